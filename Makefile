@@ -1,0 +1,37 @@
+# The commands CI and people run. `make run` and `make test` set everything up
+# first (scripts/setup.sh), so they work on a fresh machine.
+.PHONY: setup build run test lint unit e2e data data-check doc clean-venv
+
+CARGO ?= cargo
+
+setup:
+	./scripts/setup.sh
+
+build: setup
+	$(CARGO) build --release --locked --workspace
+
+# Until the service exists (issue 5), `run` prints the reconciliation report
+# of the shipped data set.
+run: build
+	./target/release/zoning report
+
+# Everything CI runs.
+test: setup lint unit data-check e2e
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --workspace --no-deps
+
+unit:
+	$(CARGO) test --locked --workspace
+
+# The committed data set must be exactly what the generator makes.
+data-check:
+	$(CARGO) run --locked --release -p zoning-datagen -- --check data
+
+data:
+	$(CARGO) run --locked --release -p zoning-datagen -- data
+
+e2e: build
+	ZONING_BIN=$(CURDIR)/target/release/zoning .venv/bin/python -m pytest -q tests/e2e

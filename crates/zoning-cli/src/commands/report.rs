@@ -1,0 +1,139 @@
+//! `zoning report`: the reconciliation against the resolution's targets.
+
+use std::path::PathBuf;
+
+use zoning_core::crs::GridTransform;
+use zoning_core::registry::Registry;
+use zoning_core::report::{Line, Reconciliation};
+use zoning_core::targets::{Comparison, Targets};
+
+use crate::output::{emit, ha, json, signed_ha, Align, Format, Table};
+use crate::shipped;
+
+/// Arguments of `zoning report`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The registry's zones as GeoJSON (default: the shipped data set).
+    #[arg(long)]
+    zones: Option<PathBuf>,
+    /// The targets (default: the shipped `data/targets.toml`).
+    #[arg(long)]
+    targets: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    let (zones_text, zones_name) = match &args.zones {
+        Some(p) => (super::read_text(p)?, p.display().to_string()),
+        None => (
+            shipped::ZONES.to_owned(),
+            "data/zones.geojson (shipped)".to_owned(),
+        ),
+    };
+    let (targets_text, targets_name) = match &args.targets {
+        Some(p) => (super::read_text(p)?, p.display().to_string()),
+        None => (
+            shipped::TARGETS.to_owned(),
+            "data/targets.toml (shipped)".to_owned(),
+        ),
+    };
+    let t = GridTransform::new()?;
+    let zones = zoning_core::io::geojson::read_zones(&zones_text, &zones_name, &t)?;
+    let registry = Registry::new(zones, &zones_name)?;
+    let targets = Targets::parse(&targets_text, &targets_name)?;
+    let report = Reconciliation::compute(&registry, &targets, &t)?;
+    match args.format {
+        Format::Json => emit(&json(&report)?),
+        Format::Table => emit(&table(&report)),
+        Format::Csv => emit(&csv(&report)?),
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(String::new, |v| v.to_string())
+}
+
+fn target_count(l: &Line) -> String {
+    match (l.target_count, l.comparison) {
+        (Some(c), Comparison::AtLeast) => format!("≥ {c}"),
+        (c, _) => opt(c),
+    }
+}
+
+fn table(r: &Reconciliation) -> String {
+    let mut t = Table::new(&[
+        ("Chỉ tiêu / Line", Align::Left),
+        ("Mục tiêu / Target", Align::Right),
+        ("Số / Count", Align::Right),
+        ("Chênh / Diff", Align::Right),
+        ("Mục tiêu ha", Align::Right),
+        ("Công bố / Declared ha", Align::Right),
+        ("Chênh / Diff ha", Align::Right),
+        ("Lưới / Grid ha", Align::Right),
+        ("Trắc địa / Geodesic ha", Align::Right),
+    ]);
+    for l in &r.lines {
+        let diff = match (l.count_difference, l.count_met) {
+            (Some(d), Some(false)) => format!("{d:+} ✗"),
+            (Some(d), _) => format!("{d:+}"),
+            _ => String::new(),
+        };
+        t.row(vec![
+            l.label.clone(),
+            target_count(l),
+            l.count.to_string(),
+            diff,
+            l.target_area_ha.map(ha).unwrap_or_default(),
+            ha(l.declared_area_ha),
+            l.area_difference_ha.map(signed_ha).unwrap_or_default(),
+            ha(l.grid_area_ha),
+            ha(l.geodesic_area_ha),
+        ]);
+    }
+    format!(
+        "Đối chiếu với / Reconciled against: {}\n\n{}",
+        r.targets_source,
+        t.render()
+    )
+}
+
+fn csv(r: &Reconciliation) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "key",
+        "label",
+        "target_count",
+        "comparison",
+        "count",
+        "count_difference",
+        "target_area_ha",
+        "declared_area_ha",
+        "area_difference_ha",
+        "grid_area_ha",
+        "geodesic_area_ha",
+    ])?;
+    for l in &r.lines {
+        w.write_record([
+            l.key.to_owned(),
+            l.label.clone(),
+            opt(l.target_count),
+            match l.comparison {
+                Comparison::Equal => "equal".into(),
+                Comparison::AtLeast => "at_least".into(),
+            },
+            l.count.to_string(),
+            opt(l.count_difference),
+            opt(l.target_area_ha),
+            format!("{:.4}", l.declared_area_ha),
+            l.area_difference_ha
+                .map(|d| format!("{d:.4}"))
+                .unwrap_or_default(),
+            format!("{:.4}", l.grid_area_ha),
+            format!("{:.4}", l.geodesic_area_ha),
+        ])?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}

@@ -1,0 +1,48 @@
+//! `zoning`: the command line of the registry of Bắc Giang's industrial parks
+//! (KCN) and clusters (CCN). See `docs/cli.md`.
+#![forbid(unsafe_code)]
+
+mod commands;
+mod output;
+mod shipped;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Registry of Bắc Giang's industrial parks (KCN) and clusters (CCN).
+#[derive(Debug, Parser)]
+#[command(name = "zoning", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Grid (EPSG:9214) and geodesic (WGS84) area of every feature of a file.
+    Area(commands::area::Args),
+    /// The reconciliation of the registry against the resolution's targets.
+    Report(commands::report::Args),
+}
+
+/// Exit status when the input could not be read.
+const EXIT_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Area(args) => commands::area::run(&args),
+        Command::Report(args) => commands::report::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if output::is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("zoning: error: {e:#}");
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Coordinate reference systems: the legal grid VN-2000 / TM-3 107-00 and WGS84.
+//!
+//! Every transformation goes through PROJ with EPSG codes; nothing here writes
+//! projection formulas or `+towgs84` strings. PROJ chooses the operation
+//! "Inverse of VN-2000 to WGS 84 (2) + Vietnam TM-3 107-00" (EPSG:6960 for the
+//! datum step, a 7-parameter Helmert in the coordinate-frame convention, 1 m
+//! accuracy); `docs/crs.md` records why and how it was checked.
+
+use geo_types::{Coord, MultiPolygon};
+use proj::{Area, Proj};
+
+use crate::error::{Error, Result};
+
+/// The legal plane of Bắc Giang: VN-2000 / TM-3 107-00 (easting, northing in metres).
+pub const GRID_CRS: &str = "EPSG:9214";
+/// WGS84 geographic, used with longitude first (RFC 7946, `OGC:CRS84` order).
+pub const WGS84_CRS: &str = "EPSG:4326";
+
+/// The area of interest handed to PROJ so that it picks the operation valid for
+/// northern Vietnam: the pre-2025 Bắc Giang province with a margin, plus Bắc Ninh.
+const AREA_OF_INTEREST: (f64, f64, f64, f64) = (105.5, 20.9, 107.5, 21.9);
+
+/// Bắc Giang's grid, in metres, with a margin: X (northing) and Y (easting) of
+/// any point in the province fall inside these ranges (MISSION.md).
+pub const BAC_GIANG_NORTHING: std::ops::RangeInclusive<f64> = 2_300_000.0..=2_420_000.0;
+/// See [`BAC_GIANG_NORTHING`].
+pub const BAC_GIANG_EASTING: std::ops::RangeInclusive<f64> = 360_000.0..=530_000.0;
+
+/// A pair of PROJ transformations between WGS84 (lon, lat) and the legal grid
+/// (easting, northing).
+///
+/// ```
+/// use zoning_core::crs::GridTransform;
+/// let t = GridTransform::new().unwrap();
+/// let (e, n) = t.wgs84_to_grid(106.2, 21.3).unwrap();
+/// // cs2cs EPSG:4326 EPSG:9214 <<< "21.3 106.2" → 416802.2649 2356377.8997
+/// assert!((e - 416802.2649).abs() < 1e-3 && (n - 2356377.8997).abs() < 1e-3);
+/// ```
+pub struct GridTransform {
+    to_grid: Proj,
+    to_wgs84: Proj,
+}
+
+impl std::fmt::Debug for GridTransform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GridTransform")
+            .field("to_grid", &self.to_grid.proj_info().definition)
+            .finish_non_exhaustive()
+    }
+}
+
+fn create(from: &str, to: &str) -> Result<Proj> {
+    let (w, s, e, n) = AREA_OF_INTEREST;
+    Proj::new_known_crs(from, to, Some(Area::new(w, s, e, n))).map_err(|err| Error::Proj {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        reason: format!(
+            "{err}; is PROJ's database installed (Debian: proj-data, /usr/share/proj/proj.db)?"
+        ),
+    })
+}
+
+impl GridTransform {
+    /// Builds both directions from PROJ's EPSG database.
+    ///
+    /// # Errors
+    /// When PROJ or its database is missing.
+    pub fn new() -> Result<Self> {
+        Ok(Self {
+            to_grid: create(WGS84_CRS, GRID_CRS)?,
+            to_wgs84: create(GRID_CRS, WGS84_CRS)?,
+        })
+    }
+
+    /// The PROJ pipeline used from WGS84 to the grid, as PROJ prints it.
+    #[must_use]
+    pub fn pipeline_to_grid(&self) -> Option<String> {
+        self.to_grid.proj_info().definition
+    }
+
+    /// WGS84 (lon, lat) in degrees to grid (easting, northing) in metres.
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the point.
+    pub fn wgs84_to_grid(&self, lon: f64, lat: f64) -> Result<(f64, f64)> {
+        self.to_grid
+            .convert((lon, lat))
+            .map_err(|e| proj_error(WGS84_CRS, GRID_CRS, &e))
+    }
+
+    /// Grid (easting, northing) in metres to WGS84 (lon, lat) in degrees.
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the point.
+    pub fn grid_to_wgs84(&self, easting: f64, northing: f64) -> Result<(f64, f64)> {
+        self.to_wgs84
+            .convert((easting, northing))
+            .map_err(|e| proj_error(GRID_CRS, WGS84_CRS, &e))
+    }
+
+    /// A WGS84 multipolygon (lon, lat) to the grid.
+    ///
+    /// # Errors
+    /// When PROJ cannot transform a vertex.
+    pub fn multipolygon_to_grid(&self, mp: &MultiPolygon) -> Result<MultiPolygon> {
+        map_multipolygon(mp, |c| self.wgs84_to_grid(c.x, c.y))
+    }
+
+    /// A grid multipolygon to WGS84 (lon, lat).
+    ///
+    /// # Errors
+    /// When PROJ cannot transform a vertex.
+    pub fn multipolygon_to_wgs84(&self, mp: &MultiPolygon) -> Result<MultiPolygon> {
+        map_multipolygon(mp, |c| self.grid_to_wgs84(c.x, c.y))
+    }
+}
+
+fn proj_error(from: &str, to: &str, err: &proj::ProjError) -> Error {
+    Error::Proj {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        reason: err.to_string(),
+    }
+}
+
+fn map_multipolygon(
+    mp: &MultiPolygon,
+    f: impl Fn(Coord) -> Result<(f64, f64)>,
+) -> Result<MultiPolygon> {
+    use geo::MapCoords;
+    mp.try_map_coords(|c| f(c).map(|(x, y)| Coord { x, y }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // References: `cs2cs -d 4 EPSG:4326 EPSG:9214` from Debian's proj-bin 9.1.1
+    // (input lat lon, output easting northing); pyproj 3.7 gives the same values.
+    const REFERENCE: [((f64, f64), (f64, f64)); 3] = [
+        ((106.2, 21.3), (416802.2649, 2356377.8997)),
+        ((107.0, 21.0), (499804.6486, 2322955.1429)),
+        ((106.05, 21.45), (401338.7234, 2373072.5053)),
+    ];
+
+    #[test]
+    fn matches_cs2cs_to_a_tenth_of_a_millimetre() {
+        let t = GridTransform::new().expect("PROJ");
+        for ((lon, lat), (e, n)) in REFERENCE {
+            let (ge, gn) = t.wgs84_to_grid(lon, lat).expect("to grid");
+            assert!((ge - e).abs() < 1e-4, "easting {ge} vs {e}");
+            assert!((gn - n).abs() < 1e-4, "northing {gn} vs {n}");
+        }
+    }
+
+    #[test]
+    fn round_trip_is_below_a_millimetre() {
+        let t = GridTransform::new().expect("PROJ");
+        for ((lon, lat), _) in REFERENCE {
+            let (e, n) = t.wgs84_to_grid(lon, lat).expect("to grid");
+            let (lon2, lat2) = t.grid_to_wgs84(e, n).expect("to wgs84");
+            let (e2, n2) = t.wgs84_to_grid(lon2, lat2).expect("to grid");
+            assert!((e2 - e).hypot(n2 - n) < 1e-3);
+        }
+    }
+
+    #[test]
+    fn pipeline_is_the_epsg_helmert_in_coordinate_frame_convention() {
+        let t = GridTransform::new().expect("PROJ");
+        let p = t.pipeline_to_grid().expect("definition");
+        assert!(p.contains("inv proj=helmert") && p.contains("convention=coordinate_frame"), "{p}");
+        // EPSG:6960 rotations, signs as published by EPSG (not the flipped
+        // `+towgs84` strings in circulation).
+        assert!(p.contains("rx=-0.00928836"), "{p}");
+        assert!(p.contains("ry=0.01975479"), "{p}");
+        assert!(p.contains("rz=-0.00427372"), "{p}");
+        assert!(p.contains("lon_0=107") && p.contains("k=0.9999"), "{p}");
+    }
+}

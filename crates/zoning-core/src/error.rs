@@ -1,0 +1,47 @@
+//! The error type of `zoning-core`.
+
+/// Everything that can go wrong in the core: reading outside input, transforming
+/// coordinates, and reading the targets. Every message names the file and, where
+/// there is one, the feature or field, and says what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file is not a GeoJSON FeatureCollection at all.
+    #[error("{file}: not a GeoJSON FeatureCollection ({reason}); export the layer as GeoJSON (RFC 7946, WGS84 lon/lat)")]
+    NotGeoJson {
+        /// The file as the user named it.
+        file: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// One feature of a file cannot be used.
+    #[error("{file}: {feature}: {reason}")]
+    Feature {
+        /// The file as the user named it.
+        file: String,
+        /// The feature, as `feature #N` (1-based) with its code when it has one.
+        feature: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// PROJ could not build or run a transformation.
+    #[error("PROJ cannot transform {from} → {to}: {reason}")]
+    Proj {
+        /// Source CRS.
+        from: String,
+        /// Target CRS.
+        to: String,
+        /// What PROJ said.
+        reason: String,
+    },
+    /// The targets file cannot be read.
+    #[error("{file}: {reason}")]
+    Targets {
+        /// The file as the user named it.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The result type of `zoning-core`.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,398 @@
+//! GeoJSON (RFC 7946, WGS84 lon/lat) in and out.
+//!
+//! A feature's code is its `id`, else its `code` property. A boundary must be a
+//! Polygon or MultiPolygon whose rings are closed, have at least four positions,
+//! and stay within WGS84's range; anything else is refused with the file, the
+//! feature and what to do.
+
+use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+use geojson::{
+    feature::Id, Feature, FeatureCollection, GeoJson, GeometryValue, JsonObject, Position,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::crs::GridTransform;
+use crate::error::{Error, Result};
+use crate::zone::{
+    Basis, GeometrySource, InfrastructureStatus, PlanAction, SourceDocument, Zone, ZoneKind,
+};
+
+/// One feature of an input file, its boundary in both CRSs.
+#[derive(Debug, Clone)]
+pub struct InputFeature {
+    /// 1-based position in the file.
+    pub index: usize,
+    /// The feature's code (`id`, else the `code` property).
+    pub code: String,
+    /// All properties as given.
+    pub properties: JsonObject,
+    /// The boundary as given, WGS84 (lon, lat).
+    pub wgs84: MultiPolygon,
+    /// The boundary in the legal grid (EPSG:9214).
+    pub grid: MultiPolygon,
+}
+
+impl InputFeature {
+    /// `feature #N (CODE)`, the way messages name a feature.
+    #[must_use]
+    pub fn label(&self) -> String {
+        format!("feature #{} ({})", self.index, self.code)
+    }
+}
+
+/// Reads a GeoJSON FeatureCollection.
+///
+/// `file` is the name used in messages.
+///
+/// # Errors
+/// When the text is not a FeatureCollection, or a feature has no code, no
+/// geometry, a geometry other than (Multi)Polygon, an unclosed or short ring,
+/// or a position outside WGS84's range.
+pub fn read_features(text: &str, file: &str, t: &GridTransform) -> Result<Vec<InputFeature>> {
+    let not_geojson = |reason: String| Error::NotGeoJson {
+        file: file.to_owned(),
+        reason,
+    };
+    let collection = match text.parse::<GeoJson>() {
+        Ok(GeoJson::FeatureCollection(fc)) => fc,
+        Ok(GeoJson::Feature(_)) => {
+            return Err(not_geojson("it is a single Feature".into()));
+        }
+        Ok(GeoJson::Geometry(_)) => {
+            return Err(not_geojson("it is a bare Geometry".into()));
+        }
+        Err(e) => return Err(not_geojson(e.to_string())),
+    };
+    collection
+        .features
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| read_feature(f, i + 1, file, t))
+        .collect()
+}
+
+fn read_feature(f: Feature, index: usize, file: &str, t: &GridTransform) -> Result<InputFeature> {
+    let properties = f.properties.unwrap_or_default();
+    let code = match (&f.id, properties.get("code")) {
+        (Some(Id::String(s)), _) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        (Some(Id::Number(n)), _) => Some(n.to_string()),
+        (_, Some(serde_json::Value::String(s))) if !s.trim().is_empty() => {
+            Some(s.trim().to_owned())
+        }
+        _ => None,
+    };
+    let label = match &code {
+        Some(c) => format!("feature #{index} ({c})"),
+        None => format!("feature #{index}"),
+    };
+    let err = |reason: String| Error::Feature {
+        file: file.to_owned(),
+        feature: label.clone(),
+        reason,
+    };
+    let code = code.ok_or_else(|| {
+        err("has no code: give the feature an \"id\" or a \"code\" property".into())
+    })?;
+    let geometry = f.geometry.ok_or_else(|| {
+        err("has no geometry (null): draw its boundary or leave the feature out".into())
+    })?;
+    let wgs84 = multipolygon(&geometry.value).map_err(err)?;
+    let grid = t.multipolygon_to_grid(&wgs84)?;
+    Ok(InputFeature {
+        index,
+        code,
+        properties,
+        wgs84,
+        grid,
+    })
+}
+
+fn multipolygon(value: &GeometryValue) -> std::result::Result<MultiPolygon, String> {
+    match value {
+        GeometryValue::Polygon { coordinates } => {
+            Ok(MultiPolygon::new(vec![polygon(coordinates, None)?]))
+        }
+        GeometryValue::MultiPolygon { coordinates } => coordinates
+            .iter()
+            .enumerate()
+            .map(|(i, p)| polygon(p, Some(i + 1)))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map(MultiPolygon::new),
+        other => Err(format!(
+            "geometry is a {}; a zone boundary must be a Polygon or MultiPolygon",
+            other.type_name()
+        )),
+    }
+}
+
+fn polygon(rings: &[Vec<Position>], part: Option<usize>) -> std::result::Result<Polygon, String> {
+    let part = part.map(|p| format!(" of polygon {p}")).unwrap_or_default();
+    if rings.is_empty() {
+        return Err(format!("polygon{part} has no rings"));
+    }
+    let mut out = Vec::with_capacity(rings.len());
+    for (r, ring) in rings.iter().enumerate() {
+        let which = if r == 0 {
+            format!("exterior ring{part}")
+        } else {
+            format!("interior ring {r}{part}")
+        };
+        let mut coords = Vec::with_capacity(ring.len());
+        for (i, pos) in ring.iter().enumerate() {
+            let p = pos.as_slice();
+            let (Some(&lon), Some(&lat)) = (p.first(), p.get(1)) else {
+                return Err(format!(
+                    "{which}, position {}: fewer than two numbers",
+                    i + 1
+                ));
+            };
+            if !lon.is_finite() || !lat.is_finite() {
+                return Err(format!("{which}, position {}: not a finite number", i + 1));
+            }
+            if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+                return Err(format!(
+                    "{which}, position {}: [{lon}, {lat}] is outside WGS84's range \
+                     (longitude −180…180, latitude −90…90); GeoJSON must be WGS84 lon/lat \
+                     — were grid metres written as degrees, or lat/lon swapped?",
+                    i + 1
+                ));
+            }
+            coords.push(Coord { x: lon, y: lat });
+        }
+        if coords.len() < 4 {
+            return Err(format!(
+                "{which} has {} positions; a ring needs at least 4 (3 corners and the first repeated)",
+                coords.len()
+            ));
+        }
+        if coords.first() != coords.last() {
+            return Err(format!(
+                "{which} is not closed: its last position differs from its first; \
+                 repeat the first position at the end (RFC 7946 §3.1.6)"
+            ));
+        }
+        out.push(LineString::new(coords));
+    }
+    let exterior = out.remove(0);
+    Ok(Polygon::new(exterior, out))
+}
+
+/// The registry's properties of a zone record, as they appear in GeoJSON.
+#[derive(Debug, Serialize, Deserialize)]
+struct ZoneProperties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    kind: ZoneKind,
+    name_vi: String,
+    #[serde(default = "sourced")]
+    name_basis: Basis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    district_vi: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    communes_vi: Vec<String>,
+    declared_area_ha: f64,
+    #[serde(default = "sourced")]
+    area_basis: Basis,
+    #[serde(flatten)]
+    plan: PlanAction,
+    #[serde(default = "sourced")]
+    plan_basis: Basis,
+    #[serde(default)]
+    sources: Vec<SourceDocument>,
+    #[serde(default = "unknown")]
+    infrastructure: InfrastructureStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    in_use_since: Option<String>,
+    geometry_source: GeometrySource,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+fn sourced() -> Basis {
+    Basis::Sourced
+}
+fn unknown() -> InfrastructureStatus {
+    InfrastructureStatus::Unknown
+}
+
+/// Reads registry zones: a FeatureCollection whose properties carry the zone
+/// model (`kind`, `name_vi`, `declared_area_ha`, `plan_action`,
+/// `geometry_source`, …; see `docs/data.md`).
+///
+/// # Errors
+/// As [`read_features`], and when a property is missing or has a wrong value.
+pub fn read_zones(text: &str, file: &str, t: &GridTransform) -> Result<Vec<Zone>> {
+    read_features(text, file, t)?
+        .into_iter()
+        .map(|f| zone_from_feature(f, file))
+        .collect()
+}
+
+fn zone_from_feature(f: InputFeature, file: &str) -> Result<Zone> {
+    let label = f.label();
+    let p: ZoneProperties = serde_json::from_value(serde_json::Value::Object(f.properties))
+        .map_err(|e| Error::Feature {
+            file: file.to_owned(),
+            feature: label.clone(),
+            reason: format!("properties: {e}"),
+        })?;
+    if !(p.declared_area_ha.is_finite() && p.declared_area_ha > 0.0) {
+        return Err(Error::Feature {
+            file: file.to_owned(),
+            feature: label,
+            reason: format!(
+                "declared_area_ha is {}; give the legal area in hectares (> 0)",
+                p.declared_area_ha
+            ),
+        });
+    }
+    Ok(Zone {
+        code: f.code,
+        kind: p.kind,
+        name_vi: p.name_vi,
+        name_basis: p.name_basis,
+        district_vi: p.district_vi,
+        communes_vi: p.communes_vi,
+        declared_area_ha: p.declared_area_ha,
+        area_basis: p.area_basis,
+        plan: p.plan,
+        plan_basis: p.plan_basis,
+        sources: p.sources,
+        infrastructure: p.infrastructure,
+        in_use_since: p.in_use_since,
+        geometry_source: p.geometry_source,
+        note: p.note,
+        grid: f.grid,
+    })
+}
+
+/// Decimal places of degrees written to GeoJSON: 1e-9° is about 0.1 mm.
+const DEGREE_DECIMALS: i32 = 9;
+
+fn round(v: f64) -> f64 {
+    let k = 10f64.powi(DEGREE_DECIMALS);
+    (v * k).round() / k
+}
+
+/// Writes zones as a GeoJSON FeatureCollection in WGS84, with the zone model
+/// in the properties (the inverse of [`read_zones`]).
+///
+/// # Errors
+/// When PROJ cannot transform a vertex.
+pub fn write_zones(zones: &[Zone], t: &GridTransform) -> Result<String> {
+    let mut features = Vec::with_capacity(zones.len());
+    for z in zones {
+        let wgs84 = t.multipolygon_to_wgs84(&z.grid)?;
+        let wgs84 = {
+            use geo::MapCoords;
+            wgs84.map_coords(|c| Coord {
+                x: round(c.x),
+                y: round(c.y),
+            })
+        };
+        let props = ZoneProperties {
+            code: None,
+            kind: z.kind,
+            name_vi: z.name_vi.clone(),
+            name_basis: z.name_basis,
+            district_vi: z.district_vi.clone(),
+            communes_vi: z.communes_vi.clone(),
+            declared_area_ha: z.declared_area_ha,
+            area_basis: z.area_basis,
+            plan: z.plan.clone(),
+            plan_basis: z.plan_basis,
+            sources: z.sources.clone(),
+            infrastructure: z.infrastructure,
+            in_use_since: z.in_use_since.clone(),
+            geometry_source: z.geometry_source,
+            note: z.note.clone(),
+        };
+        let properties = match serde_json::to_value(props) {
+            Ok(serde_json::Value::Object(m)) => Some(m),
+            _ => None,
+        };
+        features.push(Feature {
+            bbox: None,
+            geometry: Some(geojson::Geometry::new(GeometryValue::from(&wgs84))),
+            id: Some(Id::String(z.code.clone())),
+            properties,
+            foreign_members: None,
+        });
+    }
+    let fc = FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    };
+    serde_json::to_string_pretty(&fc).map_err(|e| Error::NotGeoJson {
+        file: "(output)".into(),
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Vec<InputFeature>> {
+        let t = GridTransform::new().expect("PROJ");
+        read_features(text, "in.geojson", &t)
+    }
+
+    const SQUARE: &str = "[[[106.2,21.3],[106.21,21.3],[106.21,21.31],[106.2,21.31],[106.2,21.3]]]";
+
+    #[test]
+    fn code_from_id_then_property() {
+        let fc = format!(
+            r#"{{"type":"FeatureCollection","features":[
+              {{"type":"Feature","id":"A","properties":{{"code":"B"}},"geometry":{{"type":"Polygon","coordinates":{SQUARE}}}}},
+              {{"type":"Feature","properties":{{"code":"C"}},"geometry":{{"type":"Polygon","coordinates":{SQUARE}}}}}]}}"#
+        );
+        let f = read(&fc).expect("reads");
+        assert_eq!(f[0].code, "A");
+        assert_eq!(f[1].code, "C");
+    }
+
+    fn message(geometry: &str, props: &str) -> String {
+        let fc = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{props},"geometry":{geometry}}}]}}"#
+        );
+        read(&fc).expect_err("must be refused").to_string()
+    }
+
+    #[test]
+    fn bad_features_are_named_with_what_to_do() {
+        let m = message("null", r#"{"code":"Z1"}"#);
+        assert!(
+            m.contains("in.geojson: feature #1 (Z1): has no geometry"),
+            "{m}"
+        );
+        let poly = format!(r#"{{"type":"Polygon","coordinates":{SQUARE}}}"#);
+        let m = message(&poly, "{}");
+        assert!(m.contains("feature #1: has no code"), "{m}");
+        let m = message(
+            r#"{"type":"Polygon","coordinates":[[[106.2,21.3],[106.21,21.3],[106.21,21.31],[106.2,21.31]]]}"#,
+            r#"{"code":"Z1"}"#,
+        );
+        assert!(m.contains("exterior ring is not closed"), "{m}");
+        let m = message(
+            r#"{"type":"Polygon","coordinates":[[[416802,2356377],[416902,2356377],[416902,2356477],[416802,2356377]]]}"#,
+            r#"{"code":"Z1"}"#,
+        );
+        assert!(m.contains("outside WGS84's range"), "{m}");
+        let m = message(
+            r#"{"type":"Point","coordinates":[106.2,21.3]}"#,
+            r#"{"code":"Z1"}"#,
+        );
+        assert!(m.contains("Polygon or MultiPolygon"), "{m}");
+    }
+
+    #[test]
+    fn not_geojson_is_refused() {
+        let m = read("id,x,y\n1,2,3\n").expect_err("refused").to_string();
+        assert!(
+            m.starts_with("in.geojson: not a GeoJSON FeatureCollection"),
+            "{m}"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Reading and writing exchange formats.
+
+pub mod geojson;

@@ -1,0 +1,163 @@
+//! The zone: a KCN (industrial park) or CCN (industrial cluster) of the
+//! 2021–2030 plan, or an expansion part of one, with its facts and where each
+//! fact comes from.
+
+use geo_types::MultiPolygon;
+use serde::{Deserialize, Serialize};
+
+/// Industrial park (khu công nghiệp) or industrial cluster (cụm công nghiệp).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ZoneKind {
+    /// Khu công nghiệp, industrial park.
+    #[serde(rename = "KCN")]
+    Kcn,
+    /// Cụm công nghiệp, industrial cluster.
+    #[serde(rename = "CCN")]
+    Ccn,
+}
+
+impl ZoneKind {
+    /// `KCN` or `CCN`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kcn => "KCN",
+            Self::Ccn => "CCN",
+        }
+    }
+}
+
+/// The place of a record in the 2021–2030 plan, relative to the plan of 2021.
+///
+/// "Expanded" is not a state of its own: a zone is expanded when expansion
+/// parts name it ([`PlanAction::Expansion`]), whether it existed in 2021 or is new.
+/// Merged and removed are states; such zones are kept, never deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "plan_action", rename_all = "snake_case")]
+pub enum PlanAction {
+    /// In the plan of 2021 and kept.
+    Existing,
+    /// Newly established by the 2021–2030 plan.
+    New,
+    /// Land added to the zone `of` (its code) by the plan.
+    Expansion {
+        /// The zone this part extends.
+        expansion_of: String,
+    },
+    /// A CCN of 2021 merged into the KCN `merged_into` (its code). Its land
+    /// counts toward the KCN land and lies inside that KCN's boundary.
+    Merged {
+        /// The KCN (zone or expansion part) that absorbs it.
+        merged_into: String,
+    },
+    /// Taken out of the plan.
+    Removed,
+}
+
+impl PlanAction {
+    /// The `plan_action` word used in data files.
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Existing => "existing",
+            Self::New => "new",
+            Self::Expansion { .. } => "expansion",
+            Self::Merged { .. } => "merged",
+            Self::Removed => "removed",
+        }
+    }
+}
+
+/// How a boundary was obtained. Shown on the map and in every export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeometrySource {
+    /// From field survey of boundary markers.
+    Surveyed,
+    /// Digitised from an approved planning drawing.
+    Digitised,
+    /// Drawn only to show roughly where and how large; not a legal boundary.
+    Illustrative,
+}
+
+/// Where a fact (name, area, plan action) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Stated by a cited source.
+    Sourced,
+    /// Derived from sourced facts, by arithmetic or a stated inference (the
+    /// note says how).
+    Derived,
+    /// Not known: a labelled stand-in chosen so that the published totals hold.
+    Placeholder,
+}
+
+/// Infrastructure stage of a zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InfrastructureStatus {
+    /// Only in the plan.
+    Planned,
+    /// Infrastructure being built.
+    UnderConstruction,
+    /// Infrastructure complete and in use.
+    InUse,
+    /// No source says.
+    Unknown,
+}
+
+/// A document a fact comes from: a legal decision or a public page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDocument {
+    /// Decision or letter number, e.g. `216/TTg-CN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    /// Date of the document, ISO 8601.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Who issued it, e.g. `Thủ tướng Chính phủ`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Where it can be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// A zone record: a KCN or CCN, or an expansion part of one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Zone {
+    /// Stable code, e.g. `KCN-QUANG-CHAU`.
+    pub code: String,
+    /// KCN or CCN.
+    pub kind: ZoneKind,
+    /// Vietnamese name as the source gives it (or a labelled placeholder).
+    pub name_vi: String,
+    /// Where the name comes from.
+    pub name_basis: Basis,
+    /// Pre-2025 district-level unit(s), as the source names them.
+    pub district_vi: Option<String>,
+    /// Communes, where a source names them.
+    pub communes_vi: Vec<String>,
+    /// Declared (legal) area in hectares.
+    pub declared_area_ha: f64,
+    /// Where the declared area comes from.
+    pub area_basis: Basis,
+    /// Place in the 2021–2030 plan.
+    pub plan: PlanAction,
+    /// Where the plan action comes from.
+    pub plan_basis: Basis,
+    /// Source documents, the one carrying the area first.
+    pub sources: Vec<SourceDocument>,
+    /// Infrastructure stage.
+    pub infrastructure: InfrastructureStatus,
+    /// Date (ISO 8601) the infrastructure came into use, when known.
+    pub in_use_since: Option<String>,
+    /// How the boundary was obtained.
+    pub geometry_source: GeometrySource,
+    /// Free text: how a derived or placeholder figure was chosen, doubts.
+    pub note: Option<String>,
+    /// Boundary in the legal grid, EPSG:9214, metres (x = easting, y = northing).
+    pub grid: MultiPolygon,
+}
