@@ -168,7 +168,10 @@ mod tests {
     fn pipeline_is_the_epsg_helmert_in_coordinate_frame_convention() {
         let t = GridTransform::new().expect("PROJ");
         let p = t.pipeline_to_grid().expect("definition");
-        assert!(p.contains("inv proj=helmert") && p.contains("convention=coordinate_frame"), "{p}");
+        assert!(
+            p.contains("inv proj=helmert") && p.contains("convention=coordinate_frame"),
+            "{p}"
+        );
         // EPSG:6960 rotations, signs as published by EPSG (not the flipped
         // `+towgs84` strings in circulation).
         assert!(p.contains("rx=-0.00928836"), "{p}");

@@ -334,3 +334,183 @@ impl Reconciliation {
 fn round_declared(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
+
+#[cfg(test)]
+// Declared sums are rounded to 1e-6 ha, so small decimal sums compare exactly.
+#[allow(clippy::float_cmp)]
+mod tests {
+    use super::*;
+    use crate::zone::{Basis, GeometrySource};
+    use geo_types::{coord, MultiPolygon, Rect};
+
+    /// A square of `ha` hectares with its south-west corner at (x, y) in the grid.
+    fn zone(code: &str, kind: ZoneKind, plan: PlanAction, x: f64, ha: f64) -> Zone {
+        let side = (ha * 10_000.0).sqrt();
+        let y = 2_356_000.0;
+        Zone {
+            code: code.into(),
+            kind,
+            name_vi: code.into(),
+            name_basis: Basis::Sourced,
+            district_vi: None,
+            communes_vi: vec![],
+            declared_area_ha: ha,
+            area_basis: Basis::Sourced,
+            plan,
+            plan_basis: Basis::Sourced,
+            sources: vec![],
+            infrastructure: InfrastructureStatus::Unknown,
+            in_use_since: None,
+            geometry_source: GeometrySource::Illustrative,
+            note: None,
+            grid: MultiPolygon::new(vec![Rect::new(
+                coord! { x: x, y: y },
+                coord! { x: x + side, y: y + side },
+            )
+            .to_polygon()]),
+        }
+    }
+
+    fn targets() -> Targets {
+        Targets::parse(
+            "[source]\ntitle = \"t\"\nurls = []\n[lines.kcn_2030]\ncount = 2\narea_ha = 180\nbasis = \"stated\"\nnote = \"\"\n\
+             [lines.kcn_in_use_by_2025]\ncount = 1\ncomparison = \"at_least\"\nbasis = \"stated\"\nnote = \"\"\n",
+            "t.toml",
+        )
+        .expect("targets")
+    }
+
+    #[test]
+    fn land_is_counted_once_and_parts_add_up() {
+        use PlanAction as P;
+        let mut old = zone("OLD", ZoneKind::Kcn, P::Existing, 400_000.0, 50.0);
+        old.infrastructure = InfrastructureStatus::InUse;
+        old.in_use_since = Some("2019-05-01".into());
+        let mut new = zone("NEW", ZoneKind::Kcn, P::New, 410_000.0, 100.0);
+        new.infrastructure = InfrastructureStatus::InUse;
+        new.in_use_since = Some("2024-06-30".into());
+        let zones = vec![
+            old,
+            zone(
+                "OLD-MR",
+                ZoneKind::Kcn,
+                P::Expansion {
+                    expansion_of: "OLD".into(),
+                },
+                420_000.0,
+                30.0,
+            ),
+            new,
+            // inside NEW's square, which already counts its land
+            zone(
+                "CCN-IN",
+                ZoneKind::Ccn,
+                P::Merged {
+                    merged_into: "NEW".into(),
+                },
+                410_000.0,
+                20.0,
+            ),
+            zone("CCN-GONE", ZoneKind::Ccn, P::Removed, 430_000.0, 7.0),
+            zone("CCN-KEPT", ZoneKind::Ccn, P::Existing, 440_000.0, 5.0),
+        ];
+        let registry = Registry::new(zones, "test").expect("consistent");
+        let t = GridTransform::new().expect("PROJ");
+        let r = Reconciliation::compute(&registry, &targets(), &t).expect("report");
+        let get = |k: &str| r.lines.iter().find(|l| l.key == k).expect(k);
+        assert_eq!(get("kcn_existing_2021").declared_area_ha, 50.0);
+        assert_eq!(
+            get("kcn_new").declared_area_ha,
+            80.0,
+            "own land of NEW, less the merged CCN"
+        );
+        assert_eq!(
+            (get("kcn_expanded").count, get("kcn_expanded").codes.clone()),
+            (1, vec!["OLD".to_owned()])
+        );
+        assert_eq!(get("ccn_merged_into_kcn").declared_area_ha, 20.0);
+        assert_eq!(get("kcn_added").declared_area_ha, 130.0);
+        let kcn_2030 = get("kcn_2030");
+        assert_eq!((kcn_2030.count, kcn_2030.declared_area_ha), (2, 180.0));
+        assert_eq!(
+            (kcn_2030.count_difference, kcn_2030.area_difference_ha),
+            (Some(0), Some(0.0))
+        );
+        // the grid area of the squares is exact to floating point
+        assert!((kcn_2030.grid_area_ha - 180.0).abs() < 1e-9);
+        assert_eq!(
+            get("ccn_existing_2021").count,
+            3,
+            "kept, merged and removed were all in the plan of 2021"
+        );
+        assert_eq!(get("ccn_2030").count, 1);
+        assert_eq!(get("ccn_removed").declared_area_ha, 7.0);
+        // only NEW came into use in 2021–2025
+        let in_use = get("kcn_in_use_by_2025");
+        assert_eq!((in_use.count, in_use.count_met), (1, Some(true)));
+        assert_eq!(get("ccn_in_use_by_2025").target_count, None);
+    }
+
+    #[test]
+    fn registry_refuses_dangling_references() {
+        use PlanAction as P;
+        let e = Registry::new(
+            vec![zone(
+                "A-MR",
+                ZoneKind::Kcn,
+                P::Expansion {
+                    expansion_of: "A".into(),
+                },
+                400_000.0,
+                1.0,
+            )],
+            "z.geojson",
+        )
+        .expect_err("dangling");
+        assert!(
+            e.to_string()
+                .contains("z.geojson: zone A-MR: expansion_of names A"),
+            "{e}"
+        );
+        let e = Registry::new(
+            vec![
+                zone("K", ZoneKind::Ccn, P::Existing, 400_000.0, 1.0),
+                zone(
+                    "C",
+                    ZoneKind::Ccn,
+                    P::Merged {
+                        merged_into: "K".into(),
+                    },
+                    400_000.0,
+                    1.0,
+                ),
+            ],
+            "z.geojson",
+        )
+        .expect_err("merged into a CCN");
+        assert!(e.to_string().contains("not a KCN"), "{e}");
+        let e = Registry::new(
+            vec![
+                zone("K", ZoneKind::Kcn, P::New, 400_000.0, 1.0),
+                zone("K", ZoneKind::Kcn, P::New, 400_000.0, 1.0),
+            ],
+            "z.geojson",
+        )
+        .expect_err("duplicate");
+        assert!(e.to_string().contains("used twice"), "{e}");
+    }
+
+    #[test]
+    fn targets_refuse_unknown_lines() {
+        let e = Targets::parse(
+            "[source]\ntitle = \"t\"\nurls = []\n[lines.kcn_2031]\nbasis = \"stated\"\nnote = \"\"\n",
+            "t.toml",
+        )
+        .expect_err("unknown line");
+        assert!(
+            e.to_string()
+                .contains("[lines.kcn_2031] is not a report line"),
+            "{e}"
+        );
+    }
+}

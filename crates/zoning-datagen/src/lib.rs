@@ -146,21 +146,14 @@ fn build_zone(e: &Entry, facts: &HashMap<(ZoneKind, String), Fact>) -> anyhow::R
     };
     let mut sources: Vec<SourceDocument> = fact.map(Fact::sources).unwrap_or_default();
     sources.extend(e.sources.iter().cloned());
-    let placeholder = e.plan_basis == Some(Basis::Placeholder)
-        && e.fact.is_none()
-        && e.name_vi.is_some()
-        && e.sources.is_empty();
-    if placeholder {
+    let name_basis = e.name_basis.unwrap_or(Basis::Sourced);
+    if name_basis == Basis::Placeholder {
+        // The resolution is the source of the zone's existence (its count).
         sources.push(SourceDocument {
             url: Some(RESOLUTION_URL.into()),
             ..SourceDocument::default()
         });
     }
-    let name_basis = if e.fact.is_some() || !placeholder {
-        Basis::Sourced
-    } else {
-        Basis::Placeholder
-    };
     let mut notes: Vec<String> = e.note.iter().cloned().collect();
     if let (Some(f), Some(_)) = (fact, &e.fact) {
         if f.status_in_plan.is_empty() && e.plan_basis.is_none() {

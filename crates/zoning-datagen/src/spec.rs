@@ -39,6 +39,7 @@ pub struct Entry {
     pub fact: Option<String>,
     pub kind: Option<ZoneKind>,
     pub name_vi: Option<String>,
+    pub name_basis: Option<Basis>,
     pub district_vi: Option<String>,
     #[serde(default)]
     pub communes_vi: Vec<String>,
@@ -85,6 +86,7 @@ impl PlaceholderBlock {
                     code: code(&self.code),
                     kind: Some(self.kind),
                     name_vi: Some(self.name_vi.replace("{n}", &n.to_string())),
+                    name_basis: Some(Basis::Placeholder),
                     area_ha: self.area_ha,
                     area_basis: Some(Basis::Placeholder),
                     area_note: self.area_note.clone(),
