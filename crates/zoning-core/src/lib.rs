@@ -14,6 +14,7 @@ pub mod io;
 pub mod registry;
 pub mod report;
 pub mod targets;
+pub mod validation;
 pub mod zone;
 
 pub use error::{Error, Result};
