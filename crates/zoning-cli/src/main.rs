@@ -22,6 +22,8 @@ struct Cli {
 enum Command {
     /// Grid (EPSG:9214) and geodesic (WGS84) area of every feature of a file.
     Area(commands::area::Args),
+    /// Validity, overlaps, slivers, outside the province, duplicate codes, area mismatch.
+    Check(commands::check::Args),
     /// The reconciliation of the registry against the resolution's targets.
     Report(commands::report::Args),
 }
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Area(args) => commands::area::run(&args),
+        Command::Check(args) => commands::check::run(&args),
         Command::Report(args) => commands::report::run(&args),
     };
     match result {

@@ -26,6 +26,85 @@ pub const BAC_GIANG_NORTHING: std::ops::RangeInclusive<f64> = 2_300_000.0..=2_42
 /// See [`BAC_GIANG_NORTHING`].
 pub const BAC_GIANG_EASTING: std::ops::RangeInclusive<f64> = 360_000.0..=530_000.0;
 
+/// One PROJ transformation between two CRSs, given as anything PROJ reads: an
+/// EPSG code (`EPSG:9214`), a WKT (the content of a `.prj`), or a PROJJSON.
+pub struct CrsTransform {
+    proj: Proj,
+    from: String,
+    to: String,
+}
+
+impl std::fmt::Debug for CrsTransform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CrsTransform")
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A CRS definition shortened for messages (a WKT can be long).
+fn short(def: &str) -> String {
+    let one_line: String = def.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 80 {
+        format!("{}…", one_line.chars().take(80).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+impl CrsTransform {
+    /// Builds the transformation PROJ finds best for northern Vietnam.
+    ///
+    /// # Errors
+    /// When PROJ cannot read a definition or finds no operation.
+    pub fn new(from: &str, to: &str) -> Result<Self> {
+        let (w, s, e, n) = AREA_OF_INTEREST;
+        let proj = Proj::new_known_crs(from, to, Some(Area::new(w, s, e, n))).map_err(|err| {
+            Error::Proj {
+                from: short(from),
+                to: short(to),
+                reason: format!(
+                    "{err}; is PROJ's database installed (Debian: proj-data, /usr/share/proj/proj.db)?"
+                ),
+            }
+        })?;
+        Ok(Self {
+            proj,
+            from: short(from),
+            to: short(to),
+        })
+    }
+
+    /// The PROJ pipeline, as PROJ prints it.
+    #[must_use]
+    pub fn pipeline(&self) -> Option<String> {
+        self.proj.proj_info().definition
+    }
+
+    /// Transforms one point (x, y in the CRSs' normalised order: lon/lat,
+    /// easting/northing).
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the point.
+    pub fn point(&self, x: f64, y: f64) -> Result<(f64, f64)> {
+        self.proj.convert((x, y)).map_err(|e| Error::Proj {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Transforms every vertex of a multipolygon.
+    ///
+    /// # Errors
+    /// When PROJ cannot transform a vertex.
+    pub fn multipolygon(&self, mp: &MultiPolygon) -> Result<MultiPolygon> {
+        use geo::MapCoords;
+        mp.try_map_coords(|c| self.point(c.x, c.y).map(|(x, y)| Coord { x, y }))
+    }
+}
+
 /// A pair of PROJ transformations between WGS84 (lon, lat) and the legal grid
 /// (easting, northing).
 ///
@@ -36,28 +115,10 @@ pub const BAC_GIANG_EASTING: std::ops::RangeInclusive<f64> = 360_000.0..=530_000
 /// // cs2cs EPSG:4326 EPSG:9214 <<< "21.3 106.2" → 416802.2649 2356377.8997
 /// assert!((e - 416802.2649).abs() < 1e-3 && (n - 2356377.8997).abs() < 1e-3);
 /// ```
+#[derive(Debug)]
 pub struct GridTransform {
-    to_grid: Proj,
-    to_wgs84: Proj,
-}
-
-impl std::fmt::Debug for GridTransform {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GridTransform")
-            .field("to_grid", &self.to_grid.proj_info().definition)
-            .finish_non_exhaustive()
-    }
-}
-
-fn create(from: &str, to: &str) -> Result<Proj> {
-    let (w, s, e, n) = AREA_OF_INTEREST;
-    Proj::new_known_crs(from, to, Some(Area::new(w, s, e, n))).map_err(|err| Error::Proj {
-        from: from.to_owned(),
-        to: to.to_owned(),
-        reason: format!(
-            "{err}; is PROJ's database installed (Debian: proj-data, /usr/share/proj/proj.db)?"
-        ),
-    })
+    to_grid: CrsTransform,
+    to_wgs84: CrsTransform,
 }
 
 impl GridTransform {
@@ -67,15 +128,15 @@ impl GridTransform {
     /// When PROJ or its database is missing.
     pub fn new() -> Result<Self> {
         Ok(Self {
-            to_grid: create(WGS84_CRS, GRID_CRS)?,
-            to_wgs84: create(GRID_CRS, WGS84_CRS)?,
+            to_grid: CrsTransform::new(WGS84_CRS, GRID_CRS)?,
+            to_wgs84: CrsTransform::new(GRID_CRS, WGS84_CRS)?,
         })
     }
 
     /// The PROJ pipeline used from WGS84 to the grid, as PROJ prints it.
     #[must_use]
     pub fn pipeline_to_grid(&self) -> Option<String> {
-        self.to_grid.proj_info().definition
+        self.to_grid.pipeline()
     }
 
     /// WGS84 (lon, lat) in degrees to grid (easting, northing) in metres.
@@ -83,9 +144,7 @@ impl GridTransform {
     /// # Errors
     /// When PROJ cannot transform the point.
     pub fn wgs84_to_grid(&self, lon: f64, lat: f64) -> Result<(f64, f64)> {
-        self.to_grid
-            .convert((lon, lat))
-            .map_err(|e| proj_error(WGS84_CRS, GRID_CRS, &e))
+        self.to_grid.point(lon, lat)
     }
 
     /// Grid (easting, northing) in metres to WGS84 (lon, lat) in degrees.
@@ -93,9 +152,7 @@ impl GridTransform {
     /// # Errors
     /// When PROJ cannot transform the point.
     pub fn grid_to_wgs84(&self, easting: f64, northing: f64) -> Result<(f64, f64)> {
-        self.to_wgs84
-            .convert((easting, northing))
-            .map_err(|e| proj_error(GRID_CRS, WGS84_CRS, &e))
+        self.to_wgs84.point(easting, northing)
     }
 
     /// A WGS84 multipolygon (lon, lat) to the grid.
@@ -103,7 +160,7 @@ impl GridTransform {
     /// # Errors
     /// When PROJ cannot transform a vertex.
     pub fn multipolygon_to_grid(&self, mp: &MultiPolygon) -> Result<MultiPolygon> {
-        map_multipolygon(mp, |c| self.wgs84_to_grid(c.x, c.y))
+        self.to_grid.multipolygon(mp)
     }
 
     /// A grid multipolygon to WGS84 (lon, lat).
@@ -111,24 +168,8 @@ impl GridTransform {
     /// # Errors
     /// When PROJ cannot transform a vertex.
     pub fn multipolygon_to_wgs84(&self, mp: &MultiPolygon) -> Result<MultiPolygon> {
-        map_multipolygon(mp, |c| self.grid_to_wgs84(c.x, c.y))
+        self.to_wgs84.multipolygon(mp)
     }
-}
-
-fn proj_error(from: &str, to: &str, err: &proj::ProjError) -> Error {
-    Error::Proj {
-        from: from.to_owned(),
-        to: to.to_owned(),
-        reason: err.to_string(),
-    }
-}
-
-fn map_multipolygon(
-    mp: &MultiPolygon,
-    f: impl Fn(Coord) -> Result<(f64, f64)>,
-) -> Result<MultiPolygon> {
-    use geo::MapCoords;
-    mp.try_map_coords(|c| f(c).map(|(x, y)| Coord { x, y }))
 }
 
 #[cfg(test)]

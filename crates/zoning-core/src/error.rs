@@ -33,6 +33,22 @@ pub enum Error {
         /// What PROJ said.
         reason: String,
     },
+    /// A file cannot be opened or read.
+    #[error("{file}: {reason}")]
+    Io {
+        /// The file as the user named it.
+        file: String,
+        /// What the system said.
+        reason: String,
+    },
+    /// A shapefile cannot be read as a whole.
+    #[error("{file}: {reason}")]
+    Shapefile {
+        /// The file as the user named it.
+        file: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// The targets file cannot be read.
     #[error("{file}: {reason}")]
     Targets {

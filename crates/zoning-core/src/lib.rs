@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod area;
+pub mod checks;
 pub mod crs;
 pub mod error;
 pub mod io;

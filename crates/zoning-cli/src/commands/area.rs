@@ -5,15 +5,18 @@ use std::path::PathBuf;
 use serde::Serialize;
 use zoning_core::area::Areas;
 use zoning_core::crs::GridTransform;
-use zoning_core::io::geojson::read_features;
+use zoning_core::io::read_path;
 
-use crate::output::{emit, ha, json, Align, Format, Table};
+use crate::output::{emit, json, Align, Format, Table};
 
 /// Arguments of `zoning area`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A GeoJSON FeatureCollection (WGS84 lon/lat).
+    /// GeoJSON (WGS84) or a shapefile (CRS from its .prj).
     file: PathBuf,
+    /// CRS of FILE when it has none (a shapefile without .prj), e.g. EPSG:9214.
+    #[arg(long)]
+    crs: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -33,11 +36,14 @@ struct Output {
 
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    let text = super::read_text(&args.file)?;
     let t = GridTransform::new()?;
-    let features = read_features(&text, &args.file.display().to_string(), &t)?;
+    let input = read_path(&args.file, args.crs.as_deref(), &t)?;
+    for w in &input.warnings {
+        eprintln!("zoning: warning: {w}");
+    }
     let out = Output {
-        features: features
+        features: input
+            .into_features()?
             .into_iter()
             .map(|f| FeatureArea {
                 areas: Areas::of(&f.grid, &f.wgs84),
@@ -75,7 +81,4 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             emit(&String::from_utf8(w.into_inner()?)?)
         }
     }
-    .map(|()| {
-        let _ = ha;
-    })
 }

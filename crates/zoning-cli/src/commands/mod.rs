@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod area;
+pub mod check;
 pub mod report;
 
 use anyhow::Context;

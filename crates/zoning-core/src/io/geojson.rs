@@ -6,98 +6,127 @@
 //! feature and what to do.
 
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
-use geojson::{
-    feature::Id, Feature, FeatureCollection, GeoJson, GeometryValue, JsonObject, Position,
-};
+use geojson::{feature::Id, Feature, FeatureCollection, GeoJson, GeometryValue, Position};
 use serde::{Deserialize, Serialize};
 
-use crate::crs::GridTransform;
+use super::{FeatureError, Input, InputFeature};
+use crate::crs::{CrsTransform, GridTransform, GRID_CRS};
 use crate::error::{Error, Result};
 use crate::zone::{
     Basis, GeometrySource, InfrastructureStatus, PlanAction, SourceDocument, Zone, ZoneKind,
 };
 
-/// One feature of an input file, its boundary in both CRSs.
-#[derive(Debug, Clone)]
-pub struct InputFeature {
-    /// 1-based position in the file.
-    pub index: usize,
-    /// The feature's code (`id`, else the `code` property).
-    pub code: String,
-    /// All properties as given.
-    pub properties: JsonObject,
-    /// The boundary as given, WGS84 (lon, lat).
-    pub wgs84: MultiPolygon,
-    /// The boundary in the legal grid (EPSG:9214).
-    pub grid: MultiPolygon,
-}
-
-impl InputFeature {
-    /// `feature #N (CODE)`, the way messages name a feature.
-    #[must_use]
-    pub fn label(&self) -> String {
-        format!("feature #{} ({})", self.index, self.code)
-    }
-}
-
-/// Reads a GeoJSON FeatureCollection.
+/// Reads a GeoJSON FeatureCollection; `file` names it in messages.
 ///
-/// `file` is the name used in messages.
+/// The coordinates are WGS84 (lon, lat) as RFC 7946 requires, unless `crs`
+/// says otherwise or the collection carries a legacy `crs` member naming
+/// another CRS (as QGIS writes for VN-2000 layers).
+///
+/// # Errors
+/// When the text is not a FeatureCollection or its CRS is unknown to PROJ.
+/// Problems of single features are [`FeatureError`]s in the result.
+pub fn read(text: &str, file: &str, crs: Option<&str>, t: &GridTransform) -> Result<Input> {
+    let not_geojson = |reason: String| Error::NotGeoJson {
+        file: file.to_owned(),
+        reason,
+    };
+    let collection = match text.trim_start_matches('\u{feff}').parse::<GeoJson>() {
+        Ok(GeoJson::FeatureCollection(fc)) => fc,
+        Ok(GeoJson::Feature(_)) => return Err(not_geojson("it is a single Feature".into())),
+        Ok(GeoJson::Geometry(_)) => return Err(not_geojson("it is a bare Geometry".into())),
+        Err(e) => return Err(not_geojson(e.to_string())),
+    };
+    let declared = legacy_crs(&collection);
+    let source = crs.map(str::to_owned).or(declared);
+    let to_grid = match source.as_deref() {
+        None => None,
+        Some(c) if is_wgs84(c) => None,
+        Some(c) => Some(
+            CrsTransform::new(c, GRID_CRS).map_err(|e| Error::NotGeoJson {
+                file: file.to_owned(),
+                reason: format!("its CRS {c} is unknown: {e}"),
+            })?,
+        ),
+    };
+    let features = collection
+        .features
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| read_feature(f, i + 1, to_grid.as_ref(), t))
+        .collect();
+    Ok(Input {
+        file: file.to_owned(),
+        features,
+        warnings: Vec::new(),
+    })
+}
+
+/// Reads a WGS84 GeoJSON FeatureCollection and refuses it at the first
+/// feature that cannot be used.
 ///
 /// # Errors
 /// When the text is not a FeatureCollection, or a feature has no code, no
 /// geometry, a geometry other than (Multi)Polygon, an unclosed or short ring,
 /// or a position outside WGS84's range.
 pub fn read_features(text: &str, file: &str, t: &GridTransform) -> Result<Vec<InputFeature>> {
-    let not_geojson = |reason: String| Error::NotGeoJson {
-        file: file.to_owned(),
-        reason,
-    };
-    let collection = match text.parse::<GeoJson>() {
-        Ok(GeoJson::FeatureCollection(fc)) => fc,
-        Ok(GeoJson::Feature(_)) => {
-            return Err(not_geojson("it is a single Feature".into()));
-        }
-        Ok(GeoJson::Geometry(_)) => {
-            return Err(not_geojson("it is a bare Geometry".into()));
-        }
-        Err(e) => return Err(not_geojson(e.to_string())),
-    };
-    collection
-        .features
-        .into_iter()
-        .enumerate()
-        .map(|(i, f)| read_feature(f, i + 1, file, t))
-        .collect()
+    read(text, file, None, t)?.into_features()
 }
 
-fn read_feature(f: Feature, index: usize, file: &str, t: &GridTransform) -> Result<InputFeature> {
+/// The CRS named by a legacy (2008) GeoJSON `crs` member, if any.
+fn legacy_crs(fc: &FeatureCollection) -> Option<String> {
+    let crs = fc.foreign_members.as_ref()?.get("crs")?;
+    let name = crs.get("properties")?.get("name")?.as_str()?;
+    Some(name.to_owned())
+}
+
+fn is_wgs84(crs: &str) -> bool {
+    let c = crs.to_ascii_uppercase();
+    c.ends_with("CRS84") || c.ends_with(":4326") || c.ends_with("::4326") || c == "WGS84"
+}
+
+fn read_feature(
+    f: Feature,
+    index: usize,
+    to_grid: Option<&CrsTransform>,
+    t: &GridTransform,
+) -> std::result::Result<InputFeature, FeatureError> {
     let properties = f.properties.unwrap_or_default();
     let code = match (&f.id, properties.get("code")) {
         (Some(Id::String(s)), _) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        (Some(Id::Number(n)), _) => Some(n.to_string()),
+        (Some(Id::Number(n)), _) | (_, Some(serde_json::Value::Number(n))) => Some(n.to_string()),
         (_, Some(serde_json::Value::String(s))) if !s.trim().is_empty() => {
             Some(s.trim().to_owned())
         }
         _ => None,
     };
-    let label = match &code {
-        Some(c) => format!("feature #{index} ({c})"),
-        None => format!("feature #{index}"),
-    };
-    let err = |reason: String| Error::Feature {
-        file: file.to_owned(),
-        feature: label.clone(),
+    let err = |reason: String, geometry: bool| FeatureError {
+        index,
+        code: code.clone(),
         reason,
+        geometry,
     };
-    let code = code.ok_or_else(|| {
-        err("has no code: give the feature an \"id\" or a \"code\" property".into())
-    })?;
     let geometry = f.geometry.ok_or_else(|| {
-        err("has no geometry (null): draw its boundary or leave the feature out".into())
+        err(
+            "has no geometry (null): draw its boundary or leave the feature out".into(),
+            true,
+        )
     })?;
-    let wgs84 = multipolygon(&geometry.value).map_err(err)?;
-    let grid = t.multipolygon_to_grid(&wgs84)?;
+    let source = multipolygon(&geometry.value, to_grid.is_none()).map_err(|r| err(r, true))?;
+    let proj = |e: Error| err(e.to_string(), true);
+    let (grid, wgs84) = match to_grid {
+        None => (t.multipolygon_to_grid(&source).map_err(proj)?, source),
+        Some(p) => {
+            let grid = p.multipolygon(&source).map_err(proj)?;
+            let wgs84 = t.multipolygon_to_wgs84(&grid).map_err(proj)?;
+            (grid, wgs84)
+        }
+    };
+    let Some(code) = code.clone() else {
+        return Err(err(
+            "has no code: give the feature an \"id\" or a \"code\" property".into(),
+            false,
+        ));
+    };
     Ok(InputFeature {
         index,
         code,
@@ -107,15 +136,15 @@ fn read_feature(f: Feature, index: usize, file: &str, t: &GridTransform) -> Resu
     })
 }
 
-fn multipolygon(value: &GeometryValue) -> std::result::Result<MultiPolygon, String> {
+fn multipolygon(value: &GeometryValue, wgs84: bool) -> std::result::Result<MultiPolygon, String> {
     match value {
         GeometryValue::Polygon { coordinates } => {
-            Ok(MultiPolygon::new(vec![polygon(coordinates, None)?]))
+            Ok(MultiPolygon::new(vec![polygon(coordinates, None, wgs84)?]))
         }
         GeometryValue::MultiPolygon { coordinates } => coordinates
             .iter()
             .enumerate()
-            .map(|(i, p)| polygon(p, Some(i + 1)))
+            .map(|(i, p)| polygon(p, Some(i + 1), wgs84))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map(MultiPolygon::new),
         other => Err(format!(
@@ -125,7 +154,11 @@ fn multipolygon(value: &GeometryValue) -> std::result::Result<MultiPolygon, Stri
     }
 }
 
-fn polygon(rings: &[Vec<Position>], part: Option<usize>) -> std::result::Result<Polygon, String> {
+fn polygon(
+    rings: &[Vec<Position>],
+    part: Option<usize>,
+    wgs84: bool,
+) -> std::result::Result<Polygon, String> {
     let part = part.map(|p| format!(" of polygon {p}")).unwrap_or_default();
     if rings.is_empty() {
         return Err(format!("polygon{part} has no rings"));
@@ -149,7 +182,7 @@ fn polygon(rings: &[Vec<Position>], part: Option<usize>) -> std::result::Result<
             if !lon.is_finite() || !lat.is_finite() {
                 return Err(format!("{which}, position {}: not a finite number", i + 1));
             }
-            if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+            if wgs84 && (!(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat)) {
                 return Err(format!(
                     "{which}, position {}: [{lon}, {lat}] is outside WGS84's range \
                      (longitude −180…180, latitude −90…90); GeoJSON must be WGS84 lon/lat \

@@ -1,0 +1,154 @@
+//! `zoning check FILE`: every rule, every finding, with where.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use zoning_core::checks::{self, CheckOptions, Finding, Report, Severity, Subject};
+use zoning_core::crs::GridTransform;
+use zoning_core::io::read_path;
+
+use crate::output::{emit, json, Align, Format, Table};
+use crate::shipped;
+
+/// Arguments of `zoning check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Zones: GeoJSON (WGS84) or a shapefile (CRS from its .prj).
+    file: PathBuf,
+    /// The boundary the zones must lie in (default: the shipped Bắc Giang
+    /// province boundary).
+    #[arg(long)]
+    boundary: Option<PathBuf>,
+    /// Do not check against any boundary.
+    #[arg(long, conflicts_with = "boundary")]
+    no_boundary: bool,
+    /// CRS of FILE when it has none (a shapefile without .prj), e.g. EPSG:9214.
+    #[arg(long)]
+    crs: Option<String>,
+    /// Overlaps smaller than this (m²) are slivers (warnings), not errors.
+    #[arg(long, default_value_t = 1.0)]
+    sliver_m2: f64,
+    /// Declared and grid areas may differ by this much (percent).
+    #[arg(long, default_value_t = 1.0)]
+    area_tolerance_pct: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.sliver_m2 >= 0.0 && args.area_tolerance_pct >= 0.0,
+        "--sliver-m2 and --area-tolerance-pct must be zero or more"
+    );
+    let t = GridTransform::new()?;
+    let input = read_path(&args.file, args.crs.as_deref(), &t)?;
+    for w in &input.warnings {
+        eprintln!("zoning: warning: {w}");
+    }
+    let boundary = if args.no_boundary {
+        None
+    } else {
+        let features = match &args.boundary {
+            Some(p) => read_path(p, None, &t)?.into_features()?,
+            None => zoning_core::io::geojson::read_features(
+                shipped::PROVINCE,
+                "data/province/bac-giang-province.geojson (shipped)",
+                &t,
+            )?,
+        };
+        Some(geo_types::MultiPolygon::new(
+            features.into_iter().flat_map(|f| f.grid.0).collect(),
+        ))
+    };
+    let mut subjects = Vec::new();
+    let mut unreadable = Vec::new();
+    for f in input.features {
+        match f {
+            Ok(f) => subjects.push(Subject::from_feature(&f)),
+            Err(e) => unreadable.push(e),
+        }
+    }
+    let opts = CheckOptions {
+        sliver_m2: args.sliver_m2,
+        area_tolerance: args.area_tolerance_pct / 100.0,
+    };
+    let mut report = checks::check(&subjects, boundary.as_ref(), &opts);
+    let mut all = checks::unreadable(&unreadable);
+    all.append(&mut report.findings);
+    report.findings = all;
+    report.locate(&t);
+    match args.format {
+        Format::Json => emit(&json(&report)?),
+        Format::Table | Format::Csv => emit(&table(&report, subjects.len() + unreadable.len())),
+    }
+}
+
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "LỖI / error",
+        Severity::Warning => "cảnh báo / warning",
+    }
+}
+
+fn table(report: &Report, features: usize) -> String {
+    let errors = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = report.findings.len() - errors;
+    let mut out = format!(
+        "{features} đối tượng / features: {errors} lỗi / errors, {warnings} cảnh báo / warnings\n"
+    );
+    // group by zone (a finding on two zones is listed under the first), most severe first
+    let mut by_zone: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        by_zone
+            .entry(
+                f.codes
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "(không mã / no code)".into()),
+            )
+            .or_default()
+            .push(f);
+    }
+    let mut zones: Vec<(String, Vec<&Finding>)> = by_zone.into_iter().collect();
+    zones.sort_by_key(|(code, f)| (f.iter().map(|x| x.severity).min(), code.clone()));
+    for (code, findings) in zones {
+        let _ = write!(out, "\n{code}\n");
+        let mut t = Table::new(&[
+            ("Mức / Severity", Align::Left),
+            ("Quy tắc / Rule", Align::Left),
+            ("m²", Align::Right),
+            ("Vị trí / Location (lon, lat)", Align::Left),
+            ("Lý do / Reason", Align::Left),
+        ]);
+        for f in findings {
+            t.row(vec![
+                severity(f.severity).into(),
+                format!("{} / {}", f.rule.name_vi(), f.rule.name()),
+                f.area_m2.map(|a| format!("{a:.2}")).unwrap_or_default(),
+                f.location
+                    .map(|[x, y]| format!("{x:.6}, {y:.6}"))
+                    .unwrap_or_default(),
+                f.reason.clone(),
+            ]);
+        }
+        out.push_str(&t.render());
+    }
+    if !report.expected_overlaps.is_empty() {
+        out.push_str("\nChồng lấn theo quy hoạch / Expected overlaps\n");
+        for e in &report.expected_overlaps {
+            let _ = writeln!(
+                out,
+                "  {} ⊂ {}: {:.2} m² — {}",
+                e.codes[0], e.codes[1], e.area_m2, e.reason
+            );
+        }
+    }
+    out
+}

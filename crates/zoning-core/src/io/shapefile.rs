@@ -1,0 +1,238 @@
+//! Shapefiles (`.shp` + `.shx` + `.dbf`, CRS from `.prj`, encoding from `.cpg`).
+//!
+//! The CRS is read by PROJ from the `.prj` (ESRI WKT); a shapefile without one
+//! is refused unless `--crs` gives it, because guessing would put the zones in
+//! the wrong place. Text is decoded as the `.cpg` says (UTF-8, or a Windows code
+//! page such as 1258 for Vietnamese); without a `.cpg` it is read as UTF-8 and a
+//! warning says so. A feature's code is its `code` field, else its `id` field
+//! (names compared without case).
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use ::geojson::JsonObject;
+use geo_types::MultiPolygon;
+use shapefile::dbase::{self, FieldValue};
+use shapefile::{Shape, ShapeReader};
+
+use super::{FeatureError, Input, InputFeature};
+use crate::crs::{CrsTransform, GridTransform, GRID_CRS};
+use crate::error::{Error, Result};
+
+fn fail(file: &str, reason: impl Into<String>) -> Error {
+    Error::Shapefile {
+        file: file.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// The `.dbf` text encoding named by a `.cpg`.
+fn encoding(label: &str) -> Option<dbase::encoding::DynEncoding> {
+    let l = label
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
+    if matches!(l.as_str(), "utf-8" | "utf8" | "65001") {
+        return Some(dbase::encoding::DynEncoding::from(dbase::Unicode));
+    }
+    let named = if l.chars().all(|c| c.is_ascii_digit()) {
+        format!("windows-{l}")
+    } else {
+        l.trim_start_matches("cp")
+            .parse::<u16>()
+            .map_or(l.clone(), |n| format!("windows-{n}"))
+    };
+    encoding_rs::Encoding::for_label(named.as_bytes())
+        .map(|e| dbase::encoding::DynEncoding::from(dbase::encoding::EncodingRs::from(e)))
+}
+
+/// Reads a shapefile; see the module documentation.
+///
+/// # Errors
+/// A missing `.shx`/`.dbf`/`.prj` (without `crs`), a `.prj` PROJ cannot read,
+/// an unknown `.cpg`, a `.dbf` whose record count differs from the `.shp`, or
+/// a truncated or damaged record.
+pub fn read(path: &Path, crs: Option<&str>, t: &GridTransform) -> Result<Input> {
+    let file = path.display().to_string();
+    let mut warnings = Vec::new();
+    for (ext, what) in [("shx", "index"), ("dbf", "attribute table")] {
+        if !path.with_extension(ext).exists() {
+            return Err(fail(
+                &file,
+                format!("its .{ext} ({what}) is missing; a shapefile needs the .shp, .shx and .dbf together"),
+            ));
+        }
+    }
+    let prj = std::fs::read_to_string(path.with_extension("prj")).ok();
+    let source_crs = match (crs, &prj) {
+        (Some(c), Some(_)) => {
+            warnings.push(format!("{file}: --crs {c} overrides the .prj"));
+            c.to_owned()
+        }
+        (Some(c), None) => c.to_owned(),
+        (None, Some(p)) => p.clone(),
+        (None, None) => {
+            return Err(fail(
+                &file,
+                "has no .prj, so its coordinate system cannot be known; add the .prj, \
+                 or give the CRS with --crs (for example --crs EPSG:9214 for VN-2000 / TM-3 107-00)",
+            ));
+        }
+    };
+    let to_grid = CrsTransform::new(&source_crs, GRID_CRS).map_err(|e| {
+        fail(
+            &file,
+            format!(
+                "its coordinate system cannot be used ({e}); give it with --crs EPSG:n \
+                 (9205–9218 VN-2000 TM-3 zones, 3405/3406 VN-2000 UTM 48N/49N, 4326 WGS84)"
+            ),
+        )
+    })?;
+    let enc = if let Ok(label) = std::fs::read_to_string(path.with_extension("cpg")) {
+        encoding(&label).ok_or_else(|| {
+            fail(
+                &file,
+                format!(
+                    "its .cpg names an unknown encoding {:?}; write UTF-8 or a code page such as 1258",
+                    label.trim()
+                ),
+            )
+        })?
+    } else {
+        warnings.push(format!(
+            "{file}: no .cpg beside it; its text is read as UTF-8"
+        ));
+        dbase::encoding::DynEncoding::from(dbase::Unicode)
+    };
+
+    let mut shapes = ShapeReader::from_path(path)
+        .map_err(|e| fail(&file, format!("cannot be read as a shapefile: {e}")))?;
+    let dbf = File::open(path.with_extension("dbf")).map_err(|e| fail(&file, e.to_string()))?;
+    let mut table = dbase::ReaderBuilder::new()
+        .with_encoding(enc)
+        .build(BufReader::new(dbf))
+        .map_err(|e| fail(&file, format!("its .dbf cannot be read: {e}")))?;
+    let shape_count = shapes
+        .shape_count()
+        .map_err(|e| fail(&file, format!("its .shx cannot be read: {e}")))?;
+    let record_count = table.header().num_records as usize;
+    if shape_count != record_count {
+        return Err(fail(
+            &file,
+            format!(
+                "the .shp has {shape_count} shapes but the .dbf has {record_count} records; \
+                 one of them is truncated or they do not belong together"
+            ),
+        ));
+    }
+    let mut features = Vec::with_capacity(shape_count);
+    let records = table.iter_records();
+    for (i, (shape, record)) in shapes.iter_shapes().zip(records).enumerate() {
+        let index = i + 1;
+        let shape = shape.map_err(|e| {
+            fail(&file, format!("record {index}: the shape cannot be read ({e}); the .shp is truncated or damaged"))
+        })?;
+        let record = record.map_err(|e| {
+            fail(&file, format!("record {index}: the attributes cannot be read ({e}); check the .cpg encoding and the .dbf"))
+        })?;
+        features.push(feature(index, shape, record, &to_grid, t));
+    }
+    Ok(Input {
+        file,
+        features,
+        warnings,
+    })
+}
+
+fn json(value: FieldValue) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        FieldValue::Character(Some(s)) | FieldValue::Memo(s) => {
+            Value::String(s.trim_end().to_owned())
+        }
+        FieldValue::Numeric(Some(n)) | FieldValue::Currency(n) | FieldValue::Double(n) => {
+            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+        }
+        FieldValue::Float(Some(n)) => {
+            serde_json::Number::from_f64(f64::from(n)).map_or(Value::Null, Value::Number)
+        }
+        FieldValue::Integer(n) => Value::from(n),
+        FieldValue::Logical(Some(b)) => Value::Bool(b),
+        FieldValue::Date(Some(d)) => {
+            Value::String(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+        }
+        _ => Value::Null,
+    }
+}
+
+fn feature(
+    index: usize,
+    shape: Shape,
+    record: dbase::Record,
+    to_grid: &CrsTransform,
+    t: &GridTransform,
+) -> std::result::Result<InputFeature, FeatureError> {
+    let mut properties = JsonObject::new();
+    for (name, value) in record {
+        properties.insert(name, json(value));
+    }
+    let field = |want: &str| {
+        properties
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(want))
+            .and_then(|(_, v)| match v {
+                serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+    };
+    let code = field("code").or_else(|| field("id"));
+    let err = |reason: String, geometry: bool| FeatureError {
+        index,
+        code: code.clone(),
+        reason,
+        geometry,
+    };
+    let source: MultiPolygon = match shape {
+        Shape::Polygon(p) => MultiPolygon::try_from(p),
+        Shape::PolygonZ(p) => MultiPolygon::try_from(p),
+        Shape::PolygonM(p) => MultiPolygon::try_from(p),
+        Shape::NullShape => {
+            return Err(err(
+                "has no geometry (null shape): draw its boundary or delete the record".into(),
+                true,
+            ))
+        }
+        other => {
+            return Err(err(
+                format!(
+                    "is a {}; a zone boundary must be a polygon",
+                    other.shapetype()
+                ),
+                true,
+            ));
+        }
+    }
+    .map_err(|e| err(format!("its polygon cannot be assembled: {e}"), true))?;
+    let grid = to_grid
+        .multipolygon(&source)
+        .map_err(|e| err(e.to_string(), true))?;
+    let wgs84 = t
+        .multipolygon_to_wgs84(&grid)
+        .map_err(|e| err(e.to_string(), true))?;
+    let Some(code) = code.clone() else {
+        return Err(err(
+            "has no code: fill its `code` field (or `id`)".into(),
+            false,
+        ));
+    };
+    let properties = properties;
+    Ok(InputFeature {
+        index,
+        code,
+        properties,
+        wgs84,
+        grid,
+    })
+}
