@@ -1,6 +1,6 @@
 # The commands CI and people run. `make run` and `make test` set everything up
 # first (scripts/setup.sh), so they work on a fresh machine.
-.PHONY: setup build run test lint unit e2e data data-check doc clean-venv
+.PHONY: setup build run test lint unit e2e data data-check bench-check
 
 CARGO ?= cargo
 
@@ -35,3 +35,7 @@ data:
 
 e2e: build
 	ZONING_BIN=$(CURDIR)/target/release/zoning .venv/bin/python -m pytest -q tests/e2e
+
+# Benchmarks (docs/benchmarks.md); not part of `make test`.
+bench-check: build
+	.venv/bin/python tests/bench/bench_check.py target/release/zoning

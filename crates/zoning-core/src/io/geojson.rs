@@ -8,6 +8,7 @@
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 use geojson::{feature::Id, Feature, FeatureCollection, GeoJson, GeometryValue, Position};
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 use super::{FeatureError, Input, InputFeature};
 use crate::crs::{CrsTransform, GridTransform, GRID_CRS};
@@ -91,6 +92,7 @@ fn read_feature(
     t: &GridTransform,
 ) -> std::result::Result<InputFeature, FeatureError> {
     let properties = f.properties.unwrap_or_default();
+    // codes are compared as text: compose any combining marks (NFC)
     let code = match (&f.id, properties.get("code")) {
         (Some(Id::String(s)), _) if !s.trim().is_empty() => Some(s.trim().to_owned()),
         (Some(Id::Number(n)), _) | (_, Some(serde_json::Value::Number(n))) => Some(n.to_string()),
@@ -98,7 +100,8 @@ fn read_feature(
             Some(s.trim().to_owned())
         }
         _ => None,
-    };
+    }
+    .map(|c| c.nfc().collect::<String>());
     let err = |reason: String, geometry: bool| FeatureError {
         index,
         code: code.clone(),

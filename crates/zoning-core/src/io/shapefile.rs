@@ -15,6 +15,7 @@ use ::geojson::JsonObject;
 use geo_types::MultiPolygon;
 use shapefile::dbase::{self, FieldValue};
 use shapefile::{Shape, ShapeReader};
+use unicode_normalization::UnicodeNormalization;
 
 use super::{FeatureError, Input, InputFeature};
 use crate::crs::{CrsTransform, GridTransform, GRID_CRS};
@@ -148,8 +149,10 @@ pub fn read(path: &Path, crs: Option<&str>, t: &GridTransform) -> Result<Input> 
 fn json(value: FieldValue) -> serde_json::Value {
     use serde_json::Value;
     match value {
+        // Windows-1258 writes Vietnamese tones as combining marks: compose them
+        // (NFC) so names compare equal to the same names typed elsewhere.
         FieldValue::Character(Some(s)) | FieldValue::Memo(s) => {
-            Value::String(s.trim_end().to_owned())
+            Value::String(s.trim_end().nfc().collect())
         }
         FieldValue::Numeric(Some(n)) | FieldValue::Currency(n) | FieldValue::Double(n) => {
             serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
