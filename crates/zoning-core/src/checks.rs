@@ -698,3 +698,101 @@ fn area_mismatch(s: &Subject, opts: &CheckOptions) -> Option<Finding> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::{coord, Rect};
+
+    fn subject(code: &str, x0: f64, y0: f64, x1: f64, y1: f64) -> Subject {
+        Subject {
+            code: code.into(),
+            index: 1,
+            grid: MultiPolygon::new(vec![Rect::new(
+                coord! { x: x0, y: y0 },
+                coord! { x: x1, y: y1 },
+            )
+            .to_polygon()]),
+            declared_area_ha: None,
+            merged_into: None,
+            expansion_of: None,
+        }
+    }
+
+    fn rules(r: &Report) -> Vec<(&'static str, Vec<String>)> {
+        r.findings
+            .iter()
+            .map(|f| (f.rule.name(), f.codes.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn touching_is_not_overlapping_and_a_sliver_is_a_warning() {
+        let zones = [
+            subject("A", 0., 0., 100., 100.),
+            subject("B", 100., 0., 200., 100.),
+            subject("C", 200., 100., 300., 200.),
+            subject("D", 299.999, 100., 400., 200.), // 0.001 × 100 = 0.1 m²
+        ];
+        let r = check(&zones, None, &CheckOptions::default());
+        assert_eq!(
+            rules(&r),
+            vec![("sliver", vec!["C".to_owned(), "D".to_owned()])]
+        );
+        assert_eq!(r.findings[0].severity, Severity::Warning);
+        let area = r.findings[0].area_m2.unwrap_or_default();
+        assert!((area - 0.1).abs() < 1e-4, "{area}");
+    }
+
+    #[test]
+    fn expansion_overlap_is_named_and_merged_ccn_is_expected() {
+        let mut part = subject("K-MR", 90., 0., 200., 100.);
+        part.expansion_of = Some("K".into());
+        let mut ccn = subject("C", 20., 20., 40., 40.);
+        ccn.merged_into = Some("K".into());
+        let r = check(
+            &[subject("K", 0., 0., 100., 100.), part, ccn],
+            None,
+            &CheckOptions::default(),
+        );
+        assert_eq!(
+            rules(&r),
+            vec![("overlap", vec!["K".to_owned(), "K-MR".to_owned()])]
+        );
+        assert!(
+            r.findings[0].reason.contains("expansion part of K"),
+            "{}",
+            r.findings[0].reason
+        );
+        assert_eq!(r.expected_overlaps.len(), 1);
+        assert_eq!(
+            r.expected_overlaps[0].codes,
+            vec!["C".to_owned(), "K".to_owned()]
+        );
+    }
+
+    #[test]
+    fn boundary_area_outside_and_area_mismatch() {
+        let province = MultiPolygon::new(vec![Rect::new(
+            coord! { x: 0., y: 0. },
+            coord! { x: 1000., y: 1000. },
+        )
+        .to_polygon()]);
+        let mut z = subject("OUT", 900., 0., 1100., 100.);
+        z.declared_area_ha = Some(2.0);
+        let mut ok = subject("IN", 0., 0., 100., 100.);
+        ok.declared_area_ha = Some(1.005);
+        let r = check(&[z, ok], Some(&province), &CheckOptions::default());
+        let outside = r
+            .findings
+            .iter()
+            .find(|f| f.rule == Rule::OutsideBoundary)
+            .expect("outside");
+        assert!((outside.area_m2.unwrap_or_default() - 10_000.0).abs() < 1e-6);
+        assert_eq!(
+            rules(&r).len(),
+            1,
+            "2.0 ha declared for 2.0 ha, 1.005 for 1.0 are within 1 %"
+        );
+    }
+}
