@@ -24,6 +24,9 @@ enum Command {
     Area(commands::area::Args),
     /// Validity, overlaps, slivers, outside the province, duplicate codes, area mismatch.
     Check(commands::check::Args),
+    /// Boundary markers: check a survey, list the stake-out points.
+    #[command(subcommand)]
+    Markers(commands::markers::Command),
     /// The reconciliation of the registry against the resolution's targets.
     Report(commands::report::Args),
 }
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Area(args) => commands::area::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Markers(cmd) => commands::markers::run(&cmd),
         Command::Report(args) => commands::report::run(&args),
     };
     match result {

@@ -105,6 +105,52 @@ impl CrsTransform {
     }
 }
 
+/// What PROJ knows of a CRS: whether it is geographic (degrees) and where it
+/// may be used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrsInfo {
+    /// Longitude/latitude in degrees rather than projected metres.
+    pub geographic: bool,
+    /// Area of use, WGS84 degrees `(west, south, east, north)`.
+    pub area_of_use: Option<(f64, f64, f64, f64)>,
+    /// Its name, e.g. "Vietnam - Bac Giang and Thua Thien-Hue provinces."
+    pub area_name: Option<String>,
+}
+
+impl CrsInfo {
+    /// Looks a CRS up in PROJ's database.
+    ///
+    /// # Errors
+    /// When PROJ does not know the CRS.
+    pub fn of(def: &str) -> Result<Self> {
+        let p = Proj::new(def).map_err(|e| Error::Proj {
+            from: short(def),
+            to: short(def),
+            reason: e.to_string(),
+        })?;
+        let (area, area_name) = p.area_of_use().unwrap_or((None, None));
+        // PROJ does not print a CRS object's definition, but the pipeline from
+        // it to geocentric coordinates starts by converting degrees when (and
+        // only when) its coordinates are geographic.
+        let geocentric = CrsTransform::new(def, "EPSG:4978")?;
+        let geographic = geocentric
+            .pipeline()
+            .is_some_and(|p| p.contains("xy_in=deg"));
+        Ok(Self {
+            geographic,
+            area_of_use: area.map(|a| (a.west, a.south, a.east, a.north)),
+            area_name,
+        })
+    }
+
+    /// Whether a WGS84 point lies in the area of use (true when it is unknown).
+    #[must_use]
+    pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        self.area_of_use
+            .is_none_or(|(w, s, e, n)| (w..=e).contains(&lon) && (s..=n).contains(&lat))
+    }
+}
+
 /// A pair of PROJ transformations between WGS84 (lon, lat) and the legal grid
 /// (easting, northing).
 ///
@@ -192,6 +238,19 @@ mod tests {
             assert!((ge - e).abs() < 1e-4, "easting {ge} vs {e}");
             assert!((gn - n).abs() < 1e-4, "northing {gn} vs {n}");
         }
+    }
+
+    #[test]
+    fn area_of_use_of_the_legal_grid_names_bac_giang() {
+        let info = CrsInfo::of(GRID_CRS).expect("EPSG:9214");
+        assert!(!info.geographic);
+        assert!(info
+            .area_name
+            .clone()
+            .unwrap_or_default()
+            .contains("Bac Giang"));
+        assert!(info.contains(106.2, 21.3) && !info.contains(105.5, 21.0));
+        assert!(CrsInfo::of(WGS84_CRS).expect("EPSG:4326").geographic);
     }
 
     #[test]

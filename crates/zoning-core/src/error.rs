@@ -49,6 +49,14 @@ pub enum Error {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// A marker table cannot be read as a whole.
+    #[error("{file}: {reason}")]
+    Markers {
+        /// The file as the user named it.
+        file: String,
+        /// What is wrong and what was expected.
+        reason: String,
+    },
     /// The targets file cannot be read.
     #[error("{file}: {reason}")]
     Targets {

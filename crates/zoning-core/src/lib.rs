@@ -12,6 +12,7 @@ pub mod checks;
 pub mod crs;
 pub mod error;
 pub mod io;
+pub mod markers;
 pub mod registry;
 pub mod report;
 pub mod targets;

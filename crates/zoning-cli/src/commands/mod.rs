@@ -2,6 +2,7 @@
 
 pub mod area;
 pub mod check;
+pub mod markers;
 pub mod report;
 
 use anyhow::Context;

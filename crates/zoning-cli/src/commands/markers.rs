@@ -1,0 +1,288 @@
+//! `zoning markers check | stakeout`: surveyors' boundary markers.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use geo_types::MultiPolygon;
+use zoning_core::crs::{GridTransform, GRID_CRS};
+use zoning_core::io::read_path;
+use zoning_core::markers::{self, stakeout::StakeoutPoint, MarkerOptions, MarkerReport};
+
+use crate::output::{emit, json, Align, Format, Table};
+
+/// `zoning markers …`
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Check a surveyor's marker table against the approved boundaries.
+    Check(CheckArgs),
+    /// The table of coordinates to stake out along the boundaries.
+    Stakeout(StakeoutArgs),
+}
+
+/// Arguments of `zoning markers check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Approved boundaries: GeoJSON (WGS84) or a shapefile (CRS from its .prj).
+    #[arg(long)]
+    zones: PathBuf,
+    /// The surveyor's table: CSV with a marker number, X (northing) and Y
+    /// (easting), comma or semicolon separated, decimal point or comma.
+    #[arg(long)]
+    markers: PathBuf,
+    /// A marker within this distance (m) of the boundary is in place.
+    #[arg(long, default_value_t = markers::DEFAULT_TOLERANCE_M)]
+    tolerance_m: f64,
+    /// A marker farther than this (m) from every boundary belongs to no zone.
+    #[arg(long, default_value_t = markers::DEFAULT_SEARCH_RADIUS_M)]
+    search_radius_m: f64,
+    /// CRS of the table's X/Y (X = northing, Y = easting).
+    #[arg(long, default_value = GRID_CRS)]
+    crs: String,
+    /// List unmarked corners of every zone, not only the zones the markers belong to.
+    #[arg(long)]
+    all_zones: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// Decimal mark of the stake-out CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Decimal {
+    /// `2356377,900` (Excel with a Vietnamese locale).
+    Comma,
+    /// `2356377.900`.
+    Point,
+}
+
+/// Arguments of `zoning markers stakeout`.
+#[derive(Debug, clap::Args)]
+pub struct StakeoutArgs {
+    /// Approved boundaries: GeoJSON (WGS84) or a shapefile (CRS from its .prj).
+    #[arg(long)]
+    zones: PathBuf,
+    /// Add points along edges longer than this (m).
+    #[arg(long)]
+    max_spacing_m: Option<f64>,
+    /// Decimal mark in CSV.
+    #[arg(long, value_enum, default_value = "comma")]
+    decimal: Decimal,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+}
+
+/// Runs the command.
+pub fn run(cmd: &Command) -> anyhow::Result<()> {
+    match cmd {
+        Command::Check(a) => check(a),
+        Command::Stakeout(a) => stakeout(a),
+    }
+}
+
+fn zones(path: &std::path::Path, t: &GridTransform) -> anyhow::Result<Vec<(String, MultiPolygon)>> {
+    let input = read_path(path, None, t)?;
+    for w in &input.warnings {
+        eprintln!("zoning: warning: {w}");
+    }
+    Ok(input
+        .into_features()?
+        .into_iter()
+        .map(|f| (f.code, f.grid))
+        .collect())
+}
+
+fn check(a: &CheckArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        a.tolerance_m >= 0.0 && a.search_radius_m >= a.tolerance_m,
+        "--tolerance-m must be zero or more and --search-radius-m at least the tolerance"
+    );
+    let t = GridTransform::new()?;
+    let zones = zones(&a.zones, &t)?;
+    let bytes = std::fs::read(&a.markers)
+        .with_context(|| format!("cannot read {}", a.markers.display()))?;
+    let table = markers::table::read(&bytes, &a.markers.display().to_string(), &a.crs, &t)?;
+    let opts = MarkerOptions {
+        tolerance_m: a.tolerance_m,
+        search_radius_m: a.search_radius_m,
+        all_zones: a.all_zones,
+    };
+    let report = markers::check(table, &zones, &opts);
+    match a.format {
+        Format::Json => emit(&json(&report)?),
+        Format::Table | Format::Csv => emit(&check_table(&report)),
+    }
+}
+
+fn cm(d: Option<f64>) -> String {
+    d.map(|d| format!("{:.1}", d * 100.0)).unwrap_or_default()
+}
+
+fn check_table(r: &MarkerReport) -> String {
+    let mut out = format!(
+        "Sai số cho phép / tolerance: {:.1} cm; bán kính tìm / search radius: {} m\n",
+        r.tolerance_m * 100.0,
+        r.search_radius_m
+    );
+    for w in &r.warnings {
+        let _ = writeln!(out, "Cảnh báo / warning: {w}");
+    }
+    let mut by_zone: BTreeMap<String, Vec<&markers::MarkerResult>> = BTreeMap::new();
+    for m in &r.markers {
+        by_zone
+            .entry(
+                m.zone
+                    .clone()
+                    .unwrap_or_else(|| "(không thuộc khu nào / no zone)".into()),
+            )
+            .or_default()
+            .push(m);
+    }
+    for (zone, ms) in by_zone {
+        let _ = write!(out, "\nKhu / Zone {zone}\n");
+        let mut t = Table::new(&[
+            ("Số hiệu mốc", Align::Left),
+            ("Dòng", Align::Right),
+            ("X (m)", Align::Right),
+            ("Y (m)", Align::Right),
+            ("Lệch (cm)", Align::Right),
+            ("Góc gần nhất (m)", Align::Right),
+            ("Kết quả", Align::Left),
+        ]);
+        for m in ms {
+            let mut status = m.status.vi().to_owned();
+            if m.swapped {
+                status.push_str(" (đã đổi X↔Y)");
+            }
+            t.row(vec![
+                m.id.clone(),
+                m.line.to_string(),
+                format!("{:.3}", m.x),
+                format!("{:.3}", m.y),
+                cm(m.distance_m),
+                m.nearest_corner
+                    .as_ref()
+                    .map(|c| format!("{:.3}", c.distance_m))
+                    .unwrap_or_default(),
+                status,
+            ]);
+        }
+        out.push_str(&t.render());
+    }
+    if !r.rejected_rows.is_empty() {
+        out.push_str("\nDòng bị loại / Rejected rows\n");
+        let mut t = Table::new(&[
+            ("Dòng", Align::Right),
+            ("Số hiệu mốc", Align::Left),
+            ("Lý do / Reason", Align::Left),
+        ]);
+        for row in &r.rejected_rows {
+            t.row(vec![
+                row.line.to_string(),
+                row.id.clone().unwrap_or_default(),
+                row.reason.clone(),
+            ]);
+        }
+        out.push_str(&t.render());
+    }
+    if !r.unmarked_vertices.is_empty() {
+        out.push_str("\nGóc ranh giới chưa có mốc / Corners without a marker\n");
+        let mut t = Table::new(&[
+            ("Khu", Align::Left),
+            ("X (m)", Align::Right),
+            ("Y (m)", Align::Right),
+            ("Mốc gần nhất (m)", Align::Right),
+        ]);
+        for v in &r.unmarked_vertices {
+            t.row(vec![
+                v.zone.clone(),
+                format!("{:.3}", v.x),
+                format!("{:.3}", v.y),
+                v.nearest_marker_m
+                    .map(|d| format!("{d:.3}"))
+                    .unwrap_or_default(),
+            ]);
+        }
+        out.push_str(&t.render());
+    }
+    out
+}
+
+fn stakeout(a: &StakeoutArgs) -> anyhow::Result<()> {
+    if let Some(m) = a.max_spacing_m {
+        anyhow::ensure!(m > 0.0, "--max-spacing-m must be more than 0");
+    }
+    let t = GridTransform::new()?;
+    let zones = zones(&a.zones, &t)?;
+    let points = markers::stakeout::stakeout(&zones, a.max_spacing_m, &t)?;
+    match a.format {
+        Format::Json => emit(&json(
+            &serde_json::json!({ "crs": GRID_CRS, "points": points }),
+        )?),
+        Format::Csv => emit(&stakeout_csv(&points, a.decimal)?),
+        Format::Table => {
+            let mut t = Table::new(&[
+                ("Khu", Align::Left),
+                ("Số hiệu mốc", Align::Left),
+                ("X (m)", Align::Right),
+                ("Y (m)", Align::Right),
+                ("Kinh độ", Align::Right),
+                ("Vĩ độ", Align::Right),
+            ]);
+            for p in &points {
+                t.row(vec![
+                    p.zone.clone(),
+                    p.id.clone(),
+                    format!("{:.3}", p.x),
+                    format!("{:.3}", p.y),
+                    format!("{:.9}", p.lon),
+                    format!("{:.9}", p.lat),
+                ]);
+            }
+            emit(&t.render())
+        }
+    }
+}
+
+/// The Vietnamese layout: UTF-8 with BOM (so Excel opens it as Unicode), `;`
+/// separated, X (northing) before Y (easting), millimetres.
+fn stakeout_csv(points: &[StakeoutPoint], decimal: Decimal) -> anyhow::Result<String> {
+    let num = |v: f64, places: usize| {
+        let s = format!("{v:.places$}");
+        if decimal == Decimal::Comma {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    };
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    w.write_record([
+        "Số hiệu mốc",
+        "X (m)",
+        "Y (m)",
+        "Kinh độ (WGS84)",
+        "Vĩ độ (WGS84)",
+        "Khu",
+        "Loại điểm",
+    ])?;
+    for p in points {
+        w.write_record([
+            p.id.clone(),
+            num(p.x, 3),
+            num(p.y, 3),
+            num(p.lon, 9),
+            num(p.lat, 9),
+            p.zone.clone(),
+            if p.kind == "corner" {
+                "góc".into()
+            } else {
+                "điểm giữa".into()
+            },
+        ])?;
+    }
+    Ok(format!("\u{feff}{}", String::from_utf8(w.into_inner()?)?))
+}

@@ -1,0 +1,162 @@
+//! The stake-out table: the coordinates a surveyor must place markers at.
+//!
+//! For each zone, every corner of every ring and, where an edge is longer than
+//! the maximum spacing, evenly spaced points along it. Rings are walked
+//! clockwise (as Vietnamese boundary tables are) from their northernmost corner
+//! (the westernmost of equals); exterior rings first, then holes. Points are
+//! numbered M1, M2, … per zone; with several zones the number carries the zone
+//! code (`KCN-X-M1`) so that every number in one table is unique.
+
+use geo::{orient::Direction, Orient};
+use geo_types::{Coord, LineString, MultiPolygon};
+use serde::Serialize;
+
+use crate::crs::GridTransform;
+use crate::error::Result;
+
+/// One point to stake out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StakeoutPoint {
+    /// The zone.
+    pub zone: String,
+    /// Marker number.
+    pub id: String,
+    /// `corner` or `intermediate`.
+    pub kind: &'static str,
+    /// Northing in EPSG:9214, m (Vietnamese X), rounded to the millimetre.
+    pub x: f64,
+    /// Easting in EPSG:9214, m (Vietnamese Y), rounded to the millimetre.
+    pub y: f64,
+    /// WGS84 longitude.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+}
+
+fn mm(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+/// A ring's distinct vertices, clockwise, from the northernmost (then westernmost).
+fn walk(ring: &LineString) -> Vec<Coord> {
+    let mut v: Vec<Coord> = Vec::with_capacity(ring.0.len());
+    for c in &ring.0 {
+        if v.last() != Some(c) {
+            v.push(*c);
+        }
+    }
+    if v.len() > 1 && v.first() == v.last() {
+        v.pop();
+    }
+    let start = v
+        .iter()
+        .enumerate()
+        .max_by(|(_, a), (_, b)| a.y.total_cmp(&b.y).then(b.x.total_cmp(&a.x)))
+        .map_or(0, |(i, _)| i);
+    v.rotate_left(start);
+    v
+}
+
+/// The stake-out points of `zones` (code, grid boundary), with intermediate
+/// points where an edge is longer than `max_spacing_m`.
+///
+/// # Errors
+/// When PROJ cannot transform a point to WGS84.
+pub fn stakeout(
+    zones: &[(String, MultiPolygon)],
+    max_spacing_m: Option<f64>,
+    t: &GridTransform,
+) -> Result<Vec<StakeoutPoint>> {
+    let prefixed = zones.len() > 1;
+    let mut out = Vec::new();
+    for (code, mp) in zones {
+        // clockwise exteriors (and counter-clockwise holes, walked clockwise below)
+        let oriented = mp.orient(Direction::Reversed);
+        let mut n = 0usize;
+        for p in &oriented.0 {
+            for (r, ring) in std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .enumerate()
+            {
+                let mut v = walk(ring);
+                if r > 0 {
+                    // holes come counter-clockwise from `orient`; walk them clockwise too
+                    v.reverse();
+                    let start = v
+                        .iter()
+                        .enumerate()
+                        .max_by(|(_, a), (_, b)| a.y.total_cmp(&b.y).then(b.x.total_cmp(&a.x)))
+                        .map_or(0, |(i, _)| i);
+                    v.rotate_left(start);
+                }
+                for i in 0..v.len() {
+                    let (a, b) = (v[i], v[(i + 1) % v.len()]);
+                    let mut push = |c: Coord, kind: &'static str| -> Result<()> {
+                        n += 1;
+                        let (lon, lat) = t.grid_to_wgs84(c.x, c.y)?;
+                        out.push(StakeoutPoint {
+                            zone: code.clone(),
+                            id: if prefixed {
+                                format!("{code}-M{n}")
+                            } else {
+                                format!("M{n}")
+                            },
+                            kind,
+                            x: mm(c.y),
+                            y: mm(c.x),
+                            lon,
+                            lat,
+                        });
+                        Ok(())
+                    };
+                    push(a, "corner")?;
+                    if let Some(m) = max_spacing_m.filter(|m| *m > 0.0) {
+                        let len = (b.x - a.x).hypot(b.y - a.y);
+                        let pieces = (len / m).ceil();
+                        let mut j = 1.0;
+                        while j < pieces {
+                            let f = j / pieces;
+                            push(
+                                Coord {
+                                    x: a.x + f * (b.x - a.x),
+                                    y: a.y + f * (b.y - a.y),
+                                },
+                                "intermediate",
+                            )?;
+                            j += 1.0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::{coord, Rect};
+
+    #[test]
+    fn clockwise_from_the_north_west_with_intermediate_points() {
+        let t = GridTransform::new().expect("PROJ");
+        // 100 m (east) × 50 m (north), drawn counter-clockwise
+        let zone = MultiPolygon::new(vec![Rect::new(
+            coord! { x: 400_000.0, y: 2_350_000.0 },
+            coord! { x: 400_100.0, y: 2_350_050.0 },
+        )
+        .to_polygon()]);
+        let p = stakeout(&[("Z".into(), zone)], Some(40.0), &t).expect("stakeout");
+        let xy: Vec<(&str, f64, f64)> = p.iter().map(|s| (s.id.as_str(), s.x, s.y)).collect();
+        // north-west corner first, then east along the north edge (clockwise),
+        // 100 m edges in 3 pieces, 50 m edges in 2
+        assert_eq!(xy[0], ("M1", 2_350_050.0, 400_000.0));
+        assert!((xy[1].1 - 2_350_050.0).abs() < 1e-9);
+        assert!((xy[1].2 - 400_033.333).abs() < 1e-9);
+        assert_eq!(xy[3], ("M4", 2_350_050.0, 400_100.0));
+        assert_eq!(xy[5], ("M6", 2_350_000.0, 400_100.0));
+        assert_eq!(p.len(), 3 + 2 + 3 + 2);
+        assert_eq!(p.iter().filter(|s| s.kind == "corner").count(), 4);
+    }
+}
