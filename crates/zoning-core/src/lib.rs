@@ -15,6 +15,7 @@ pub mod io;
 pub mod markers;
 pub mod registry;
 pub mod report;
+pub mod store;
 pub mod targets;
 pub mod validation;
 pub mod zone;

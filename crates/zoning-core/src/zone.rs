@@ -161,3 +161,118 @@ pub struct Zone {
     /// Boundary in the legal grid, EPSG:9214, metres (x = easting, y = northing).
     pub grid: MultiPolygon,
 }
+
+/// The registry's properties of a zone record, as they appear in GeoJSON and
+/// in the store (the zone model without its code and boundary). Missing
+/// bases default to `sourced`, the infrastructure to `unknown`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ZoneProperties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub kind: ZoneKind,
+    pub name_vi: String,
+    #[serde(default = "sourced")]
+    pub name_basis: Basis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district_vi: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub communes_vi: Vec<String>,
+    pub declared_area_ha: f64,
+    #[serde(default = "sourced")]
+    pub area_basis: Basis,
+    #[serde(flatten)]
+    pub plan: PlanAction,
+    #[serde(default = "sourced")]
+    pub plan_basis: Basis,
+    #[serde(default)]
+    pub sources: Vec<SourceDocument>,
+    #[serde(default = "unknown")]
+    pub infrastructure: InfrastructureStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_use_since: Option<String>,
+    pub geometry_source: GeometrySource,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn sourced() -> Basis {
+    Basis::Sourced
+}
+fn unknown() -> InfrastructureStatus {
+    InfrastructureStatus::Unknown
+}
+
+impl ZoneProperties {
+    /// Parses properties, with a message naming the field that is wrong.
+    ///
+    /// # Errors
+    /// A missing required field or a wrong value.
+    pub fn from_json(
+        properties: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, String> {
+        serde_json::from_value(serde_json::Value::Object(properties))
+            .map_err(|e| format!("properties: {e}"))
+    }
+
+    /// The zone with this code and boundary (grid).
+    ///
+    /// # Errors
+    /// When the declared area is not a positive number.
+    pub fn into_zone(self, code: String, grid: MultiPolygon) -> Result<Zone, String> {
+        if !(self.declared_area_ha.is_finite() && self.declared_area_ha > 0.0) {
+            return Err(format!(
+                "declared_area_ha is {}; give the legal area in hectares (> 0)",
+                self.declared_area_ha
+            ));
+        }
+        Ok(Zone {
+            code,
+            kind: self.kind,
+            name_vi: self.name_vi,
+            name_basis: self.name_basis,
+            district_vi: self.district_vi,
+            communes_vi: self.communes_vi,
+            declared_area_ha: self.declared_area_ha,
+            area_basis: self.area_basis,
+            plan: self.plan,
+            plan_basis: self.plan_basis,
+            sources: self.sources,
+            infrastructure: self.infrastructure,
+            in_use_since: self.in_use_since,
+            geometry_source: self.geometry_source,
+            note: self.note,
+            grid,
+        })
+    }
+
+    /// The properties of a zone.
+    #[must_use]
+    pub fn from_zone(z: &Zone) -> Self {
+        Self {
+            code: None,
+            kind: z.kind,
+            name_vi: z.name_vi.clone(),
+            name_basis: z.name_basis,
+            district_vi: z.district_vi.clone(),
+            communes_vi: z.communes_vi.clone(),
+            declared_area_ha: z.declared_area_ha,
+            area_basis: z.area_basis,
+            plan: z.plan.clone(),
+            plan_basis: z.plan_basis,
+            sources: z.sources.clone(),
+            infrastructure: z.infrastructure,
+            in_use_since: z.in_use_since.clone(),
+            geometry_source: z.geometry_source,
+            note: z.note.clone(),
+        }
+    }
+
+    /// As a JSON object.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        }
+    }
+}

@@ -7,15 +7,12 @@
 
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 use geojson::{feature::Id, Feature, FeatureCollection, GeoJson, GeometryValue, Position};
-use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use super::{FeatureError, Input, InputFeature};
 use crate::crs::{CrsTransform, GridTransform, GRID_CRS};
 use crate::error::{Error, Result};
-use crate::zone::{
-    Basis, GeometrySource, InfrastructureStatus, PlanAction, SourceDocument, Zone, ZoneKind,
-};
+use crate::zone::{Zone, ZoneProperties};
 
 /// Reads a GeoJSON FeatureCollection; `file` names it in messages.
 ///
@@ -213,44 +210,6 @@ fn polygon(
     Ok(Polygon::new(exterior, out))
 }
 
-/// The registry's properties of a zone record, as they appear in GeoJSON.
-#[derive(Debug, Serialize, Deserialize)]
-struct ZoneProperties {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    code: Option<String>,
-    kind: ZoneKind,
-    name_vi: String,
-    #[serde(default = "sourced")]
-    name_basis: Basis,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    district_vi: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    communes_vi: Vec<String>,
-    declared_area_ha: f64,
-    #[serde(default = "sourced")]
-    area_basis: Basis,
-    #[serde(flatten)]
-    plan: PlanAction,
-    #[serde(default = "sourced")]
-    plan_basis: Basis,
-    #[serde(default)]
-    sources: Vec<SourceDocument>,
-    #[serde(default = "unknown")]
-    infrastructure: InfrastructureStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    in_use_since: Option<String>,
-    geometry_source: GeometrySource,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    note: Option<String>,
-}
-
-fn sourced() -> Basis {
-    Basis::Sourced
-}
-fn unknown() -> InfrastructureStatus {
-    InfrastructureStatus::Unknown
-}
-
 /// Reads registry zones: a FeatureCollection whose properties carry the zone
 /// model (`kind`, `name_vi`, `declared_area_ha`, `plan_action`,
 /// `geometry_source`, …; see `docs/data.md`).
@@ -266,40 +225,13 @@ pub fn read_zones(text: &str, file: &str, t: &GridTransform) -> Result<Vec<Zone>
 
 fn zone_from_feature(f: InputFeature, file: &str) -> Result<Zone> {
     let label = f.label();
-    let p: ZoneProperties = serde_json::from_value(serde_json::Value::Object(f.properties))
-        .map_err(|e| Error::Feature {
-            file: file.to_owned(),
-            feature: label.clone(),
-            reason: format!("properties: {e}"),
-        })?;
-    if !(p.declared_area_ha.is_finite() && p.declared_area_ha > 0.0) {
-        return Err(Error::Feature {
+    ZoneProperties::from_json(f.properties)
+        .and_then(|p| p.into_zone(f.code, f.grid))
+        .map_err(|reason| Error::Feature {
             file: file.to_owned(),
             feature: label,
-            reason: format!(
-                "declared_area_ha is {}; give the legal area in hectares (> 0)",
-                p.declared_area_ha
-            ),
-        });
-    }
-    Ok(Zone {
-        code: f.code,
-        kind: p.kind,
-        name_vi: p.name_vi,
-        name_basis: p.name_basis,
-        district_vi: p.district_vi,
-        communes_vi: p.communes_vi,
-        declared_area_ha: p.declared_area_ha,
-        area_basis: p.area_basis,
-        plan: p.plan,
-        plan_basis: p.plan_basis,
-        sources: p.sources,
-        infrastructure: p.infrastructure,
-        in_use_since: p.in_use_since,
-        geometry_source: p.geometry_source,
-        note: p.note,
-        grid: f.grid,
-    })
+            reason,
+        })
 }
 
 /// Decimal places of degrees written to GeoJSON: 1e-9° is about 0.1 mm.
@@ -326,23 +258,7 @@ pub fn write_zones(zones: &[Zone], t: &GridTransform) -> Result<String> {
                 y: round(c.y),
             })
         };
-        let props = ZoneProperties {
-            code: None,
-            kind: z.kind,
-            name_vi: z.name_vi.clone(),
-            name_basis: z.name_basis,
-            district_vi: z.district_vi.clone(),
-            communes_vi: z.communes_vi.clone(),
-            declared_area_ha: z.declared_area_ha,
-            area_basis: z.area_basis,
-            plan: z.plan.clone(),
-            plan_basis: z.plan_basis,
-            sources: z.sources.clone(),
-            infrastructure: z.infrastructure,
-            in_use_since: z.in_use_since.clone(),
-            geometry_source: z.geometry_source,
-            note: z.note.clone(),
-        };
+        let props = ZoneProperties::from_zone(z);
         let properties = match serde_json::to_value(props) {
             Ok(serde_json::Value::Object(m)) => Some(m),
             _ => None,
