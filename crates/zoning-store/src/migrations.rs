@@ -104,12 +104,10 @@ pub fn run(conn: &mut Connection, path: &Path) -> Result<(), Error> {
         path: p.clone(),
         reason: e.to_string(),
     })?;
-    for (i, sql) in MIGRATIONS
-        .iter()
-        .enumerate()
+    for (to, sql) in (1_i64..)
+        .zip(MIGRATIONS)
         .skip(usize::try_from(found).unwrap_or(0))
     {
-        let to = i as i64 + 1;
         tx.execute_batch(sql)
             .and_then(|()| tx.pragma_update(None, "user_version", to))
             .map_err(|e| Error::Migration {
