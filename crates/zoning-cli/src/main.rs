@@ -4,7 +4,6 @@
 
 mod commands;
 mod output;
-mod shipped;
 
 use std::process::ExitCode;
 
@@ -29,6 +28,15 @@ enum Command {
     Markers(commands::markers::Command),
     /// The reconciliation of the registry against the resolution's targets.
     Report(commands::report::Args),
+    /// Run the registry service (OGC API – Features, the web map).
+    Serve(commands::registry::ServeArgs),
+    /// Import zones into a database.
+    Import(commands::registry::ImportArgs),
+    /// Export the registry as GeoJSON or a shapefile.
+    Export(commands::registry::ExportArgs),
+    /// Users and their tokens.
+    #[command(subcommand)]
+    User(commands::registry::UserCommand),
 }
 
 /// Exit status when the input could not be read.
@@ -36,11 +44,22 @@ const EXIT_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ZONING_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let result = match cli.command {
         Command::Area(args) => commands::area::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Markers(cmd) => commands::markers::run(&cmd),
         Command::Report(args) => commands::report::run(&args),
+        Command::Serve(args) => commands::registry::serve(&args),
+        Command::Import(args) => commands::registry::import(&args),
+        Command::Export(args) => commands::registry::export(&args),
+        Command::User(cmd) => commands::registry::user(&cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -329,6 +329,50 @@ impl Reconciliation {
     }
 }
 
+impl Reconciliation {
+    /// The lines as CSV: the JSON's fields but `codes` and `label_*`.
+    ///
+    /// # Errors
+    /// Never in practice (writing to memory).
+    pub fn to_csv(&self) -> std::result::Result<String, csv::Error> {
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "key",
+            "label",
+            "target_count",
+            "comparison",
+            "count",
+            "count_difference",
+            "target_area_ha",
+            "declared_area_ha",
+            "area_difference_ha",
+            "grid_area_ha",
+            "geodesic_area_ha",
+        ])?;
+        for l in &self.lines {
+            w.write_record([
+                l.key.to_owned(),
+                l.label.clone(),
+                opt(l.target_count.map(|c| c.to_string())),
+                match l.comparison {
+                    Comparison::Equal => "equal".into(),
+                    Comparison::AtLeast => "at_least".into(),
+                },
+                l.count.to_string(),
+                opt(l.count_difference.map(|c| c.to_string())),
+                opt(l.target_area_ha.map(|a| a.to_string())),
+                format!("{:.4}", l.declared_area_ha),
+                opt(l.area_difference_ha.map(|d| format!("{d:.4}"))),
+                format!("{:.4}", l.grid_area_ha),
+                format!("{:.4}", l.geodesic_area_ha),
+            ])?;
+        }
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
 /// Declared areas are decimal figures of at most a few decimals; their sums
 /// are rounded to 1e-6 ha (0.01 m²) so that 1,322 reads 1322, not 1322.0000000000002.
 fn round_declared(v: f64) -> f64 {

@@ -158,7 +158,7 @@ pub enum Expect {
 pub struct MarkerVersion {
     /// Unique id of this version.
     pub id: i64,
-    /// Marker key: `ZONE/NUMBER`, or the number when no zone was matched.
+    /// Marker key: `ZONE:NUMBER`, or the number when no zone was matched.
     pub key: String,
     /// Marker number (số hiệu mốc).
     pub number: String,
@@ -211,7 +211,7 @@ impl NewMarker {
     #[must_use]
     pub fn key(&self) -> String {
         match &self.zone {
-            Some(z) => format!("{z}/{}", self.number),
+            Some(z) => format!("{z}:{}", self.number),
             None => self.number.clone(),
         }
     }

@@ -165,7 +165,7 @@ pub struct Zone {
 /// The registry's properties of a zone record, as they appear in GeoJSON and
 /// in the store (the zone model without its code and boundary). Missing
 /// bases default to `sourced`, the infrastructure to `unknown`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ZoneProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,

@@ -1,1 +1,158 @@
-//! server
+//! `zoning-server`: the registry as an HTTP service. OGC API – Features Part 1
+//! (core, GeoJSON, OpenAPI 3.0), Part 2 (CRS: CRS84 and EPSG:9214) and Part 4
+//! (create, replace, update, delete) on `zones` and `markers`, with `ETag` /
+//! `If-Match`, roles through bearer tokens, version history, a dry-run
+//! `/validate`, marker CSV upload, the reconciliation `/report`, exports and
+//! `/health`. Errors are `application/problem+json` (RFC 9457).
+//!
+//! The app is assembled in [`serve`]; [`router`] mounts the routes and is
+//! reused by the tests over a temporary database.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod shipped;
+pub mod state;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use zoning_core::crs::GridTransform;
+use zoning_core::store::{Change, NewZoneVersion, Status, Store};
+
+pub use config::Config;
+pub use error::{ApiError, ApiResult};
+pub use routes::router;
+pub use state::AppState;
+
+/// Loads the shipped data set (`data/zones.geojson`) into an empty store, every
+/// zone as an approved version; returns how many.
+///
+/// # Errors
+/// When the shipped data cannot be read or the store fails.
+pub fn load_shipped(store: &dyn Store) -> Result<usize, String> {
+    let t = GridTransform::new().map_err(|e| e.to_string())?;
+    let zones = zoning_core::io::geojson::read_zones(shipped::ZONES, "data/zones.geojson", &t)
+        .map_err(|e| e.to_string())?;
+    let versions = zones
+        .iter()
+        .map(|z| NewZoneVersion {
+            code: z.code.clone(),
+            status: Status::Approved,
+            properties: zoning_core::zone::ZoneProperties::from_zone(z).to_json(),
+            grid: z.grid.clone(),
+            change: Change {
+                author: "zoning".into(),
+                reason: Some(
+                    "initial load of the shipped data set (illustrative boundaries)".into(),
+                ),
+                decision: Some("data/zones.geojson (see docs/data.md)".into()),
+            },
+            findings: serde_json::Value::Array(vec![]),
+        })
+        .collect();
+    store.append_zones(versions).map_err(|e| e.to_string())
+}
+
+/// Answers every error that is not already a problem document (a route that
+/// does not exist, a wrong method, a body over the limit) as one.
+fn problem_json<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = match status.as_u16() {
+        404 => "no such resource; start at / (the landing page) or /collections".to_owned(),
+        405 => "this method is not allowed on this resource".to_owned(),
+        413 => "the request body is larger than the service accepts (max_body_bytes)".to_owned(),
+        _ => res.response().error().map_or_else(
+            || status.canonical_reason().unwrap_or("error").to_owned(),
+            ToString::to_string,
+        ),
+    };
+    let (req, _) = res.into_parts();
+    let body = error::problem(
+        status,
+        status.canonical_reason().unwrap_or("Error"),
+        &detail,
+    );
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, body).map_into_right_body(),
+    ))
+}
+
+/// The error handlers every app uses (also in tests).
+#[must_use]
+pub fn error_handlers<B: MessageBody + 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(problem_json)
+}
+
+/// A request log line through `tracing`.
+async fn log_request(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody + 'static>,
+) -> actix_web::Result<ServiceResponse<impl MessageBody>> {
+    let start = Instant::now();
+    let (method, path) = (req.method().clone(), req.path().to_owned());
+    let res = next.call(req).await?;
+    tracing::info!(%method, %path, status = res.status().as_u16(), micros = start.elapsed().as_micros(), "request");
+    Ok(res)
+}
+
+/// Configures an app: state, body limits, error documents, routes, static web.
+pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        let limit = state.config.max_body_bytes;
+        let web_dir = state.config.web_dir.clone();
+        cfg.app_data(state)
+            .app_data(web::PayloadConfig::new(limit))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                ApiError::BadRequest(format!("the query string cannot be read: {e}")).into()
+            }))
+            .configure(router);
+        if let Some(dir) = web_dir.filter(|d| d.join("assets").is_dir()) {
+            cfg.service(actix_files::Files::new("/assets", dir.join("assets")));
+        }
+    }
+}
+
+/// Runs the service until it is stopped.
+///
+/// # Errors
+/// When the address cannot be bound or the state cannot be built.
+pub async fn serve(config: Config, store: Arc<dyn Store>) -> std::io::Result<()> {
+    let bind = config.bind.clone();
+    let state = web::block(move || AppState::new(store, config))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let state = web::Data::new(state);
+    tracing::info!(%bind, "zoning is listening");
+    HttpServer::new(move || {
+        App::new()
+            .wrap(error_handlers())
+            .wrap(actix_web::middleware::from_fn(log_request))
+            .configure(configure(state.clone()))
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, ApiError>(ApiError::NotFound(
+                    "no such resource; start at / or /collections".into(),
+                ))
+            }))
+    })
+    .bind(bind)?
+    .run()
+    .await
+}

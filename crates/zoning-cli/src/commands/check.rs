@@ -9,7 +9,7 @@ use zoning_core::crs::GridTransform;
 use zoning_core::io::read_path;
 
 use crate::output::{emit, json, Align, Format, Table};
-use crate::shipped;
+use zoning_server::shipped;
 
 /// Arguments of `zoning check`.
 #[derive(Debug, clap::Args)]

@@ -3,6 +3,7 @@
 pub mod area;
 pub mod check;
 pub mod markers;
+pub mod registry;
 pub mod report;
 
 use anyhow::Context;

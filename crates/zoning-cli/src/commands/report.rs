@@ -8,7 +8,7 @@ use zoning_core::report::{Line, Reconciliation};
 use zoning_core::targets::{Comparison, Targets};
 
 use crate::output::{emit, ha, json, signed_ha, Align, Format, Table};
-use crate::shipped;
+use zoning_server::shipped;
 
 /// Arguments of `zoning report`.
 #[derive(Debug, clap::Args)]
@@ -48,7 +48,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     match args.format {
         Format::Json => emit(&json(&report)?),
         Format::Table => emit(&table(&report)),
-        Format::Csv => emit(&csv(&report)?),
+        Format::Csv => emit(&report.to_csv()?),
     }
 }
 
@@ -98,42 +98,4 @@ fn table(r: &Reconciliation) -> String {
         r.targets_source,
         t.render()
     )
-}
-
-fn csv(r: &Reconciliation) -> anyhow::Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "key",
-        "label",
-        "target_count",
-        "comparison",
-        "count",
-        "count_difference",
-        "target_area_ha",
-        "declared_area_ha",
-        "area_difference_ha",
-        "grid_area_ha",
-        "geodesic_area_ha",
-    ])?;
-    for l in &r.lines {
-        w.write_record([
-            l.key.to_owned(),
-            l.label.clone(),
-            opt(l.target_count),
-            match l.comparison {
-                Comparison::Equal => "equal".into(),
-                Comparison::AtLeast => "at_least".into(),
-            },
-            l.count.to_string(),
-            opt(l.count_difference),
-            opt(l.target_area_ha),
-            format!("{:.4}", l.declared_area_ha),
-            l.area_difference_ha
-                .map(|d| format!("{d:.4}"))
-                .unwrap_or_default(),
-            format!("{:.4}", l.grid_area_ha),
-            format!("{:.4}", l.geodesic_area_ha),
-        ])?;
-    }
-    Ok(String::from_utf8(w.into_inner()?)?)
 }

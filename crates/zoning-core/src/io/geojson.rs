@@ -82,6 +82,30 @@ fn is_wgs84(crs: &str) -> bool {
     c.ends_with("CRS84") || c.ends_with(":4326") || c.ends_with("::4326") || c == "WGS84"
 }
 
+/// Reads one Feature (as posted to the service): its boundary in both CRSs.
+/// `crs` is the CRS of its coordinates when not WGS84 (`Content-Crs`).
+///
+/// # Errors
+/// What is wrong with the feature, as for a file.
+pub fn read_one(
+    f: Feature,
+    crs: Option<&str>,
+    t: &GridTransform,
+) -> std::result::Result<InputFeature, FeatureError> {
+    let to_grid = match crs {
+        Some(c) if !is_wgs84(c) => {
+            Some(CrsTransform::new(c, GRID_CRS).map_err(|e| FeatureError {
+                index: 1,
+                code: None,
+                reason: format!("its CRS {c} is unknown: {e}"),
+                geometry: true,
+            })?)
+        }
+        _ => None,
+    };
+    read_feature(f, 1, to_grid.as_ref(), t)
+}
+
 fn read_feature(
     f: Feature,
     index: usize,

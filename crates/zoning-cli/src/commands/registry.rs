@@ -1,0 +1,273 @@
+//! `zoning serve | import | export | user`: the registry's database.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use zoning_core::crs::GridTransform;
+use zoning_core::io::read_path;
+use zoning_core::store::{Change, NewZoneVersion, Role, Status, Store, View};
+use zoning_server::Config;
+use zoning_store::SqliteStore;
+
+use crate::output::emit;
+
+/// The database used when no `--db` is given: `zoning/registry.db` in the
+/// user's data directory (`~/.local/share` on Linux).
+fn default_db() -> anyhow::Result<PathBuf> {
+    let dir = dirs::data_dir().context("no user data directory; give --db PATH")?;
+    Ok(dir.join("zoning").join("registry.db"))
+}
+
+/// Opens a store; a database that does not exist yet is created and, when
+/// `fill` is set, loaded with the shipped data set.
+fn open(path: &Path, fill: bool) -> anyhow::Result<SqliteStore> {
+    let new = !path.exists();
+    let store = SqliteStore::open(path)?;
+    if new && fill {
+        let n = zoning_server::load_shipped(&store).map_err(anyhow::Error::msg)?;
+        tracing::info!(path = %path.display(), zones = n, "new database loaded with the shipped data set");
+    }
+    Ok(store)
+}
+
+/// Arguments of `zoning serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The database (created and loaded with the shipped data when missing).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    bind: Option<String>,
+    /// A TOML configuration file (see config.example.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The built web map (default: web/dist when it exists).
+    #[arg(long)]
+    web_dir: Option<PathBuf>,
+}
+
+/// Runs `zoning serve`.
+pub fn serve(a: &ServeArgs) -> anyhow::Result<()> {
+    let mut config = match &a.config {
+        Some(p) => Config::from_file(p).map_err(anyhow::Error::msg)?,
+        None => Config::default(),
+    }
+    .with_env()
+    .map_err(anyhow::Error::msg)?;
+    if let Some(db) = &a.db {
+        config.db = Some(db.clone());
+    }
+    if let Some(bind) = &a.bind {
+        config.bind.clone_from(bind);
+    }
+    if let Some(w) = &a.web_dir {
+        config.web_dir = Some(w.clone());
+    }
+    if config.web_dir.is_none() && Path::new("web/dist/index.html").exists() {
+        config.web_dir = Some(PathBuf::from("web/dist"));
+    }
+    let config = config.finalize().map_err(anyhow::Error::msg)?;
+    let db = match &config.db {
+        Some(p) => p.clone(),
+        None => default_db()?,
+    };
+    let store: Arc<dyn Store> = Arc::new(open(&db, true)?);
+    tracing::info!(db = %db.display(), "database");
+    eprintln!(
+        "zoning: serving {} on http://{}/ (map in a browser; OGC API – Features for QGIS and GDAL: OAPIF:http://{}/)",
+        db.display(),
+        config.bind,
+        config.bind
+    );
+    actix_web::rt::System::new().block_on(zoning_server::serve(config, store))?;
+    Ok(())
+}
+
+/// Arguments of `zoning import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The database (a new path creates an empty registry with only these files).
+    #[arg(long)]
+    db: PathBuf,
+    /// Zones as GeoJSON or shapefiles, with the zone model in their properties.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// CRS of the files when they carry none.
+    #[arg(long)]
+    crs: Option<String>,
+    /// Record the imported zones as drafts rather than approved.
+    #[arg(long)]
+    draft: bool,
+    /// The decision the imported boundaries rest on.
+    #[arg(long)]
+    decision: Option<String>,
+}
+
+/// Runs `zoning import`: every file is read and checked first; nothing is
+/// written unless all of them can be read.
+pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
+    let t = GridTransform::new()?;
+    let mut versions = Vec::new();
+    for file in &a.files {
+        let input = read_path(file, a.crs.as_deref(), &t)?;
+        for w in &input.warnings {
+            eprintln!("zoning: warning: {w}");
+        }
+        let name = input.file.clone();
+        for f in input.into_features()? {
+            let label = f.label();
+            let props = zoning_core::zone::ZoneProperties::from_json(f.properties.clone())
+                .map_err(|e| anyhow::anyhow!("{name}: {label}: {e}"))?;
+            props
+                .clone()
+                .into_zone(f.code.clone(), f.grid.clone())
+                .map_err(|e| anyhow::anyhow!("{name}: {label}: {e}"))?;
+            versions.push(NewZoneVersion {
+                code: f.code,
+                status: if a.draft {
+                    Status::Draft
+                } else {
+                    Status::Approved
+                },
+                properties: props.to_json(),
+                grid: f.grid,
+                change: Change {
+                    author: "zoning import".into(),
+                    reason: Some(format!("imported from {name}")),
+                    decision: a.decision.clone(),
+                },
+                findings: serde_json::Value::Array(vec![]),
+            });
+        }
+    }
+    let store = open(&a.db, false)?;
+    let n = store.append_zones(versions)?;
+    eprintln!(
+        "zoning: imported {n} zone version(s) into {}",
+        a.db.display()
+    );
+    Ok(())
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// GeoJSON, WGS84.
+    Geojson,
+    /// Shapefile in EPSG:9214 with .prj and .cpg.
+    Shp,
+}
+
+/// Arguments of `zoning export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The database.
+    #[arg(long)]
+    db: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// Include drafts (the planners' view) rather than approved zones only.
+    #[arg(long)]
+    drafts: bool,
+    /// The file to write (`.geojson`; for `shp`, the `.shp` path or a directory).
+    out: PathBuf,
+}
+
+/// Runs `zoning export`.
+pub fn export(a: &ExportArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(a.db.exists(), "{}: no such database", a.db.display());
+    let store = SqliteStore::open(&a.db)?;
+    let view = if a.drafts {
+        View::Planner
+    } else {
+        View::Public
+    };
+    let state = zoning_server::AppState::new(Arc::new(store), Config::default())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let _ = view;
+    let bytes = match a.format {
+        ExportFormat::Geojson => zoning_server::routes::export::geojson(&state, view)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .into_bytes(),
+        ExportFormat::Shp => zoning_server::routes::export::shapefile_zip(&state, view)
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    match a.format {
+        ExportFormat::Geojson => {
+            std::fs::write(&a.out, bytes).with_context(|| format!("writing {}", a.out.display()))?
+        }
+        ExportFormat::Shp => {
+            let zip_path = if a.out.extension().is_some_and(|e| e == "zip") {
+                a.out.clone()
+            } else {
+                a.out.with_extension("zip")
+            };
+            std::fs::write(&zip_path, &bytes)
+                .with_context(|| format!("writing {}", zip_path.display()))?;
+            // also unpacked beside it, as GIS software expects
+            let dir = zip_path.parent().unwrap_or(Path::new("."));
+            let stem = zip_path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("zones");
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+            for i in 0..archive.len() {
+                let mut f = archive.by_index(i)?;
+                let ext = Path::new(f.name())
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("bin")
+                    .to_owned();
+                let mut out = std::fs::File::create(dir.join(format!("{stem}.{ext}")))?;
+                std::io::copy(&mut f, &mut out)?;
+            }
+        }
+    }
+    eprintln!("zoning: wrote {}", a.out.display());
+    Ok(())
+}
+
+/// `zoning user …`
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Add a user; prints the token once.
+    Add(UserAddArgs),
+}
+
+/// Arguments of `zoning user add`.
+#[derive(Debug, clap::Args)]
+pub struct UserAddArgs {
+    /// The database.
+    #[arg(long)]
+    db: PathBuf,
+    /// The user's name, recorded with every change.
+    #[arg(long)]
+    name: String,
+    /// planner, surveyor or admin.
+    #[arg(long)]
+    role: String,
+}
+
+/// Runs `zoning user add`: the token on a line of its own, only a hash kept.
+pub fn user(cmd: &UserCommand) -> anyhow::Result<()> {
+    let UserCommand::Add(a) = cmd;
+    let role = Role::parse(&a.role)
+        .ok_or_else(|| anyhow::anyhow!("--role {}: use planner, surveyor or admin", a.role))?;
+    anyhow::ensure!(!a.name.trim().is_empty(), "--name must not be empty");
+    let store = open(&a.db, true)?;
+    let token = store.add_user(a.name.trim(), role).map_err(|e| match e {
+        zoning_core::store::StoreError::Conflict { .. } => {
+            anyhow::anyhow!("a user named {} exists already", a.name)
+        }
+        e => e.into(),
+    })?;
+    eprintln!(
+        "zoning: added {} ({}); keep this token, it is shown only once:",
+        a.name,
+        role.as_str()
+    );
+    emit(&format!("{token}\n"))
+}

@@ -1,0 +1,88 @@
+//! Settings of the service: defaults < TOML file < `ZONING_` environment
+//! variables < command-line flags (applied by the CLI).
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The service's settings. Every field has a documented default.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The database file (default: `zoning/registry.db` in the user's data
+    /// directory, filled from the shipped data on first start).
+    pub db: Option<PathBuf>,
+    /// Address to listen on (default `127.0.0.1:8080`).
+    pub bind: String,
+    /// The built web map to serve at `/` (default `web/dist` when it exists).
+    pub web_dir: Option<PathBuf>,
+    /// Largest request body for features and uploads, bytes (default 16 MiB).
+    pub max_body_bytes: usize,
+    /// Largest `limit` of an items request (default 10,000).
+    pub max_limit: usize,
+    /// Marker tolerance for uploads, m (default 0.10).
+    pub marker_tolerance_m: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            db: None,
+            bind: "127.0.0.1:8080".into(),
+            web_dir: None,
+            max_body_bytes: 16 * 1024 * 1024,
+            max_limit: 10_000,
+            marker_tolerance_m: zoning_core::markers::DEFAULT_TOLERANCE_M,
+        }
+    }
+}
+
+impl Config {
+    /// Reads a TOML file.
+    ///
+    /// # Errors
+    /// When it cannot be read or has an unknown or wrong field.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Applies `ZONING_DB`, `ZONING_BIND`, `ZONING_WEB_DIR`, `ZONING_MAX_BODY_BYTES`.
+    ///
+    /// # Errors
+    /// When a number cannot be parsed.
+    pub fn with_env(mut self) -> Result<Self, String> {
+        if let Ok(v) = std::env::var("ZONING_DB") {
+            self.db = Some(v.into());
+        }
+        if let Ok(v) = std::env::var("ZONING_BIND") {
+            self.bind = v;
+        }
+        if let Ok(v) = std::env::var("ZONING_WEB_DIR") {
+            self.web_dir = Some(v.into());
+        }
+        if let Ok(v) = std::env::var("ZONING_MAX_BODY_BYTES") {
+            self.max_body_bytes = v
+                .parse()
+                .map_err(|_| format!("ZONING_MAX_BODY_BYTES={v} is not a number"))?;
+        }
+        Ok(self)
+    }
+
+    /// Checks the settings once, before starting.
+    ///
+    /// # Errors
+    /// When a value is out of range.
+    pub fn finalize(self) -> Result<Self, String> {
+        if self.max_body_bytes < 1024 {
+            return Err("max_body_bytes must be at least 1024".into());
+        }
+        if self.max_limit == 0 {
+            return Err("max_limit must be at least 1".into());
+        }
+        if !(self.marker_tolerance_m >= 0.0) {
+            return Err("marker_tolerance_m must be zero or more".into());
+        }
+        Ok(self)
+    }
+}

@@ -1,0 +1,82 @@
+//! `/collections`, `/collections/{id}`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+use zoning_core::store::View;
+
+use super::{base, CRS84, EPSG_9214};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The collections served.
+pub const IDS: [&str; 3] = ["zones", "markers", "province"];
+
+fn describe(id: &str, b: &str, extent: Option<[f64; 4]>) -> Value {
+    let (title, description) = match id {
+        "zones" => (
+            "Khu công nghiệp và cụm công nghiệp / Industrial parks and clusters",
+            "KCN and CCN of the 2021–2030 plan with their plan action, declared and computed areas and sources. `geometry_source` says whether a boundary is surveyed, digitised or illustrative.",
+        ),
+        "markers" => ("Mốc giới / Boundary markers", "Boundary markers as surveyed, with their distance to the approved boundary at upload."),
+        _ => ("Tỉnh Bắc Giang / Bắc Giang province", "The pre-2025 province boundary (Open Development Mekong / Vietnam Department of Survey and Mapping, CC BY-SA 4.0)."),
+    };
+    let items = format!("{b}/collections/{id}/items");
+    let mut c = json!({
+        "id": id,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
+        "crs": [CRS84, EPSG_9214],
+        "storageCrs": EPSG_9214,
+        "links": [
+            {"href": format!("{b}/collections/{id}"), "rel": "self", "type": "application/json"},
+            {"href": items, "rel": "items", "type": "application/geo+json", "title": title},
+        ],
+    });
+    if let Some(bb) = extent {
+        c["extent"] = json!({"spatial": {"bbox": [bb], "crs": CRS84}});
+    }
+    c
+}
+
+fn extent(state: &AppState) -> ApiResult<Option<[f64; 4]>> {
+    let zones = state.zones(View::Public)?;
+    Ok(zones.iter().map(|z| z.bbox_wgs84).reduce(|a, b| {
+        [
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ]
+    }))
+}
+
+/// `GET /collections`.
+pub async fn get_collections(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let b = base(&req);
+    let e = extent(&state)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "links": [{"href": format!("{b}/collections"), "rel": "self", "type": "application/json"}],
+        "collections": IDS.iter().map(|id| describe(id, &b, e)).collect::<Vec<_>>(),
+        "crs": [CRS84, EPSG_9214],
+    })))
+}
+
+/// `GET /collections/{id}`.
+pub async fn get_collection(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    if !IDS.contains(&id.as_str()) {
+        return Err(ApiError::NotFound(format!(
+            "there is no collection {id}; the collections are {}",
+            IDS.join(", ")
+        )));
+    }
+    Ok(HttpResponse::Ok().json(describe(&id, &base(&req), extent(&state)?)))
+}

@@ -1,0 +1,409 @@
+//! The `markers` collection and `POST /markers/upload`: surveyors' boundary
+//! markers, checked against the approved boundaries as they arrive.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use geo_types::{MultiPolygon, Point};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use zoning_core::markers::{self, Marker, MarkerOptions, MarkerReport, MarkerTable};
+use zoning_core::store::{MarkerVersion, NewMarker, Role, View};
+
+use super::items::{content_crs, enc, etag, feature_body, if_match};
+use super::{base, Crs};
+use crate::auth;
+use crate::error::{ApiError, ApiResult};
+use crate::state::{with_grid, AppState};
+
+const MARKER_WRITERS: &[Role] = &[Role::Surveyor, Role::Admin];
+
+fn marker_feature(m: &MarkerVersion, crs: Crs) -> ApiResult<Value> {
+    let (x, y) = match crs {
+        Crs::Grid => (m.grid.x(), m.grid.y()),
+        Crs::Crs84 => with_grid(|t| {
+            t.grid_to_wgs84(m.grid.x(), m.grid.y())
+                .map_err(|e| ApiError::Internal(e.to_string()))
+        })?,
+    };
+    Ok(json!({
+        "type": "Feature",
+        "id": m.key,
+        "geometry": {"type": "Point", "coordinates": [x, y]},
+        "properties": {
+            "number": m.number, "zone": m.zone, "x_northing": m.grid.y(), "y_easting": m.grid.x(), "h": m.h,
+            "survey_date": m.survey_date, "distance_m": m.distance_m, "check_status": m.check_status,
+            "batch": m.batch, "recorded_at": m.recorded_at, "recorded_by": m.author, "version_id": m.id,
+        }
+    }))
+}
+
+async fn current(
+    state: &web::Data<AppState>,
+    as_of: Option<String>,
+) -> ApiResult<Vec<MarkerVersion>> {
+    let store = state.store.clone();
+    Ok(web::block(move || store.markers(as_of.as_deref())).await??)
+}
+
+/// `GET /collections/markers/items`.
+pub async fn marker_items(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    // reuse the zones' query parsing rules through a small local copy
+    let pairs: Vec<(String, String)> =
+        web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+            .map_err(|e| ApiError::BadRequest(format!("the query string cannot be read: {e}")))?
+            .into_inner();
+    let (mut limit, mut offset, mut crs, mut bbox, mut bbox_crs, mut at) =
+        (10usize, 0usize, Crs::Crs84, None, Crs::Crs84, None);
+    let mut filters = Vec::new();
+    for (k, v) in &pairs {
+        let num = |v: &str| {
+            v.parse::<usize>()
+                .map_err(|_| ApiError::BadRequest(format!("{k}={v} is not a valid number")))
+        };
+        match k.as_str() {
+            "limit" => limit = num(v)?.clamp(1, state.config.max_limit),
+            "offset" => offset = num(v)?,
+            "crs" => crs = Crs::parse(v, "crs")?,
+            "bbox-crs" => bbox_crs = Crs::parse(v, "bbox-crs")?,
+            "datetime" => at = Some(v.clone()),
+            "f" => {}
+            "bbox" => {
+                let n: Vec<f64> = v.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+                let [a, b, c, d] = n[..] else {
+                    return Err(ApiError::BadRequest(format!(
+                        "bbox={v} must have 4 numbers"
+                    )));
+                };
+                bbox = Some([a, b, c, d]);
+            }
+            k if super::items::MARKER_QUERYABLES.contains(&k) => {
+                filters.push((k.to_owned(), v.clone()))
+            }
+            _ => {
+                return Err(ApiError::BadRequest(format!(
+                    "unknown parameter {k} for markers"
+                )))
+            }
+        }
+    }
+    let all = current(state, at).await?;
+    let mut features = Vec::new();
+    for m in &all {
+        let props_ok = filters.iter().all(|(k, v)| match k.as_str() {
+            "zone" => m.zone.as_deref() == Some(v.as_str()),
+            "check_status" => m.check_status == *v,
+            _ => m.number == *v,
+        });
+        if !props_ok {
+            continue;
+        }
+        if let Some([x0, y0, x1, y1]) = bbox {
+            let (x, y) = match bbox_crs {
+                Crs::Grid => (m.grid.x(), m.grid.y()),
+                Crs::Crs84 => with_grid(|t| {
+                    t.grid_to_wgs84(m.grid.x(), m.grid.y())
+                        .map_err(|e| ApiError::Internal(e.to_string()))
+                })?,
+            };
+            if !(x0..=x1).contains(&x) || !(y0..=y1).contains(&y) {
+                continue;
+            }
+        }
+        features.push(m);
+    }
+    let matched = features.len();
+    let page = features
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|m| marker_feature(m, crs))
+        .collect::<ApiResult<Vec<Value>>>()?;
+    let b = base(req);
+    let mut links = vec![
+        json!({"href": format!("{b}/collections/markers/items"), "rel": "self", "type": "application/geo+json"}),
+    ];
+    if offset + page.len() < matched {
+        links.push(json!({"href": format!("{b}/collections/markers/items?limit={limit}&offset={}", offset + limit), "rel": "next", "type": "application/geo+json"}));
+    }
+    let body = json!({"type": "FeatureCollection", "features": page, "numberMatched": matched, "numberReturned": page.len(), "links": links});
+    Ok(HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .insert_header(("Content-Crs", format!("<{}>", crs.uri())))
+        .body(body.to_string()))
+}
+
+/// `GET /collections/markers/items/{key}`.
+pub async fn marker_item(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    key: &str,
+    crs: Crs,
+) -> ApiResult<HttpResponse> {
+    let _ = req;
+    let all = current(state, None).await?;
+    let m = all
+        .iter()
+        .find(|m| m.key == key)
+        .ok_or_else(|| ApiError::NotFound(format!("marker {key} not found")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .insert_header(("Content-Crs", format!("<{}>", crs.uri())))
+        .insert_header((header::ETAG, etag(m.id)))
+        .body(marker_feature(m, crs)?.to_string()))
+}
+
+/// The approved zones, for matching markers.
+fn approved(state: &AppState) -> ApiResult<Vec<(String, MultiPolygon)>> {
+    Ok(state
+        .zones(View::Public)?
+        .iter()
+        .map(|z| (z.code.clone(), z.grid.clone()))
+        .collect())
+}
+
+fn to_new(report: &MarkerReport, table: &MarkerTable) -> Vec<NewMarker> {
+    report
+        .markers
+        .iter()
+        .zip(&table.markers)
+        .map(|(r, m)| NewMarker {
+            number: m.id.clone(),
+            zone: r.zone.clone(),
+            grid: Point::new(m.y, m.x),
+            h: m.h,
+            survey_date: m.date.clone(),
+            distance_m: r.distance_m,
+            check_status: serde_json::to_value(r.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            retired: false,
+        })
+        .collect()
+}
+
+/// `?tolerance_m=&crs=&search_radius_m=` of an upload.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadQuery {
+    tolerance_m: Option<f64>,
+    search_radius_m: Option<f64>,
+    crs: Option<String>,
+}
+
+/// `POST /markers/upload`: a surveyor's CSV; answers with the marker check
+/// (the JSON of `zoning markers check`) and records the usable markers as one
+/// batch.
+pub async fn post_upload(
+    req: HttpRequest,
+    q: web::Query<UploadQuery>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let user = auth::require(&req, &state, MARKER_WRITERS, "uploading markers").await?;
+    let q = q.into_inner();
+    let opts = MarkerOptions {
+        tolerance_m: q.tolerance_m.unwrap_or(state.config.marker_tolerance_m),
+        search_radius_m: q
+            .search_radius_m
+            .unwrap_or(markers::DEFAULT_SEARCH_RADIUS_M),
+        all_zones: false,
+    };
+    if !(opts.tolerance_m >= 0.0 && opts.search_radius_m >= opts.tolerance_m) {
+        return Err(ApiError::BadRequest(
+            "tolerance_m must be ≥ 0 and search_radius_m at least the tolerance".into(),
+        ));
+    }
+    let crs = q
+        .crs
+        .unwrap_or_else(|| zoning_core::crs::GRID_CRS.to_owned());
+    let st = state.clone();
+    let (report, batch) = web::block(move || -> ApiResult<(MarkerReport, Option<i64>)> {
+        let table = with_grid(|t| {
+            markers::table::read(&body, "upload", &crs, t)
+                .map_err(|e| ApiError::Unprocessable(e.to_string()))
+        })?;
+        let keep = table.clone();
+        let report = markers::check(table, &approved(&st)?, &opts);
+        let new = to_new(&report, &keep);
+        let batch = if new.is_empty() {
+            None
+        } else {
+            Some(st.store.append_markers(new, &user.name, "upload")?)
+        };
+        Ok((report, batch))
+    })
+    .await??;
+    let mut v = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
+    v["batch"] = json!(batch);
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// A posted marker Feature (a Point) as a one-row table.
+fn single(feature: &Value, key_in_path: Option<&str>, crs: Crs) -> ApiResult<MarkerTable> {
+    let props = feature.get("properties").cloned().unwrap_or(Value::Null);
+    let number = props
+        .get("number")
+        .or_else(|| props.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| key_in_path.map(|k| k.rsplit(':').next().unwrap_or(k).to_owned()))
+        .ok_or_else(|| {
+            ApiError::Unprocessable("a marker needs a \"number\" property (số hiệu mốc)".into())
+        })?;
+    let c = feature
+        .pointer("/geometry/coordinates")
+        .and_then(Value::as_array)
+        .filter(|_| feature.pointer("/geometry/type").and_then(Value::as_str) == Some("Point"))
+        .ok_or_else(|| ApiError::Unprocessable("a marker's geometry must be a Point".into()))?;
+    let (Some(x), Some(y)) = (
+        c.first().and_then(Value::as_f64),
+        c.get(1).and_then(Value::as_f64),
+    ) else {
+        return Err(ApiError::Unprocessable(
+            "the Point needs two numeric coordinates".into(),
+        ));
+    };
+    let (e, n) = match crs {
+        Crs::Grid => (x, y),
+        Crs::Crs84 => with_grid(|t| {
+            t.wgs84_to_grid(x, y)
+                .map_err(|e| ApiError::Unprocessable(e.to_string()))
+        })?,
+    };
+    Ok(MarkerTable {
+        markers: vec![Marker {
+            id: number,
+            line: 1,
+            x: n,
+            y: e,
+            h: props.get("h").and_then(Value::as_f64),
+            date: props
+                .get("survey_date")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            note: None,
+            swapped: false,
+        }],
+        ..MarkerTable::default()
+    })
+}
+
+async fn write_one(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    table: MarkerTable,
+    retired: bool,
+    created: bool,
+) -> ApiResult<HttpResponse> {
+    let user = auth::require(req, state, MARKER_WRITERS, "writing markers").await?;
+    let st = state.clone();
+    let (key, id) = web::block(move || -> ApiResult<(String, i64)> {
+        let keep = table.clone();
+        let report = markers::check(table, &approved(&st)?, &MarkerOptions::default());
+        let mut new = to_new(&report, &keep);
+        for m in &mut new {
+            m.retired = retired;
+        }
+        let key = new.first().map(NewMarker::key).unwrap_or_default();
+        st.store.append_markers(new, &user.name, "api")?;
+        let id = st.store.marker_history(&key)?.last().map_or(0, |m| m.id);
+        Ok((key, id))
+    })
+    .await??;
+    if retired {
+        return Ok(HttpResponse::NoContent().finish());
+    }
+    let b = base(req);
+    let mut r = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    let all = current(state, None).await?;
+    let m = all
+        .iter()
+        .find(|m| m.key == key)
+        .ok_or_else(|| ApiError::Internal(format!("marker {key} vanished")))?;
+    Ok(r.content_type("application/geo+json")
+        .insert_header((
+            header::LOCATION,
+            format!("{b}/collections/markers/items/{}", enc(&key)),
+        ))
+        .insert_header((header::ETAG, etag(id)))
+        .body(marker_feature(m, Crs::Crs84)?.to_string()))
+}
+
+/// `POST /collections/markers/items`.
+pub async fn post_marker(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    body: &[u8],
+) -> ApiResult<HttpResponse> {
+    auth::require(req, state, MARKER_WRITERS, "adding a marker").await?;
+    let f = feature_body(req, body, false)?;
+    let table = single(&f, None, content_crs(req)?)?;
+    write_one(req, state, table, false, true).await
+}
+
+async fn latest(state: &web::Data<AppState>, key: &str) -> ApiResult<MarkerVersion> {
+    let (store, k) = (state.store.clone(), key.to_owned());
+    web::block(move || store.marker_history(&k))
+        .await??
+        .pop()
+        .filter(|m| !m.retired)
+        .ok_or_else(|| ApiError::NotFound(format!("marker {key} not found")))
+}
+
+/// `PUT /collections/markers/items/{key}`.
+pub async fn put_marker(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    key: &str,
+    body: &[u8],
+) -> ApiResult<HttpResponse> {
+    auth::require(req, state, MARKER_WRITERS, "replacing a marker").await?;
+    let expected = if_match(req)?;
+    let current = latest(state, key).await?;
+    if current.id != expected {
+        return Err(ApiError::PreconditionFailed(format!(
+            "marker {key} has changed since you read it; fetch it again"
+        )));
+    }
+    let f = feature_body(req, body, false)?;
+    let table = single(&f, Some(key), content_crs(req)?)?;
+    write_one(req, state, table, false, false).await
+}
+
+/// `DELETE /collections/markers/items/{key}`: a retired version.
+pub async fn delete_marker(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    key: &str,
+) -> ApiResult<HttpResponse> {
+    auth::require(req, state, MARKER_WRITERS, "withdrawing a marker").await?;
+    let expected = if_match(req)?;
+    let current = latest(state, key).await?;
+    if current.id != expected {
+        return Err(ApiError::PreconditionFailed(format!(
+            "marker {key} has changed since you read it; fetch it again"
+        )));
+    }
+    let table = MarkerTable {
+        markers: vec![Marker {
+            id: current.number.clone(),
+            line: 1,
+            x: current.grid.y(),
+            y: current.grid.x(),
+            h: current.h,
+            date: current.survey_date.clone(),
+            note: None,
+            swapped: false,
+        }],
+        ..MarkerTable::default()
+    };
+    write_one(req, state, table, true, false).await
+}

@@ -1,0 +1,109 @@
+//! `GET /report`: the reconciliation of the approved registry against the
+//! resolution's targets, as JSON, CSV or HTML.
+
+use std::fmt::Write as _;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use zoning_core::registry::Registry;
+use zoning_core::report::Reconciliation;
+use zoning_core::store::View;
+use zoning_core::targets::{Comparison, Targets};
+use zoning_core::zone::ZoneProperties;
+
+use super::wants_html;
+use crate::error::{ApiError, ApiResult};
+use crate::state::{with_grid, AppState};
+
+/// `?f=json|csv|html`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    f: Option<String>,
+}
+
+/// Computes the reconciliation of the approved zones.
+///
+/// # Errors
+/// When a stored zone cannot be read as the zone model, or PROJ fails.
+pub fn reconciliation(state: &AppState) -> ApiResult<Reconciliation> {
+    let zones = state
+        .zones(View::Public)?
+        .iter()
+        .map(|z| {
+            ZoneProperties::from_json(z.properties.clone())
+                .and_then(|p| p.into_zone(z.code.clone(), z.grid.clone()))
+                .map_err(|e| ApiError::Internal(format!("zone {}: {e}", z.code)))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let registry =
+        Registry::new(zones, "registry").map_err(|e| ApiError::Conflict(e.to_string(), None))?;
+    let targets = Targets::parse(crate::shipped::TARGETS, "data/targets.toml")
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    with_grid(|t| {
+        Reconciliation::compute(&registry, &targets, t)
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    })
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn html(r: &Reconciliation) -> String {
+    let mut rows = String::new();
+    for l in &r.lines {
+        let target = match (l.target_count, l.comparison) {
+            (Some(c), Comparison::AtLeast) => format!("≥ {c}"),
+            (Some(c), Comparison::Equal) => c.to_string(),
+            (None, _) => String::new(),
+        };
+        let _ = write!(
+            rows,
+            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>",
+            if l.count_met == Some(false) { " class=\"short\"" } else { "" },
+            esc(&l.label),
+            target,
+            l.count,
+            l.target_area_ha.map(|a| format!("{a:.2}")).unwrap_or_default(),
+            l.declared_area_ha,
+            l.grid_area_ha,
+            l.geodesic_area_ha
+        );
+    }
+    format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Đối chiếu chỉ tiêu / Reconciliation</title>\
+         <style>body{{font-family:sans-serif}}td,th{{padding:2px 8px;text-align:right}}td:first-child{{text-align:left}}.short{{color:#b00}}</style></head>\
+         <body><h1>Đối chiếu với chỉ tiêu / Reconciliation with the targets</h1><p>{}</p>\
+         <table><tr><th>Chỉ tiêu / Line</th><th>Mục tiêu / Target</th><th>Số / Count</th><th>Mục tiêu ha</th><th>Công bố / Declared ha</th><th>Lưới / Grid ha</th><th>Trắc địa / Geodesic ha</th></tr>{rows}</table>\
+         <p>Ranh giới các khu là minh họa / The zone boundaries are illustrative.</p></body></html>",
+        esc(&r.targets_source)
+    )
+}
+
+/// `GET /report`.
+pub async fn get_report(
+    req: HttpRequest,
+    q: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let st = state.clone();
+    let r = web::block(move || reconciliation(&st)).await??;
+    match q.f.as_deref() {
+        Some("csv") => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(r.to_csv().map_err(|e| ApiError::Internal(e.to_string()))?)),
+        Some("html") => Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html(&r))),
+        Some("json") | None if !wants_html(&req, q.f.as_deref()) => Ok(HttpResponse::Ok().json(r)),
+        None => Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html(&r))),
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "f={other}: use json, csv or html"
+        ))),
+    }
+}

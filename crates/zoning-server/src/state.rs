@@ -1,0 +1,281 @@
+//! Shared state: the store, the province boundary, and a cache of the current
+//! zones as ready-made GeoJSON (WGS84 and grid), kept up to date on every write.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use geo::BoundingRect;
+use geo_types::MultiPolygon;
+use serde_json::{json, Map, Value};
+use zoning_core::area::Areas;
+use zoning_core::crs::GridTransform;
+use zoning_core::store::{Status, Store, View, ZoneVersion};
+
+use crate::config::Config;
+use crate::error::{ApiError, ApiResult};
+
+thread_local! {
+    static GRID: RefCell<Option<GridTransform>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's PROJ transformation (PROJ objects are not
+/// shared between threads).
+///
+/// # Errors
+/// When PROJ cannot be set up.
+pub fn with_grid<T>(f: impl FnOnce(&GridTransform) -> ApiResult<T>) -> ApiResult<T> {
+    GRID.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(GridTransform::new().map_err(|e| ApiError::Internal(e.to_string()))?);
+        }
+        match slot.as_ref() {
+            Some(t) => f(t),
+            None => Err(ApiError::Internal("PROJ is not available".into())),
+        }
+    })
+}
+
+/// A zone version ready to serve.
+#[derive(Debug)]
+pub struct CachedZone {
+    /// The zone's code.
+    pub code: String,
+    /// The version's id (the `ETag`).
+    pub version_id: i64,
+    /// Bounding box in WGS84 `[w, s, e, n]`.
+    pub bbox_wgs84: [f64; 4],
+    /// Bounding box in the grid `[minE, minN, maxE, maxN]`.
+    pub bbox_grid: [f64; 4],
+    /// The properties as served (for filters).
+    pub properties: Map<String, Value>,
+    /// The Feature in WGS84.
+    pub json_wgs84: String,
+    /// The Feature in EPSG:9214.
+    pub json_grid: String,
+    /// The boundary in the grid (for checks).
+    pub grid: MultiPolygon,
+}
+
+fn bbox(mp: &MultiPolygon) -> [f64; 4] {
+    mp.bounding_rect()
+        .map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y])
+}
+
+/// The properties served for a zone version: the zone model, its version
+/// bookkeeping and both computed areas.
+#[must_use]
+pub fn served_properties(v: &ZoneVersion, areas: Areas) -> Map<String, Value> {
+    let mut p = v.properties.clone();
+    p.insert("code".into(), json!(v.code));
+    p.insert("status".into(), json!(v.status.as_str()));
+    p.insert("version".into(), json!(v.version));
+    p.insert("version_id".into(), json!(v.id));
+    p.insert("recorded_at".into(), json!(v.recorded_at));
+    p.insert("recorded_by".into(), json!(v.change.author));
+    if let Some(d) = &v.change.decision {
+        p.insert("decision".into(), json!(d));
+    }
+    if let Some(r) = &v.change.reason {
+        p.insert("change_reason".into(), json!(r));
+    }
+    p.insert("grid_area_ha".into(), json!(areas.grid_area_ha));
+    p.insert("geodesic_area_ha".into(), json!(areas.geodesic_area_ha));
+    p
+}
+
+fn feature(
+    id: &str,
+    geometry: &MultiPolygon,
+    properties: &Map<String, Value>,
+    decimals: i32,
+) -> String {
+    use geo::MapCoords;
+    let k = 10f64.powi(decimals);
+    let g = geometry.map_coords(|c| geo_types::Coord {
+        x: (c.x * k).round() / k,
+        y: (c.y * k).round() / k,
+    });
+    json!({
+        "type": "Feature",
+        "id": id,
+        "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&g)),
+        "properties": properties,
+    })
+    .to_string()
+}
+
+impl CachedZone {
+    /// Builds the served forms of a version.
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the boundary.
+    pub fn new(v: &ZoneVersion, t: &GridTransform) -> ApiResult<Self> {
+        let wgs84 = t
+            .multipolygon_to_wgs84(&v.grid)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let properties = served_properties(v, Areas::of(&v.grid, &wgs84));
+        Ok(Self {
+            code: v.code.clone(),
+            version_id: v.id,
+            bbox_wgs84: bbox(&wgs84),
+            bbox_grid: bbox(&v.grid),
+            json_wgs84: feature(&v.code, &wgs84, &properties, 9),
+            json_grid: feature(&v.code, &v.grid, &properties, 4),
+            properties,
+            grid: v.grid.clone(),
+        })
+    }
+}
+
+/// The current zones of both views.
+#[derive(Debug, Default)]
+pub struct Cache {
+    /// What the public sees.
+    pub public: BTreeMap<String, Arc<CachedZone>>,
+    /// What planners see.
+    pub planner: BTreeMap<String, Arc<CachedZone>>,
+}
+
+impl Cache {
+    /// The zones of a view.
+    #[must_use]
+    pub fn view(&self, view: View) -> &BTreeMap<String, Arc<CachedZone>> {
+        match view {
+            View::Public => &self.public,
+            View::Planner => &self.planner,
+        }
+    }
+}
+
+/// Everything handlers share.
+pub struct AppState {
+    /// The registry.
+    pub store: Arc<dyn Store>,
+    /// The province boundary in the grid (for the checks).
+    pub province_grid: MultiPolygon,
+    /// The province as a WGS84 Feature.
+    pub province_feature: Value,
+    /// The current zones.
+    pub cache: RwLock<Cache>,
+    /// Settings.
+    pub config: Config,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Loads the province and fills the cache from the store.
+    ///
+    /// # Errors
+    /// When the store or PROJ fails.
+    pub fn new(store: Arc<dyn Store>, config: Config) -> ApiResult<Self> {
+        let (province_grid, province_feature) = with_grid(|t| {
+            let f =
+                zoning_core::io::geojson::read_features(crate::shipped::PROVINCE, "province", t)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let grid = MultiPolygon::new(f.iter().flat_map(|f| f.grid.0.clone()).collect());
+            let fc: Value = serde_json::from_str(crate::shipped::PROVINCE)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let mut feature = fc["features"][0].clone();
+            feature["id"] = json!("bac-giang");
+            Ok((grid, feature))
+        })?;
+        let state = Self {
+            store,
+            province_grid,
+            province_feature,
+            cache: RwLock::new(Cache::default()),
+            config,
+        };
+        state.reload()?;
+        Ok(state)
+    }
+
+    /// Rebuilds the whole cache from the store.
+    ///
+    /// # Errors
+    /// When the store or PROJ fails.
+    pub fn reload(&self) -> ApiResult<()> {
+        let mut cache = Cache::default();
+        with_grid(|t| {
+            for (view, map) in [
+                (View::Public, &mut cache.public),
+                (View::Planner, &mut cache.planner),
+            ] {
+                for v in self.store.zones(view, None)? {
+                    map.insert(v.code.clone(), Arc::new(CachedZone::new(&v, t)?));
+                }
+            }
+            Ok(())
+        })?;
+        *self
+            .cache
+            .write()
+            .map_err(|_| ApiError::Internal("cache lock poisoned".into()))? = cache;
+        Ok(())
+    }
+
+    /// Brings one zone's cache entries up to date after a write.
+    ///
+    /// # Errors
+    /// When the store or PROJ fails.
+    pub fn refresh(&self, code: &str) -> ApiResult<()> {
+        let history = self.store.history(code)?;
+        let planner = history.last().filter(|v| v.status != Status::Retired);
+        let public = history
+            .iter()
+            .rev()
+            .find(|v| v.status != Status::Draft)
+            .filter(|v| v.status == Status::Approved);
+        let (planner, public) = with_grid(|t| {
+            Ok((
+                planner.map(|v| CachedZone::new(v, t)).transpose()?,
+                public.map(|v| CachedZone::new(v, t)).transpose()?,
+            ))
+        })?;
+        let mut guard = self
+            .cache
+            .write()
+            .map_err(|_| ApiError::Internal("cache lock poisoned".into()))?;
+        let cache = &mut *guard;
+        for (map, entry) in [(&mut cache.planner, planner), (&mut cache.public, public)] {
+            match entry {
+                Some(z) => map.insert(code.to_owned(), Arc::new(z)),
+                None => map.remove(code),
+            };
+        }
+        Ok(())
+    }
+
+    /// A snapshot of a view's zones.
+    ///
+    /// # Errors
+    /// When the cache lock is poisoned.
+    pub fn zones(&self, view: View) -> ApiResult<Vec<Arc<CachedZone>>> {
+        let cache = self
+            .cache
+            .read()
+            .map_err(|_| ApiError::Internal("cache lock poisoned".into()))?;
+        Ok(cache.view(view).values().cloned().collect())
+    }
+
+    /// One zone of a view.
+    ///
+    /// # Errors
+    /// When the cache lock is poisoned.
+    pub fn zone(&self, view: View, code: &str) -> ApiResult<Option<Arc<CachedZone>>> {
+        let cache = self
+            .cache
+            .read()
+            .map_err(|_| ApiError::Internal("cache lock poisoned".into()))?;
+        Ok(cache.view(view).get(code).cloned())
+    }
+}
