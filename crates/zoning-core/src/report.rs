@@ -368,7 +368,7 @@ impl Reconciliation {
                 format!("{:.4}", l.geodesic_area_ha),
             ])?;
         }
-        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        let bytes = w.into_inner().map_err(csv::IntoInnerError::into_error)?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 }

@@ -80,7 +80,7 @@ impl Config {
         if self.max_limit == 0 {
             return Err("max_limit must be at least 1".into());
         }
-        if !(self.marker_tolerance_m >= 0.0) {
+        if self.marker_tolerance_m.is_nan() || self.marker_tolerance_m < 0.0 {
             return Err("marker_tolerance_m must be zero or more".into());
         }
         Ok(self)

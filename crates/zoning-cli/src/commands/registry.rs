@@ -197,7 +197,8 @@ pub fn export(a: &ExportArgs) -> anyhow::Result<()> {
     };
     match a.format {
         ExportFormat::Geojson => {
-            std::fs::write(&a.out, bytes).with_context(|| format!("writing {}", a.out.display()))?
+            std::fs::write(&a.out, bytes)
+                .with_context(|| format!("writing {}", a.out.display()))?;
         }
         ExportFormat::Shp => {
             let zip_path = if a.out.extension().is_some_and(|e| e == "zip") {

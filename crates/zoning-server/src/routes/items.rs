@@ -246,7 +246,7 @@ pub async fn get_items(
         "markers" => super::markers::marker_items(&req, &state).await,
         "province" => {
             let q = parse_query(&req, &[], state.config.max_limit)?;
-            let f = province(&state, q.crs)?;
+            let f = province(&state, q.crs);
             let b = base(&req);
             let links = vec![link(
                 &b,
@@ -262,15 +262,15 @@ pub async fn get_items(
     }
 }
 
-fn province(state: &AppState, crs: Crs) -> ApiResult<String> {
+fn province(state: &AppState, crs: Crs) -> String {
     match crs {
-        Crs::Crs84 => Ok(state.province_feature.to_string()),
+        Crs::Crs84 => state.province_feature.to_string(),
         Crs::Grid => {
             let mut f = state.province_feature.clone();
             f["geometry"] = json!(geojson::Geometry::new(geojson::GeometryValue::from(
                 &state.province_grid
             )));
-            Ok(f.to_string())
+            f.to_string()
         }
     }
 }
@@ -365,7 +365,7 @@ pub async fn get_item(
             Ok(r)
         }
         "markers" => super::markers::marker_item(&req, &state, &item, q.crs).await,
-        "province" if item == "bac-giang" => Ok(geo_json(province(&state, q.crs)?, q.crs)),
+        "province" if item == "bac-giang" => Ok(geo_json(province(&state, q.crs), q.crs)),
         "province" => Err(ApiError::NotFound(format!(
             "province item {item} not found; it is bac-giang"
         ))),
@@ -486,7 +486,7 @@ const MANAGED: &[&str] = &[
 
 /// Turns a posted feature into a zone version to record.
 fn zone_version(
-    feature: Value,
+    feature: &Value,
     code_in_path: Option<&str>,
     crs: Crs,
     author: &str,
@@ -751,7 +751,7 @@ pub async fn post_item(
     let user = auth::require(&req, &state, ZONE_WRITERS, "creating a zone").await?;
     let feature = feature_body(&req, &body, false)?;
     let crs = content_crs(&req)?;
-    let (new, note) = web::block(move || zone_version(feature, None, crs, &user.name)).await??;
+    let (new, note) = web::block(move || zone_version(&feature, None, crs, &user.name)).await??;
     write_zone(&req, &state, new, Expect::Absent, true, note).await
 }
 
@@ -773,7 +773,7 @@ pub async fn put_item(
     let crs = content_crs(&req)?;
     live(&state, &item).await?;
     let (new, note) =
-        web::block(move || zone_version(feature, Some(&item), crs, &user.name)).await??;
+        web::block(move || zone_version(&feature, Some(&item), crs, &user.name)).await??;
     write_zone(&req, &state, new, Expect::Version(expected), false, note).await
 }
 
@@ -831,7 +831,7 @@ pub async fn patch_item(
     let mut feature = json!({"type": "Feature", "id": item, "geometry": geometry, "properties": current.properties});
     merge(&mut feature, &patch);
     let (new, note) =
-        web::block(move || zone_version(feature, Some(&item), crs, &user.name)).await??;
+        web::block(move || zone_version(&feature, Some(&item), crs, &user.name)).await??;
     write_zone(&req, &state, new, Expect::Version(expected), false, note).await
 }
 

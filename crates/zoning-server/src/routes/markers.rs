@@ -80,7 +80,7 @@ pub async fn marker_items(
                 bbox = Some([a, b, c, d]);
             }
             k if super::items::MARKER_QUERYABLES.contains(&k) => {
-                filters.push((k.to_owned(), v.clone()))
+                filters.push((k.to_owned(), v.clone()));
             }
             _ => {
                 return Err(ApiError::BadRequest(format!(

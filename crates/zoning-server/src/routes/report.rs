@@ -95,13 +95,10 @@ pub async fn get_report(
         Some("csv") => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(r.to_csv().map_err(|e| ApiError::Internal(e.to_string()))?)),
-        Some("html") => Ok(HttpResponse::Ok()
+        Some("html") | None if wants_html(&req, q.f.as_deref()) => Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(html(&r))),
-        Some("json") | None if !wants_html(&req, q.f.as_deref()) => Ok(HttpResponse::Ok().json(r)),
-        None => Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(html(&r))),
+        Some("json") | None => Ok(HttpResponse::Ok().json(r)),
         Some(other) => Err(ApiError::BadRequest(format!(
             "f={other}: use json, csv or html"
         ))),
