@@ -1,0 +1,638 @@
+//! The HTTP API over `router()` with a temporary database, as clients use it.
+
+use std::sync::Arc;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{test, web, App};
+use serde_json::{json, Value};
+use zoning_core::store::{Role, Store};
+use zoning_server::{configure, error_handlers, load_shipped, AppState, Config};
+use zoning_store::SqliteStore;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    state: web::Data<AppState>,
+    planner: String,
+    admin: String,
+    surveyor: String,
+}
+
+fn fixture(max_body: usize) -> Fixture {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = SqliteStore::open(&dir.path().join("z.db")).expect("db");
+    load_shipped(&store).expect("shipped");
+    let planner = store.add_user("lan", Role::Planner).expect("planner");
+    let admin = store.add_user("minh", Role::Admin).expect("admin");
+    let surveyor = store.add_user("hoa", Role::Surveyor).expect("surveyor");
+    let config = Config {
+        max_body_bytes: max_body,
+        ..Config::default()
+    };
+    let state =
+        web::Data::new(AppState::new(Arc::new(store) as Arc<dyn Store>, config).expect("state"));
+    Fixture {
+        _dir: dir,
+        state,
+        planner,
+        admin,
+        surveyor,
+    }
+}
+
+macro_rules! app {
+    ($f:expr) => {
+        test::init_service(
+            App::new()
+                .wrap(error_handlers())
+                .configure(configure($f.state.clone())),
+        )
+        .await
+    };
+}
+
+async fn body_json<B: actix_web::body::MessageBody>(
+    resp: actix_web::dev::ServiceResponse<B>,
+) -> Value {
+    let bytes = test::read_body(resp).await;
+    serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+}
+
+fn bearer(t: &str) -> (header::HeaderName, String) {
+    (header::AUTHORIZATION, format!("Bearer {t}"))
+}
+
+/// A square of `side` m in WGS84 near (lon, lat).
+fn square(lon: f64, lat: f64, side_deg: f64) -> Value {
+    json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + side_deg, lat], [lon + side_deg, lat + side_deg], [lon, lat + side_deg], [lon, lat]]]})
+}
+
+#[actix_web::test]
+async fn core_conformance_collections_and_paging() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    let c = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get().uri("/conformance").to_request(),
+        )
+        .await,
+    )
+    .await;
+    let classes: Vec<&str> = c["conformsTo"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(classes.contains(&"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"));
+    assert!(classes.contains(&"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"));
+    let cols = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get().uri("/collections").to_request(),
+        )
+        .await,
+    )
+    .await;
+    let ids: Vec<&str> = cols["collections"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["zones", "markers", "province"]);
+    // the items link has no query string (GDAL appends /{id} to it)
+    let items = cols["collections"][0]["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .find(|l| l["rel"] == "items")
+        .expect("items");
+    assert!(!items["href"].as_str().unwrap_or_default().contains('?'));
+
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/collections/zones/items?limit=50")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(
+        resp.headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or_default()),
+        Some("application/geo+json")
+    );
+    let page = body_json(resp).await;
+    assert_eq!(page["numberMatched"], 119);
+    assert_eq!(page["numberReturned"], 50);
+    let next = page["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .find(|l| l["rel"] == "next")
+        .expect("next");
+    assert!(next["href"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("limit=50&offset=50"));
+    let last = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/collections/zones/items?limit=50&offset=100")
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(last["numberReturned"], 19);
+    assert!(last["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .all(|l| l["rel"] != "next"));
+    assert!(last["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .any(|l| l["rel"] == "prev"));
+    // property filter and bbox
+    let kcn = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/collections/zones/items?kind=KCN&plan_action=existing")
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(kcn["numberMatched"], 6);
+    let bbox = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/collections/zones/items?bbox=106.0,21.2,106.2,21.35&limit=1000")
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    let n = bbox["numberMatched"].as_u64().unwrap_or(0);
+    assert!(n > 0 && n < 119, "{n}");
+}
+
+#[actix_web::test]
+async fn crs_part_2() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/collections/zones/items/KCN-DINH-TRAM?crs=http://www.opengis.net/def/crs/EPSG/0/9214").to_request(),
+    )
+    .await;
+    assert_eq!(
+        resp.headers()
+            .get("Content-Crs")
+            .and_then(|v| v.to_str().ok()),
+        Some("<http://www.opengis.net/def/crs/EPSG/0/9214>")
+    );
+    let z = body_json(resp).await;
+    let first = &z["geometry"]["coordinates"][0][0][0];
+    let (e, n) = (
+        first[0].as_f64().unwrap_or(0.0),
+        first[1].as_f64().unwrap_or(0.0),
+    );
+    assert!(
+        (384_000.0..504_000.0).contains(&e) && (2_336_000.0..2_392_000.0).contains(&n),
+        "{e} {n}"
+    );
+    let bad = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/collections/zones/items?crs=EPSG:3857")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        bad.headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or_default()),
+        Some("application/problem+json")
+    );
+    let unknown = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/collections/zones/items?colour=red")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+}
+
+#[actix_web::test]
+async fn part_4_roles_etags_findings_approval_history() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    // near KCN-DINH-TRAM (Việt Yên): overlapping it on purpose
+    let dinh_tram = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/collections/zones/items/KCN-DINH-TRAM")
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    let corner = &dinh_tram["geometry"]["coordinates"][0][0][0];
+    let (lon, lat) = (
+        corner[0].as_f64().unwrap_or(0.0),
+        corner[1].as_f64().unwrap_or(0.0),
+    );
+    let feature = json!({"type": "Feature", "id": "KCN-TEST", "geometry": square(lon - 0.002, lat - 0.002, 0.004),
+        "properties": {"kind": "KCN", "name": "KCN thử nghiệm", "change_reason": "test"}});
+    let post = |token: Option<&str>, body: &Value| {
+        let mut r = test::TestRequest::post()
+            .uri("/collections/zones/items")
+            .insert_header((header::CONTENT_TYPE, "application/geo+json"))
+            .set_json(body);
+        if let Some(t) = token {
+            r = r.insert_header(bearer(t));
+        }
+        r.to_request()
+    };
+    assert_eq!(
+        test::call_service(&app, post(None, &feature))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        test::call_service(&app, post(Some(&f.surveyor), &feature))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let created = test::call_service(&app, post(Some(&f.planner), &feature)).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let location = created
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(location.ends_with("/collections/zones/items/KCN-TEST"));
+    let etag = created
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = body_json(created).await;
+    assert_eq!(body["properties"]["status"], "draft");
+    assert_eq!(body["properties"]["area_basis"], "derived");
+    let findings = body["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|x| x["rule"] == "overlap"
+            && x["codes"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c == "KCN-DINH-TRAM"))),
+        "{findings:?}"
+    );
+    // the same code again is a conflict
+    assert_eq!(
+        test::call_service(&app, post(Some(&f.planner), &feature))
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    // the public does not see drafts; the planner does
+    assert_eq!(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/collections/zones/items/KCN-TEST")
+                .to_request()
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    let seen = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/collections/zones/items/KCN-TEST")
+            .insert_header(bearer(&f.planner))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(seen.status(), StatusCode::OK);
+    // approval is refused while the draft overlaps
+    let approve = |tag: &str| {
+        test::TestRequest::post()
+            .uri("/collections/zones/items/KCN-TEST/approve")
+            .insert_header(bearer(&f.admin))
+            .insert_header((header::IF_MATCH, tag.to_owned()))
+            .set_json(json!({"decision": "QĐ 1/QĐ-UBND (test)"}))
+            .to_request()
+    };
+    let refused = test::call_service(&app, approve(&etag)).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(!body_json(refused).await["findings"]
+        .as_array()
+        .expect("findings")
+        .is_empty());
+    // PUT needs If-Match, a fresh one
+    // a free place inside the province, 2 km from any zone (checked with shapely on data/zones.geojson)
+    let moved = json!({"type": "Feature", "id": "KCN-TEST", "geometry": square(106.2, 21.38, 0.004),
+        "properties": {"kind": "KCN", "name_vi": "KCN thử nghiệm", "declared_area_ha": 17.9, "change_reason": "moved off Đình Trám"}});
+    let put = |tag: Option<&str>| {
+        let mut r = test::TestRequest::put()
+            .uri("/collections/zones/items/KCN-TEST")
+            .insert_header(bearer(&f.planner))
+            .set_json(&moved);
+        if let Some(t) = tag {
+            r = r.insert_header((header::IF_MATCH, t.to_owned()));
+        }
+        r.to_request()
+    };
+    assert_eq!(
+        test::call_service(&app, put(None)).await.status(),
+        StatusCode::PRECONDITION_REQUIRED
+    );
+    assert_eq!(
+        test::call_service(&app, put(Some("\"1\""))).await.status(),
+        StatusCode::PRECONDITION_FAILED
+    );
+    let replaced = test::call_service(&app, put(Some(&etag))).await;
+    assert_eq!(replaced.status(), StatusCode::OK);
+    let etag2 = replaced
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = body_json(replaced).await;
+    assert!(
+        body["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|x| x["severity"] != "error"),
+        "{}",
+        body["findings"]
+    );
+    // the old ETag is stale now
+    assert_eq!(
+        test::call_service(&app, approve(&etag)).await.status(),
+        StatusCode::PRECONDITION_FAILED
+    );
+    let ok = test::call_service(&app, approve(&etag2)).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let etag3 = ok
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    // now public, with its decision
+    let public = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/collections/zones/items/KCN-TEST")
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(public["properties"]["status"], "approved");
+    assert_eq!(public["properties"]["decision"], "QĐ 1/QĐ-UBND (test)");
+    // history: draft, draft, approved
+    let h = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/collections/zones/items/KCN-TEST/history")
+                .insert_header(bearer(&f.planner))
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    let statuses: Vec<&str> = h["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .filter_map(|v| v["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["draft", "draft", "approved"]);
+    // PATCH a property, then DELETE
+    let patched = test::call_service(
+        &app,
+        test::TestRequest::patch()
+            .uri("/collections/zones/items/KCN-TEST")
+            .insert_header(bearer(&f.planner))
+            .insert_header((header::IF_MATCH, etag3.clone()))
+            .insert_header((header::CONTENT_TYPE, "application/merge-patch+json"))
+            .set_payload(json!({"properties": {"district_vi": "Việt Yên"}}).to_string())
+            .to_request(),
+    )
+    .await;
+    assert_eq!(patched.status(), StatusCode::OK);
+    let etag4 = patched
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        body_json(patched).await["properties"]["district_vi"],
+        "Việt Yên"
+    );
+    let deleted = test::call_service(
+        &app,
+        test::TestRequest::delete()
+            .uri("/collections/zones/items/KCN-TEST")
+            .insert_header(bearer(&f.planner))
+            .insert_header((header::IF_MATCH, etag4))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/collections/zones/items/KCN-TEST")
+                .insert_header(bearer(&f.planner))
+                .to_request()
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    let h = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/collections/zones/items/KCN-TEST/history")
+                .insert_header(bearer(&f.planner))
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        h["versions"].as_array().map(Vec::len),
+        Some(5),
+        "nothing is deleted"
+    );
+}
+
+#[actix_web::test]
+async fn bad_input_is_a_problem_not_a_crash() {
+    let f = fixture(4096);
+    let app = app!(f);
+    let send = |body: &str, ct: &str| {
+        test::TestRequest::post()
+            .uri("/collections/zones/items")
+            .insert_header(bearer(&f.planner))
+            .insert_header((header::CONTENT_TYPE, ct.to_owned()))
+            .set_payload(body.to_owned())
+            .to_request()
+    };
+    for (body, ct, status) in [
+        ("{not json", "application/geo+json", StatusCode::BAD_REQUEST),
+        ("{\"type\":\"Point\",\"coordinates\":[1,2]}", "application/geo+json", StatusCode::UNPROCESSABLE_ENTITY),
+        ("{\"type\":\"Feature\",\"geometry\":null,\"properties\":{\"code\":\"X\",\"kind\":\"KCN\",\"name\":\"x\"}}", "application/geo+json", StatusCode::UNPROCESSABLE_ENTITY),
+        ("{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[106.2,21.3],[106.21,21.3],[106.21,21.31],[106.2,21.3]]]},\"properties\":{\"code\":\"X\",\"kind\":\"KCX\",\"name\":\"x\"}}", "application/geo+json", StatusCode::UNPROCESSABLE_ENTITY),
+        ("a,b", "text/csv", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+    ] {
+        let resp = test::call_service(&app, send(body, ct)).await;
+        assert_eq!(resp.status(), status, "{body}");
+        assert_eq!(resp.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or_default()), Some("application/problem+json"));
+        let p = body_json(resp).await;
+        assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+    let big = format!(
+        "{{\"type\":\"Feature\",\"properties\":{{\"pad\":\"{}\"}}}}",
+        "x".repeat(10_000)
+    );
+    let resp = test::call_service(&app, send(&big, "application/geo+json")).await;
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        resp.headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or_default()),
+        Some("application/problem+json")
+    );
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/collections/zones/items")
+            .insert_header((header::AUTHORIZATION, "Bearer nope"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn validate_report_export_and_markers() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    let v = body_json(test::call_service(&app, test::TestRequest::post().uri("/validate").set_json(json!({"type": "Feature", "id": "B",
+        "geometry": {"type": "Polygon", "coordinates": [[[106.2, 21.3], [106.21, 21.31], [106.21, 21.3], [106.2, 21.31], [106.2, 21.3]]]}, "properties": {}})).to_request()).await).await;
+    assert_eq!(v["findings"][0]["rule"], "invalid-geometry");
+    let r = body_json(
+        test::call_service(&app, test::TestRequest::get().uri("/report").to_request()).await,
+    )
+    .await;
+    let kcn = r["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["key"] == "kcn_2030")
+        .expect("kcn_2030")
+        .clone();
+    assert_eq!(
+        (kcn["count"].as_u64(), kcn["declared_area_ha"].as_f64()),
+        (Some(29), Some(7840.0))
+    );
+    let csv = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/report?f=csv").to_request(),
+    )
+    .await;
+    assert!(String::from_utf8_lossy(&test::read_body(csv).await).starts_with("key,label"));
+    let html = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/report?f=html").to_request(),
+    )
+    .await;
+    assert!(String::from_utf8_lossy(&test::read_body(html).await).contains("<table>"));
+    let zip = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/export/zones.zip")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(zip.status(), StatusCode::OK);
+    let bytes = test::read_body(zip).await;
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
+    let mut names: Vec<&str> = archive.file_names().collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "zones.cpg",
+            "zones.dbf",
+            "zones.prj",
+            "zones.shp",
+            "zones.shx"
+        ]
+    );
+    // markers: one upload with a good and a bad row
+    let dt = body_json(test::call_service(&app, test::TestRequest::get().uri("/collections/zones/items/KCN-DINH-TRAM?crs=http://www.opengis.net/def/crs/EPSG/0/9214").to_request()).await).await;
+    let c = &dt["geometry"]["coordinates"][0][0][0];
+    let csv = format!(
+        "Số hiệu mốc;X (m);Y (m)\r\nM1;{:.3};{:.3}\r\nM2;abc;1\r\n",
+        c[1].as_f64().unwrap_or(0.0),
+        c[0].as_f64().unwrap_or(0.0)
+    )
+    .replace('.', ",");
+    let up = |t: &str| {
+        test::TestRequest::post()
+            .uri("/markers/upload")
+            .insert_header(bearer(t))
+            .insert_header((header::CONTENT_TYPE, "text/csv"))
+            .set_payload(csv.clone())
+            .to_request()
+    };
+    assert_eq!(
+        test::call_service(&app, up(&f.planner)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let report = body_json(test::call_service(&app, up(&f.surveyor)).await).await;
+    assert_eq!(report["markers"][0]["status"], "ok");
+    assert_eq!(report["markers"][0]["zone"], "KCN-DINH-TRAM");
+    assert_eq!(report["rejected_rows"][0]["line"], 3);
+    let markers = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/collections/markers/items")
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(markers["numberMatched"], 1);
+    assert_eq!(markers["features"][0]["id"], "KCN-DINH-TRAM:M1");
+}
