@@ -10,10 +10,10 @@ setup:
 build: setup
 	$(CARGO) build --release --locked --workspace
 
-# Until the service exists (issue 5), `run` prints the reconciliation report
-# of the shipped data set.
+# The service with the shipped data: a database under data/run/ is created and
+# loaded from data/zones.geojson on first start. Map: http://127.0.0.1:8080/
 run: build
-	./target/release/zoning report
+	./target/release/zoning serve --db data/run/registry.db --bind 127.0.0.1:8080
 
 # Everything CI runs.
 test: setup lint unit data-check e2e

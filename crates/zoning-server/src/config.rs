@@ -86,3 +86,21 @@ impl Config {
         Ok(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_is_the_defaults() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config.example.toml");
+        let c = Config::from_file(&path).expect("config.example.toml parses");
+        assert_eq!(c, Config::default());
+        let bad = std::env::temp_dir().join("zoning-bad-config.toml");
+        std::fs::write(&bad, "bind = \"x\"\ncolour = 1\n").expect("write");
+        assert!(Config::from_file(&bad)
+            .expect_err("unknown field")
+            .contains("colour"));
+    }
+}

@@ -1,0 +1,80 @@
+"""Starting `zoning serve` on a free loopback port for a test, and stopping it."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+from conftest import zoning_bin
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, db, port=None):
+        self.db, self.port = db, port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        self.log = None
+
+    def start(self, timeout=60):
+        env = dict(os.environ, ZONING_LOG="warn")
+        self.log = open(f"{self.db}.log", "ab")
+        self.proc = subprocess.Popen([zoning_bin(), "serve", "--db", str(self.db), "--bind", f"127.0.0.1:{self.port}"],
+                                     stdout=self.log, stderr=self.log, env=env, cwd="/")
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.1)
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"zoning serve exited with {self.proc.returncode}")
+        raise RuntimeError("zoning serve did not answer /health in time")
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+        if self.log:
+            self.log.close()
+
+    def request(self, method, path, body=None, token=None, headers=None, timeout=30):
+        data = None
+        h = dict(headers or {})
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/geo+json")
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=h)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def add_user(db, name, role):
+    out = subprocess.run([zoning_bin(), "user", "add", "--db", str(db), "--name", name, "--role", role],
+                         capture_output=True, text=True, check=True, timeout=60)
+    token = out.stdout.strip()
+    assert token.startswith("zt_") and "\n" not in token
+    return token

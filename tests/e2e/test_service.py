@@ -1,0 +1,150 @@
+"""`zoning serve` used by clients nobody here wrote: GDAL's OAPIF driver
+(ogrinfo, ogr2ogr) and OWSLib; and the crash test."""
+
+import json
+import subprocess
+import threading
+import time
+
+import pytest
+import shapely
+from conftest import ROOT
+from service import Server, add_user
+from shapely.geometry import shape
+
+SHIPPED = json.loads((ROOT / "data" / "zones.geojson").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = tmp_path_factory.mktemp("svc") / "registry.db"
+    s = Server(db).start()
+    yield s
+    s.stop()
+
+
+def test_gdal_lists_and_copies_every_zone_with_paging(server, tmp_path):
+    info = subprocess.run(["ogrinfo", "-ro", "-so", f"OAPIF:{server.url}", "zones"], capture_output=True, text=True, timeout=120)
+    assert info.returncode == 0, info.stderr
+    assert "Feature Count: 119" in info.stdout
+    out = tmp_path / "zones.gpkg"
+    # 25 per page: GDAL follows the `next` links five times
+    cp = subprocess.run(["ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{server.url}", "zones", "-oo", "PAGE_SIZE=25"],
+                        capture_output=True, text=True, timeout=300)
+    assert cp.returncode == 0, cp.stderr
+    dump = subprocess.run(["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", str(out)], capture_output=True, text=True, timeout=120)
+    got = {f["properties"]["code"]: f for f in json.loads(dump.stdout)["features"]}
+    want = {f["id"]: f for f in SHIPPED["features"]}
+    assert set(got) == set(want)
+    for code, f in want.items():
+        a, b = shape(got[code]["geometry"]), shape(f["geometry"])
+        assert a.hausdorff_distance(b) < 1e-8, code  # the same boundary, to about a millimetre
+        assert got[code]["properties"]["geometry_source"] == "illustrative"
+
+
+def test_gdal_reads_one_item_and_a_bbox(server):
+    one = subprocess.run(["ogrinfo", "-ro", f"OAPIF:{server.url}", "zones", "-fid", "1"], capture_output=True, text=True, timeout=120)
+    assert one.returncode == 0, one.stderr
+    sp = subprocess.run(["ogrinfo", "-ro", "-so", f"OAPIF:{server.url}", "zones", "-spat", "106.0", "21.2", "106.2", "21.35"],
+                        capture_output=True, text=True, timeout=120)
+    assert sp.returncode == 0, sp.stderr
+
+
+def test_owslib_collections_items_bbox_and_one_item(server):
+    from owslib.ogcapi.features import Features
+
+    w = Features(server.url)
+    ids = [c["id"] for c in w.collections()["collections"]]
+    assert ids == ["zones", "markers", "province"]
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in w.conformance()["conformsTo"]
+    items = w.collection_items("zones", limit=200)
+    assert items["numberMatched"] == 119 and len(items["features"]) == 119
+    box = w.collection_items("zones", bbox=[106.0, 21.2, 106.2, 21.35], limit=200)
+    expected = {f["id"] for f in SHIPPED["features"] if shape(f["geometry"]).intersects(shapely.box(106.0, 21.2, 106.2, 21.35))}
+    assert {f["id"] for f in box["features"]} == expected
+    one = w.collection_item("zones", "KCN-QUANG-CHAU")
+    assert one["properties"]["name_vi"] == "Quang Châu"
+    prov = w.collection_items("province")
+    assert prov["features"][0]["properties"]["license"].startswith("CC BY-SA")
+
+
+def test_epsg_9214_coordinates_agree_with_pyproj(server):
+    from pyproj import Transformer
+
+    t = Transformer.from_crs("EPSG:4326", "EPSG:9214", always_xy=True)
+    status, headers, body = server.request("GET", "/collections/zones/items/KCN-DINH-TRAM?crs=http://www.opengis.net/def/crs/EPSG/0/9214")
+    assert status == 200 and headers["content-crs"] == "<http://www.opengis.net/def/crs/EPSG/0/9214>"
+    grid = json.loads(body)["geometry"]["coordinates"][0][0]
+    _, _, body = server.request("GET", "/collections/zones/items/KCN-DINH-TRAM")
+    wgs = json.loads(body)["geometry"]["coordinates"][0][0]
+    for (e, n), (lon, lat) in zip(grid, wgs):
+        pe, pn = t.transform(lon, lat)
+        assert abs(pe - e) < 1e-3 and abs(pn - n) < 1e-3
+
+
+def test_crash_every_acknowledged_write_survives_kill_9(tmp_path):
+    """Concurrent writers, `kill -9` while they write, restart: every write the
+    server acknowledged (201) is there."""
+    db = tmp_path / "crash.db"
+    server = Server(db).start()
+    token = add_user(db, "crash-planner", "planner")
+    acknowledged, lock, stop = [], threading.Lock(), threading.Event()
+
+    def writer(w):
+        i = 0
+        while not stop.is_set():
+            code = f"CRASH-{w}-{i}"
+            lon, lat = 106.55 + 0.002 * (i % 40), 21.40 + 0.002 * w + 0.0005 * (i // 40)
+            f = {"type": "Feature", "id": code, "properties": {"kind": "CCN", "name": code},
+                 "geometry": {"type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.001, lat], [lon + 0.001, lat + 0.0004], [lon, lat + 0.0004], [lon, lat]]]}}
+            try:
+                status, _, _ = server.request("POST", "/collections/zones/items", f, token=token, timeout=10)
+            except OSError:
+                return  # the server is gone
+            if status == 201:
+                with lock:
+                    acknowledged.append(code)
+            i += 1
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(3)
+    server.kill9()
+    stop.set()
+    for t in threads:
+        t.join(timeout=20)
+    assert len(acknowledged) > 10, "the writers wrote too little to test anything"
+    print(f"{len(acknowledged)} writes acknowledged before kill -9")
+    server = Server(db).start()
+    try:
+        status, _, body = server.request("GET", "/collections/zones/items?limit=10000", token=token)
+        assert status == 200
+        present = {f["id"] for f in json.loads(body)["features"]}
+        missing = [c for c in acknowledged if c not in present]
+        assert not missing, f"{len(missing)} acknowledged writes lost: {missing[:5]}"
+        assert len([c for c in present if c.startswith("CRASH-")]) >= len(acknowledged)
+        # the shipped zones are untouched
+        assert len(present - {c for c in present if c.startswith("CRASH-")}) == 119
+    finally:
+        server.stop()
+
+
+def test_import_into_a_new_path_holds_only_those_files(tmp_path):
+    from conftest import run
+
+    db = tmp_path / "only.db"
+    run("import", "--db", db, ROOT / "tests" / "fixtures" / "registry-two.geojson")
+    s = Server(db).start()
+    try:
+        status, _, body = s.request("GET", "/collections/zones/items")
+        assert status == 200 and json.loads(body)["numberMatched"] == 2
+    finally:
+        s.stop()
+    out = tmp_path / "out.geojson"
+    run("export", "--db", db, "--format", "geojson", out)
+    assert len(json.loads(out.read_text(encoding="utf-8"))["features"]) == 2
+    shp = tmp_path / "out.shp"
+    run("export", "--db", db, "--format", "shp", shp)
+    info = subprocess.run(["ogrinfo", "-ro", "-so", str(shp), "out"], capture_output=True, text=True, timeout=60)
+    assert "Feature Count: 2" in info.stdout and "VN-2000" in info.stdout.replace("_", " "), info.stdout
