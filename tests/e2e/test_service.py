@@ -148,3 +148,16 @@ def test_import_into_a_new_path_holds_only_those_files(tmp_path):
     run("export", "--db", db, "--format", "shp", shp)
     info = subprocess.run(["ogrinfo", "-ro", "-so", str(shp), "out"], capture_output=True, text=True, timeout=60)
     assert "Feature Count: 2" in info.stdout and "VN-2000" in info.stdout.replace("_", " "), info.stdout
+
+
+def test_report_of_a_database_is_the_services_report(server):
+    from conftest import run_json
+
+    status, _, body = server.request("GET", "/report")
+    assert status == 200
+    http = {l["key"]: l for l in json.loads(body)["lines"]}
+    cli = {l["key"]: l for l in run_json("report", "--db", server.db)["lines"]}
+    assert http.keys() == cli.keys()
+    for k in http:
+        assert http[k]["count"] == cli[k]["count"] and abs(http[k]["grid_area_ha"] - cli[k]["grid_area_ha"]) < 1e-9, k
+    assert cli["kcn_2030"]["count"] == 29 and cli["ccn_2030"]["declared_area_ha"] == 3209

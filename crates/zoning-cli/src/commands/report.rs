@@ -14,8 +14,11 @@ use zoning_server::shipped;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The registry's zones as GeoJSON (default: the shipped data set).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "db")]
     zones: Option<PathBuf>,
+    /// A registry database: the report of its approved zones.
+    #[arg(long)]
+    db: Option<PathBuf>,
     /// The targets (default: the shipped `data/targets.toml`).
     #[arg(long)]
     targets: Option<PathBuf>,
@@ -41,7 +44,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         ),
     };
     let t = GridTransform::new()?;
-    let zones = zoning_core::io::geojson::read_zones(&zones_text, &zones_name, &t)?;
+    let zones = match &args.db {
+        Some(db) => db_zones(db)?,
+        None => zoning_core::io::geojson::read_zones(&zones_text, &zones_name, &t)?,
+    };
     let registry = Registry::new(zones, &zones_name)?;
     let targets = Targets::parse(&targets_text, &targets_name)?;
     let report = Reconciliation::compute(&registry, &targets, &t)?;
@@ -50,6 +56,22 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         Format::Table => emit(&table(&report)),
         Format::Csv => emit(&report.to_csv()?),
     }
+}
+
+/// The approved zones of a database.
+fn db_zones(db: &std::path::Path) -> anyhow::Result<Vec<zoning_core::Zone>> {
+    use zoning_core::store::{Store, View};
+    anyhow::ensure!(db.exists(), "{}: no such database", db.display());
+    let store = zoning_store::SqliteStore::open(db)?;
+    store
+        .zones(View::Public, None)?
+        .into_iter()
+        .map(|v| {
+            zoning_core::zone::ZoneProperties::from_json(v.properties)
+                .and_then(|p| p.into_zone(v.code.clone(), v.grid))
+                .map_err(|e| anyhow::anyhow!("{}: zone {}: {e}", db.display(), v.code))
+        })
+        .collect()
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
