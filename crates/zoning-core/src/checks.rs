@@ -10,7 +10,7 @@
 //! (`rayon`). Zones that only share an edge or a corner do not overlap. An
 //! overlap smaller than [`CheckOptions::sliver_m2`] is a `sliver` warning. A
 //! merged CCN inside the KCN it was merged into is expected and reported in
-//! [`Report::expected`], not as a finding.
+//! [`Report::expected_overlaps`], not as a finding.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
