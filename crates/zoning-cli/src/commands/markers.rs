@@ -8,7 +8,7 @@ use anyhow::Context;
 use geo_types::MultiPolygon;
 use zoning_core::crs::{GridTransform, GRID_CRS};
 use zoning_core::io::read_path;
-use zoning_core::markers::{self, stakeout::StakeoutPoint, MarkerOptions, MarkerReport};
+use zoning_core::markers::{self, MarkerOptions, MarkerReport};
 
 use crate::output::{emit, json, Align, Format, Table};
 
@@ -221,7 +221,10 @@ fn stakeout(a: &StakeoutArgs) -> anyhow::Result<()> {
         Format::Json => emit(&json(
             &serde_json::json!({ "crs": GRID_CRS, "points": points }),
         )?),
-        Format::Csv => emit(&stakeout_csv(&points, a.decimal)?),
+        Format::Csv => emit(&markers::stakeout::to_csv(
+            &points,
+            a.decimal == Decimal::Comma,
+        )),
         Format::Table => {
             let mut t = Table::new(&[
                 ("Khu", Align::Left),
@@ -244,45 +247,4 @@ fn stakeout(a: &StakeoutArgs) -> anyhow::Result<()> {
             emit(&t.render())
         }
     }
-}
-
-/// The Vietnamese layout: UTF-8 with BOM (so Excel opens it as Unicode), `;`
-/// separated, X (northing) before Y (easting), millimetres.
-fn stakeout_csv(points: &[StakeoutPoint], decimal: Decimal) -> anyhow::Result<String> {
-    let num = |v: f64, places: usize| {
-        let s = format!("{v:.places$}");
-        if decimal == Decimal::Comma {
-            s.replace('.', ",")
-        } else {
-            s
-        }
-    };
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::new());
-    w.write_record([
-        "Số hiệu mốc",
-        "X (m)",
-        "Y (m)",
-        "Kinh độ (WGS84)",
-        "Vĩ độ (WGS84)",
-        "Khu",
-        "Loại điểm",
-    ])?;
-    for p in points {
-        w.write_record([
-            p.id.clone(),
-            num(p.x, 3),
-            num(p.y, 3),
-            num(p.lon, 9),
-            num(p.lat, 9),
-            p.zone.clone(),
-            if p.kind == "corner" {
-                "góc".into()
-            } else {
-                "điểm giữa".into()
-            },
-        ])?;
-    }
-    Ok(format!("\u{feff}{}", String::from_utf8(w.into_inner()?)?))
 }

@@ -7,6 +7,8 @@
 //! numbered M1, M2, … per zone; with several zones the number carries the zone
 //! code (`KCN-X-M1`) so that every number in one table is unique.
 
+use std::fmt::Write as _;
+
 use geo::{orient::Direction, Orient};
 use geo_types::{Coord, LineString, MultiPolygon};
 use serde::Serialize;
@@ -131,6 +133,43 @@ pub fn stakeout(
         }
     }
     Ok(out)
+}
+
+/// The Vietnamese layout of a stake-out table: UTF-8 with BOM (so Excel opens
+/// it as Unicode), `;` separated, X (northing) before Y (easting) to the
+/// millimetre, then WGS84; with `decimal_comma` the decimal mark is a comma.
+#[must_use]
+pub fn to_csv(points: &[StakeoutPoint], decimal_comma: bool) -> String {
+    let num = |v: f64, places: usize| {
+        let s = format!("{v:.places$}");
+        if decimal_comma {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    };
+    let mut out = String::from(
+        "\u{feff}Số hiệu mốc;X (m);Y (m);Kinh độ (WGS84);Vĩ độ (WGS84);Khu;Loại điểm\r\n",
+    );
+    for p in points {
+        let kind = if p.kind == "corner" {
+            "góc"
+        } else {
+            "điểm giữa"
+        };
+        // ids and codes hold no `;` (codes are checked on write, numbers are generated)
+        let _ = write!(
+            out,
+            "{};{};{};{};{};{};{kind}\r\n",
+            p.id,
+            num(p.x, 3),
+            num(p.y, 3),
+            num(p.lon, 9),
+            num(p.lat, 9),
+            p.zone
+        );
+    }
+    out
 }
 
 #[cfg(test)]

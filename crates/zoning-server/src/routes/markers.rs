@@ -407,3 +407,55 @@ pub async fn delete_marker(
     };
     write_one(req, state, table, true, false).await
 }
+
+/// `?max_spacing_m=&f=csv|json` of a stake-out table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StakeoutQuery {
+    max_spacing_m: Option<f64>,
+    f: Option<String>,
+}
+
+/// `GET /collections/zones/items/{code}/stakeout`: the stake-out table of an
+/// approved zone (planners: of its latest version), as the Vietnamese CSV of
+/// `zoning markers stakeout` or JSON.
+pub async fn get_stakeout(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<StakeoutQuery>,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let code = path.into_inner();
+    if q.max_spacing_m.is_some_and(|m| !(m > 0.0)) {
+        return Err(ApiError::BadRequest(
+            "max_spacing_m must be more than 0".into(),
+        ));
+    }
+    let view = match auth::user(&req, &state).await? {
+        Some(u) if matches!(u.role, Role::Planner | Role::Admin) => View::Planner,
+        _ => View::Public,
+    };
+    let zone = state
+        .zone(view, &code)?
+        .ok_or_else(|| ApiError::NotFound(format!("zone {code} not found")))?;
+    let points = with_grid(|t| {
+        markers::stakeout::stakeout(
+            &[(zone.code.clone(), zone.grid.clone())],
+            q.max_spacing_m,
+            t,
+        )
+        .map_err(|e| ApiError::Internal(e.to_string()))
+    })?;
+    match q.f.as_deref() {
+        Some("json") => Ok(HttpResponse::Ok()
+            .json(json!({"crs": zoning_core::crs::GRID_CRS, "zone": code, "points": points}))),
+        Some("csv") | None => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{code}-stakeout.csv\""),
+            ))
+            .body(markers::stakeout::to_csv(&points, true))),
+        Some(other) => Err(ApiError::BadRequest(format!("f={other}: use csv or json"))),
+    }
+}
