@@ -7,8 +7,6 @@
 //! numbered M1, M2, … per zone; with several zones the number carries the zone
 //! code (`KCN-X-M1`) so that every number in one table is unique.
 
-use std::fmt::Write as _;
-
 use geo::{orient::Direction, Orient};
 use geo_types::{Coord, LineString, MultiPolygon};
 use serde::Serialize;
@@ -148,28 +146,40 @@ pub fn to_csv(points: &[StakeoutPoint], decimal_comma: bool) -> String {
             s
         }
     };
-    let mut out = String::from(
-        "\u{feff}Số hiệu mốc;X (m);Y (m);Kinh độ (WGS84);Vĩ độ (WGS84);Khu;Loại điểm\r\n",
-    );
-    for p in points {
-        let kind = if p.kind == "corner" {
-            "góc"
-        } else {
-            "điểm giữa"
-        };
-        // ids and codes hold no `;` (codes are checked on write, numbers are generated)
-        let _ = write!(
-            out,
-            "{};{};{};{};{};{};{kind}\r\n",
-            p.id,
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut rows = vec![[
+        "Số hiệu mốc".to_owned(),
+        "X (m)".into(),
+        "Y (m)".into(),
+        "Kinh độ (WGS84)".into(),
+        "Vĩ độ (WGS84)".into(),
+        "Khu".into(),
+        "Loại điểm".into(),
+    ]];
+    rows.extend(points.iter().map(|p| {
+        [
+            p.id.clone(),
             num(p.x, 3),
             num(p.y, 3),
             num(p.lon, 9),
             num(p.lat, 9),
-            p.zone
-        );
+            p.zone.clone(),
+            if p.kind == "corner" {
+                "góc".into()
+            } else {
+                "điểm giữa".into()
+            },
+        ]
+    }));
+    for r in &rows {
+        // writing to memory cannot fail
+        let _ = w.write_record(r);
     }
-    out
+    let bytes = w.into_inner().unwrap_or_default();
+    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
 }
 
 #[cfg(test)]

@@ -426,7 +426,7 @@ pub async fn get_stakeout(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let code = path.into_inner();
-    if q.max_spacing_m.is_some_and(|m| !(m > 0.0)) {
+    if q.max_spacing_m.is_some_and(|m| m.is_nan() || m <= 0.0) {
         return Err(ApiError::BadRequest(
             "max_spacing_m must be more than 0".into(),
         ));
