@@ -1,14 +1,18 @@
 # The commands CI and people run. `make run` and `make test` set everything up
 # first (scripts/setup.sh), so they work on a fresh machine.
-.PHONY: setup build run test lint unit e2e data data-check bench-check
+.PHONY: setup build web run test lint unit e2e e2e-web screenshots data data-check bench-check
 
 CARGO ?= cargo
 
 setup:
 	./scripts/setup.sh
 
-build: setup
+build: setup web
 	$(CARGO) build --release --locked --workspace
+
+# The map (OpenLayers, Vite) into web/dist, which `zoning serve` serves.
+web: setup
+	cd web && npm ci --no-audit --no-fund && npx vite build
 
 # The service with the shipped data: a database under data/run/ is created and
 # loaded from data/zones.geojson on first start. Map: http://127.0.0.1:8080/
@@ -16,7 +20,7 @@ run: build
 	./target/release/zoning serve --db data/run/registry.db --bind 127.0.0.1:8080
 
 # Everything CI runs.
-test: setup lint unit data-check e2e
+test: setup lint unit data-check e2e e2e-web
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -35,6 +39,14 @@ data:
 
 e2e: build
 	ZONING_BIN=$(CURDIR)/target/release/zoning .venv/bin/python -m pytest -q tests/e2e
+
+# The three faces of the map in Debian's Chromium (playwright-core).
+e2e-web: build
+	ZONING_BIN=$(CURDIR)/target/release/zoning node web/tests/browser.mjs
+
+# The README's pictures, from the same browser run.
+screenshots: build
+	ZONING_BIN=$(CURDIR)/target/release/zoning node web/tests/browser.mjs --screenshots docs/screenshots
 
 # Benchmarks (docs/benchmarks.md); not part of `make test`.
 bench-check: build

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libproj-dev proj-data proj-bin pkg-config libclang-dev python3-venv gdal-bin)
+apt_packages=(libproj-dev proj-data proj-bin pkg-config libclang-dev python3-venv gdal-bin chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,6 +16,11 @@ if ((${#missing[@]})); then
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v npm >/dev/null; then
+  echo "setup: Node.js 20 and npm are needed for the web map (web/)" >&2
+  exit 1
 fi
 
 if command -v rustup >/dev/null; then

@@ -85,3 +85,11 @@ pub async fn get_health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let zones = state.zones(zoning_core::store::View::Public)?.len();
     Ok(HttpResponse::Ok().json(json!({ "status": "ok", "database": if empty { "empty" } else { "ok" }, "approved_zones": zones })))
 }
+
+/// `GET /whoami`: the user of the bearer token (`401` without one).
+pub async fn get_whoami(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let u = crate::auth::user(&req, &state).await?.ok_or_else(|| {
+        crate::error::ApiError::Unauthorized("send a bearer token to learn whose it is".into())
+    })?;
+    Ok(HttpResponse::Ok().json(json!({"name": u.name, "role": u.role.as_str()})))
+}

@@ -239,6 +239,23 @@ pub async fn post_upload(
     .await??;
     let mut v = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
     v["batch"] = json!(batch);
+    // WGS84 beside the grid coordinates, for maps
+    with_grid(|t| {
+        for list in ["markers", "unmarked_vertices"] {
+            if let Some(items) = v[list].as_array_mut() {
+                for m in items {
+                    let (Some(n), Some(e)) = (m["x"].as_f64(), m["y"].as_f64()) else {
+                        continue;
+                    };
+                    if let Ok((lon, lat)) = t.grid_to_wgs84(e, n) {
+                        m["lon"] = json!(lon);
+                        m["lat"] = json!(lat);
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
     Ok(HttpResponse::Ok().json(v))
 }
 

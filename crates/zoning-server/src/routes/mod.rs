@@ -78,6 +78,7 @@ pub fn wants_html(req: &HttpRequest, f: Option<&str>) -> bool {
 /// Mounts every route. Public so tests build the same app.
 pub fn router(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(landing::get_health))
+        .route("/whoami", web::get().to(landing::get_whoami))
         .route("/conformance", web::get().to(landing::get_conformance))
         .route("/api", web::get().to(landing::get_api))
         .route("/collections", web::get().to(collections::get_collections))
