@@ -193,6 +193,19 @@ await test('surveyor uploads a table and sees markers and rejected rows', async 
   assert.match(download.suggestedFilename(), /KCN-DINH-TRAM-stakeout\.csv/);
 });
 
+await test('on a phone the panel goes below the map and the search still works', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/`);
+  await ready();
+  const map = await page.locator('#map').boundingBox();
+  const panel = await page.locator('#panel').boundingBox();
+  assert.ok(panel.y >= map.y + map.height - 1, 'panel below the map');
+  assert.ok(map.width <= 390);
+  await page.fill('#search', 'dinh tram');
+  await page.waitForSelector('#results [data-code="KCN-DINH-TRAM"]');
+  await page.setViewportSize({ width: 1400, height: 900 });
+});
+
 await test('nothing left the machine and the console stayed clean', async () => {
   assert.deepEqual(outside, []);
   assert.deepEqual(errors, []);
