@@ -107,6 +107,26 @@ fn feature(
 }
 
 impl CachedZone {
+    /// What the checks need of this zone, as a neighbour of the ones checked
+    /// (its declared area is not re-checked here).
+    #[must_use]
+    pub fn subject(&self, index: usize) -> zoning_core::checks::Subject {
+        let text = |k: &str| {
+            self.properties
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        zoning_core::checks::Subject {
+            code: self.code.clone(),
+            index,
+            grid: self.grid.clone(),
+            declared_area_ha: None,
+            merged_into: text("merged_into"),
+            expansion_of: text("expansion_of"),
+        }
+    }
+
     /// Builds the served forms of a version.
     ///
     /// # Errors

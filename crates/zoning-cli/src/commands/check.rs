@@ -82,7 +82,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     report.locate(&t);
     match args.format {
         Format::Json => emit(&json(&report)?),
-        Format::Table | Format::Csv => emit(&table(&report, subjects.len() + unreadable.len())),
+        Format::Table => emit(&table(&report, subjects.len() + unreadable.len())),
+        Format::Csv => anyhow::bail!("zoning check has no CSV format; use --format table or json"),
     }
 }
 

@@ -112,7 +112,10 @@ fn check(a: &CheckArgs) -> anyhow::Result<()> {
     let report = markers::check(table, &zones, &opts);
     match a.format {
         Format::Json => emit(&json(&report)?),
-        Format::Table | Format::Csv => emit(&check_table(&report)),
+        Format::Table => emit(&check_table(&report)),
+        Format::Csv => {
+            anyhow::bail!("zoning markers check has no CSV format; use --format table or json")
+        }
     }
 }
 

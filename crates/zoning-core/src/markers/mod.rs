@@ -135,26 +135,28 @@ impl Default for MarkerOptions {
     }
 }
 
-/// The corners of a boundary: each ring's vertices without the closing
-/// repetition or consecutive repeats.
+/// A ring's vertices without the closing repetition or consecutive repeats.
 #[must_use]
-pub fn corners(mp: &MultiPolygon) -> Vec<Coord> {
-    let mut out = Vec::new();
-    for p in &mp.0 {
-        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-            let mut v: Vec<Coord> = Vec::with_capacity(ring.0.len());
-            for c in &ring.0 {
-                if v.last() != Some(c) {
-                    v.push(*c);
-                }
-            }
-            if v.len() > 1 && v.first() == v.last() {
-                v.pop();
-            }
-            out.extend(v);
+pub fn ring_corners(ring: &geo_types::LineString) -> Vec<Coord> {
+    let mut v: Vec<Coord> = Vec::with_capacity(ring.0.len());
+    for c in &ring.0 {
+        if v.last() != Some(c) {
+            v.push(*c);
         }
     }
-    out
+    if v.len() > 1 && v.first() == v.last() {
+        v.pop();
+    }
+    v
+}
+
+/// The corners of a boundary: every ring's [`ring_corners`].
+#[must_use]
+pub fn corners(mp: &MultiPolygon) -> Vec<Coord> {
+    mp.0.iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(ring_corners)
+        .collect()
 }
 
 /// Checks markers against zone boundaries; `zones` are (code, grid boundary)

@@ -8,7 +8,7 @@
 //! code (`KCN-X-M1`) so that every number in one table is unique.
 
 use geo::{orient::Direction, Orient};
-use geo_types::{Coord, LineString, MultiPolygon};
+use geo_types::{Coord, MultiPolygon};
 use serde::Serialize;
 
 use crate::crs::GridTransform;
@@ -37,24 +37,14 @@ fn mm(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-/// A ring's distinct vertices, clockwise, from the northernmost (then westernmost).
-fn walk(ring: &LineString) -> Vec<Coord> {
-    let mut v: Vec<Coord> = Vec::with_capacity(ring.0.len());
-    for c in &ring.0 {
-        if v.last() != Some(c) {
-            v.push(*c);
-        }
-    }
-    if v.len() > 1 && v.first() == v.last() {
-        v.pop();
-    }
+/// Turns a ring's corners to start at the northernmost (then westernmost).
+fn from_north_west(v: &mut [Coord]) {
     let start = v
         .iter()
         .enumerate()
         .max_by(|(_, a), (_, b)| a.y.total_cmp(&b.y).then(b.x.total_cmp(&a.x)))
         .map_or(0, |(i, _)| i);
     v.rotate_left(start);
-    v
 }
 
 /// The stake-out points of `zones` (code, grid boundary), with intermediate
@@ -78,17 +68,12 @@ pub fn stakeout(
                 .chain(p.interiors())
                 .enumerate()
             {
-                let mut v = walk(ring);
+                let mut v = super::ring_corners(ring);
                 if r > 0 {
                     // holes come counter-clockwise from `orient`; walk them clockwise too
                     v.reverse();
-                    let start = v
-                        .iter()
-                        .enumerate()
-                        .max_by(|(_, a), (_, b)| a.y.total_cmp(&b.y).then(b.x.total_cmp(&a.x)))
-                        .map_or(0, |(i, _)| i);
-                    v.rotate_left(start);
                 }
+                from_north_west(&mut v);
                 for i in 0..v.len() {
                     let (a, b) = (v[i], v[(i + 1) % v.len()]);
                     let mut push = |c: Coord, kind: &'static str| -> Result<()> {

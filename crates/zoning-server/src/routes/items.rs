@@ -38,15 +38,15 @@ pub const MARKER_QUERYABLES: &[&str] = &["zone", "check_status", "number"];
 
 /// A parsed items request.
 #[derive(Debug)]
-struct ItemsQuery {
-    limit: usize,
-    offset: usize,
-    bbox: Option<[f64; 4]>,
-    bbox_crs: Crs,
-    crs: Crs,
-    datetime: Option<String>,
-    filters: Vec<(String, String)>,
-    pairs: Vec<(String, String)>,
+pub(super) struct ItemsQuery {
+    pub(super) limit: usize,
+    pub(super) offset: usize,
+    pub(super) bbox: Option<[f64; 4]>,
+    pub(super) bbox_crs: Crs,
+    pub(super) crs: Crs,
+    pub(super) datetime: Option<String>,
+    pub(super) filters: Vec<(String, String)>,
+    pub(super) pairs: Vec<(String, String)>,
 }
 
 fn number<T: std::str::FromStr>(v: &str, name: &str) -> ApiResult<T> {
@@ -54,7 +54,11 @@ fn number<T: std::str::FromStr>(v: &str, name: &str) -> ApiResult<T> {
         .map_err(|_| ApiError::BadRequest(format!("{name}={v} is not a valid number")))
 }
 
-fn parse_query(req: &HttpRequest, queryables: &[&str], max_limit: usize) -> ApiResult<ItemsQuery> {
+pub(super) fn parse_query(
+    req: &HttpRequest,
+    queryables: &[&str],
+    max_limit: usize,
+) -> ApiResult<ItemsQuery> {
     let pairs: Vec<(String, String)> =
         web::Query::<Vec<(String, String)>>::from_query(req.query_string())
             .map_err(|e| ApiError::BadRequest(format!("the query string cannot be read: {e}")))?
@@ -118,7 +122,7 @@ fn parse_query(req: &HttpRequest, queryables: &[&str], max_limit: usize) -> ApiR
     Ok(q)
 }
 
-fn link(
+pub(super) fn link(
     b: &str,
     path: &str,
     pairs: &[(String, String)],
@@ -158,7 +162,7 @@ pub fn enc(s: &str) -> String {
         .collect()
 }
 
-fn geo_json(body: String, crs: Crs) -> HttpResponse {
+pub(super) fn geo_json(body: String, crs: Crs) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/geo+json")
         .insert_header(("Content-Crs", format!("<{}>", crs.uri())))
@@ -199,14 +203,14 @@ fn overlaps(a: [f64; 4], b: [f64; 4]) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
 
-async fn view_of(req: &HttpRequest, state: &web::Data<AppState>) -> ApiResult<View> {
+pub(super) async fn view_of(req: &HttpRequest, state: &web::Data<AppState>) -> ApiResult<View> {
     Ok(match auth::user(req, state).await? {
         Some(u) if matches!(u.role, Role::Planner | Role::Admin) => View::Planner,
         _ => View::Public,
     })
 }
 
-fn matches(props: &Map<String, Value>, filters: &[(String, String)]) -> bool {
+pub(super) fn matches(props: &Map<String, Value>, filters: &[(String, String)]) -> bool {
     filters.iter().all(|(k, v)| match props.get(k) {
         Some(Value::String(s)) => s == v,
         Some(Value::Number(n)) => n.to_string() == *v,
@@ -215,7 +219,7 @@ fn matches(props: &Map<String, Value>, filters: &[(String, String)]) -> bool {
     })
 }
 
-fn collection(features: &[String], matched: usize, links: Vec<Value>) -> String {
+pub(super) fn collection(features: &[String], matched: usize, links: Vec<Value>) -> String {
     let mut out = String::with_capacity(features.iter().map(String::len).sum::<usize>() + 512);
     out.push_str(r#"{"type":"FeatureCollection","features":["#);
     for (i, f) in features.iter().enumerate() {
@@ -620,22 +624,7 @@ pub fn findings_for(
             && (overlaps(z.bbox_grid, bb)
                 || subjects[0].merged_into.as_deref() == Some(z.code.as_str()))
         {
-            subjects.push(Subject {
-                code: z.code.clone(),
-                index: subjects.len() + 1,
-                grid: z.grid.clone(),
-                declared_area_ha: None,
-                merged_into: z
-                    .properties
-                    .get("merged_into")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                expansion_of: z
-                    .properties
-                    .get("expansion_of")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            });
+            subjects.push(z.subject(subjects.len() + 1));
         }
     }
     let mut report = checks::check(

@@ -9,7 +9,10 @@ use serde_json::{json, Value};
 use zoning_core::markers::{self, Marker, MarkerOptions, MarkerReport, MarkerTable};
 use zoning_core::store::{MarkerVersion, NewMarker, Role, View};
 
-use super::items::{content_crs, enc, etag, feature_body, if_match};
+use super::items::{
+    collection, content_crs, enc, etag, feature_body, geo_json, if_match, link, matches,
+    parse_query, view_of, MARKER_QUERYABLES,
+};
 use super::{base, Crs};
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
@@ -45,63 +48,22 @@ async fn current(
     Ok(web::block(move || store.markers(as_of.as_deref())).await??)
 }
 
-/// `GET /collections/markers/items`.
+/// `GET /collections/markers/items`: the same parameters as zones (paging,
+/// `bbox`, `crs`, `datetime`) with the filters `zone`, `check_status`, `number`.
 pub async fn marker_items(
     req: &HttpRequest,
     state: &web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    // reuse the zones' query parsing rules through a small local copy
-    let pairs: Vec<(String, String)> =
-        web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-            .map_err(|e| ApiError::BadRequest(format!("the query string cannot be read: {e}")))?
-            .into_inner();
-    let (mut limit, mut offset, mut crs, mut bbox, mut bbox_crs, mut at) =
-        (10usize, 0usize, Crs::Crs84, None, Crs::Crs84, None);
-    let mut filters = Vec::new();
-    for (k, v) in &pairs {
-        let num = |v: &str| {
-            v.parse::<usize>()
-                .map_err(|_| ApiError::BadRequest(format!("{k}={v} is not a valid number")))
-        };
-        match k.as_str() {
-            "limit" => limit = num(v)?.clamp(1, state.config.max_limit),
-            "offset" => offset = num(v)?,
-            "crs" => crs = Crs::parse(v, "crs")?,
-            "bbox-crs" => bbox_crs = Crs::parse(v, "bbox-crs")?,
-            "datetime" => at = Some(v.clone()),
-            "f" => {}
-            "bbox" => {
-                let n: Vec<f64> = v.split(',').filter_map(|p| p.trim().parse().ok()).collect();
-                let [a, b, c, d] = n[..] else {
-                    return Err(ApiError::BadRequest(format!(
-                        "bbox={v} must have 4 numbers"
-                    )));
-                };
-                bbox = Some([a, b, c, d]);
-            }
-            k if super::items::MARKER_QUERYABLES.contains(&k) => {
-                filters.push((k.to_owned(), v.clone()));
-            }
-            _ => {
-                return Err(ApiError::BadRequest(format!(
-                    "unknown parameter {k} for markers"
-                )))
-            }
-        }
-    }
-    let all = current(state, at).await?;
-    let mut features = Vec::new();
+    let q = parse_query(req, MARKER_QUERYABLES, state.config.max_limit)?;
+    let all = current(state, q.datetime.clone()).await?;
+    let mut selected = Vec::new();
     for m in &all {
-        let props_ok = filters.iter().all(|(k, v)| match k.as_str() {
-            "zone" => m.zone.as_deref() == Some(v.as_str()),
-            "check_status" => m.check_status == *v,
-            _ => m.number == *v,
-        });
-        if !props_ok {
+        let props = json!({"zone": m.zone, "check_status": m.check_status, "number": m.number});
+        if !props.as_object().is_some_and(|p| matches(p, &q.filters)) {
             continue;
         }
-        if let Some([x0, y0, x1, y1]) = bbox {
-            let (x, y) = match bbox_crs {
+        if let Some([x0, y0, x1, y1]) = q.bbox {
+            let (x, y) = match q.bbox_crs {
                 Crs::Grid => (m.grid.x(), m.grid.y()),
                 Crs::Crs84 => with_grid(|t| {
                     t.grid_to_wgs84(m.grid.x(), m.grid.y())
@@ -112,27 +74,37 @@ pub async fn marker_items(
                 continue;
             }
         }
-        features.push(m);
+        selected.push(m);
     }
-    let matched = features.len();
-    let page = features
+    let matched = selected.len();
+    let page = selected
         .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|m| marker_feature(m, crs))
-        .collect::<ApiResult<Vec<Value>>>()?;
+        .skip(q.offset)
+        .take(q.limit)
+        .map(|m| marker_feature(m, q.crs).map(|f| f.to_string()))
+        .collect::<ApiResult<Vec<String>>>()?;
     let b = base(req);
-    let mut links = vec![
-        json!({"href": format!("{b}/collections/markers/items"), "rel": "self", "type": "application/geo+json"}),
-    ];
-    if offset + page.len() < matched {
-        links.push(json!({"href": format!("{b}/collections/markers/items?limit={limit}&offset={}", offset + limit), "rel": "next", "type": "application/geo+json"}));
+    let p = "/collections/markers/items";
+    let mut links = vec![link(
+        &b,
+        p,
+        &q.pairs,
+        (q.offset > 0).then_some(q.offset),
+        "self",
+    )];
+    if q.offset + page.len() < matched {
+        links.push(link(&b, p, &q.pairs, Some(q.offset + q.limit), "next"));
     }
-    let body = json!({"type": "FeatureCollection", "features": page, "numberMatched": matched, "numberReturned": page.len(), "links": links});
-    Ok(HttpResponse::Ok()
-        .content_type("application/geo+json")
-        .insert_header(("Content-Crs", format!("<{}>", crs.uri())))
-        .body(body.to_string()))
+    if q.offset > 0 {
+        links.push(link(
+            &b,
+            p,
+            &q.pairs,
+            Some(q.offset.saturating_sub(q.limit)),
+            "prev",
+        ));
+    }
+    Ok(geo_json(collection(&page, matched, links), q.crs))
 }
 
 /// `GET /collections/markers/items/{key}`.
@@ -448,10 +420,7 @@ pub async fn get_stakeout(
             "max_spacing_m must be more than 0".into(),
         ));
     }
-    let view = match auth::user(&req, &state).await? {
-        Some(u) if matches!(u.role, Role::Planner | Role::Admin) => View::Planner,
-        _ => View::Public,
-    };
+    let view = view_of(&req, &state).await?;
     let zone = state
         .zone(view, &code)?
         .ok_or_else(|| ApiError::NotFound(format!("zone {code} not found")))?;

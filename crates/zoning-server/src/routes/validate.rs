@@ -69,22 +69,7 @@ pub async fn post_validate(
         // the zones being replaced)
         for z in st.zones(View::Planner)? {
             if !codes.contains(&z.code) && near(z.bbox_grid) {
-                subjects.push(Subject {
-                    code: z.code.clone(),
-                    index: subjects.len() + 1,
-                    grid: z.grid.clone(),
-                    declared_area_ha: None,
-                    merged_into: z
-                        .properties
-                        .get("merged_into")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                    expansion_of: z
-                        .properties
-                        .get("expansion_of")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                });
+                subjects.push(z.subject(subjects.len() + 1));
             }
         }
         let mut report =
