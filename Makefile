@@ -1,6 +1,6 @@
 # The commands CI and people run. `make run` and `make test` set everything up
 # first (scripts/setup.sh), so they work on a fresh machine.
-.PHONY: setup build web run test lint unit e2e e2e-web screenshots data data-check bench-check
+.PHONY: setup build web run test lint unit e2e e2e-web screenshots data data-check bench-check bench-shapely
 
 CARGO ?= cargo
 
@@ -51,3 +51,6 @@ screenshots: build
 # Benchmarks (docs/benchmarks.md); not part of `make test`.
 bench-check: build
 	.venv/bin/python tests/bench/bench_check.py target/release/zoning
+
+bench-shapely: build
+	.venv/bin/python tests/bench/bench_vs_shapely.py target/release/zoning

@@ -1,0 +1,71 @@
+"""`zoning check` side by side with the same work in Python: shapely 2 (GEOS)
+and pyproj (PROJ) read the file, bring it to EPSG:9214, find every overlapping
+pair with its area (STRtree query + intersection) and compute the areas. Both
+must find the same pairs with the same areas; the times go in a table.
+
+Usage: python tests/bench/bench_vs_shapely.py ZONING_BIN [--sizes 1000,10000,100000]
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_check import dataset  # noqa: E402
+
+
+def python_pipeline(path):
+    t0 = time.perf_counter()
+    fc = json.loads(Path(path).read_text(encoding="utf-8"))
+    codes = [f["id"] for f in fc["features"]]
+    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in fc["features"]])
+    to_grid = Transformer.from_crs("EPSG:4326", "EPSG:9214", always_xy=True)
+    geoms = shapely.transform(geoms, lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1])))
+    t_read = time.perf_counter()
+    areas = shapely.area(geoms)
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    inter = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    pairs = {(codes[a], codes[b]): x for a, b, x in zip(left, right, inter) if x > 0}
+    t_end = time.perf_counter()
+    return pairs, areas, t_end - t0, t_end - t_read
+
+
+def zoning(bin_, path):
+    t0 = time.perf_counter()
+    out = subprocess.run([bin_, "check", str(path), "--no-boundary", "--area-tolerance-pct", "1000000", "--format", "json"],
+                         capture_output=True, check=True, timeout=600).stdout
+    dt = time.perf_counter() - t0
+    pairs = {tuple(sorted(f["codes"])): f["area_m2"] for f in json.loads(out)["findings"] if f["rule"] in ("overlap", "sliver")}
+    return pairs, dt
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("zoning")
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    a = ap.parse_args()
+    print("| zones | overlapping pairs | zoning check | Python (shapely + pyproj) | of which overlap step | ratio |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n in map(int, a.sizes.split(",")):
+        path = dataset(n)
+        ref, _, t_py, t_py_overlap = python_pipeline(path)
+        got, t_z = zoning(a.zoning, path)
+        ref = {tuple(sorted(k)): v for k, v in ref.items()}
+        assert set(got) == set(ref), f"{n}: pairs differ: {len(set(got) ^ set(ref))}"
+        worst = max((abs(got[k] - ref[k]) / ref[k] for k in ref), default=0.0)
+        assert worst < 1e-6, f"{n}: worst relative area difference {worst}"
+        print(f"| {n:,} | {len(ref):,} | {t_z:.2f} s | {t_py:.2f} s | {t_py_overlap:.2f} s | {t_z / t_py:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
