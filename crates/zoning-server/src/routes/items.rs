@@ -776,7 +776,7 @@ async fn live(state: &web::Data<AppState>, code: &str) -> ApiResult<ZoneVersion>
 }
 
 /// RFC 7396 JSON merge patch.
-fn merge(target: &mut Value, patch: &Value) {
+pub(super) fn merge(target: &mut Value, patch: &Value) {
     match (target, patch) {
         (Value::Object(t), Value::Object(p)) => {
             for (k, v) in p {
@@ -799,6 +799,9 @@ pub async fn patch_item(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let (id, item) = path.into_inner();
+    if id == "markers" {
+        return super::markers::patch_marker(&req, &state, &item, &body).await;
+    }
     zones_only(&id)?;
     let user = auth::require(&req, &state, ZONE_WRITERS, "updating a zone").await?;
     let expected = if_match(&req)?;

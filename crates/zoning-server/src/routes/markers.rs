@@ -367,6 +367,35 @@ pub async fn put_marker(
     write_one(req, state, table, false, false).await
 }
 
+/// `PATCH /collections/markers/items/{key}`: a JSON merge patch (RFC 7396) of
+/// the marker as served (WGS84, or the grid with `Content-Crs`).
+pub async fn patch_marker(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    key: &str,
+    body: &[u8],
+) -> ApiResult<HttpResponse> {
+    auth::require(req, state, MARKER_WRITERS, "updating a marker").await?;
+    let expected = if_match(req)?;
+    let current = latest(state, key).await?;
+    if current.id != expected {
+        return Err(ApiError::PreconditionFailed(format!(
+            "marker {key} has changed since you read it; fetch it again"
+        )));
+    }
+    let patch = feature_body(req, body, true)?;
+    let crs = content_crs(req)?;
+    let mut feature = marker_feature(&current, crs)?;
+    super::items::merge(&mut feature, &patch);
+    let table = single(&feature, Some(key), crs)?;
+    if table.markers.first().map(|m| m.id.as_str()) != Some(current.number.as_str()) {
+        return Err(ApiError::Unprocessable(
+            "a marker's number cannot be changed; add a new marker instead".into(),
+        ));
+    }
+    write_one(req, state, table, false, false).await
+}
+
 /// `DELETE /collections/markers/items/{key}`: a retired version.
 pub async fn delete_marker(
     req: &HttpRequest,
