@@ -159,6 +159,37 @@ await test('planner fixes it, saves the draft and sees it in the history', async
   assert.match(versions, /lan/);
 });
 
+await test('planner drags a vertex of the saved draft, saves it again and compares the two versions', async () => {
+  await page.click('#edit');
+  const area = () => page.evaluate(() => window.zoning.map.getLayers().item(4).getSource().getFeatures()[0].getGeometry().getArea());
+  const before = await area();
+  // the north-east corner of the square drawn at (106.2, 21.38), 0.004° wide
+  const [x0, y0] = await page.evaluate(() => window.zoning.pixel(106.204, 21.384));
+  const [x1, y1] = await page.evaluate(() => window.zoning.pixel(106.206, 21.386));
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.move(box.x + x0, box.y + y0);
+  await page.mouse.down();
+  await page.mouse.move(box.x + (x0 + x1) / 2, box.y + (y0 + y1) / 2, { steps: 5 });
+  await page.mouse.move(box.x + x1, box.y + y1, { steps: 5 });
+  await page.mouse.up();
+  const after = await area();
+  assert.ok(after > before * 1.1, `dragging the corner changed the boundary: ${before} → ${after}`);
+  await page.waitForSelector('#findings h3');
+  await page.click('#save');
+  await page.waitForFunction(() => /KCN-WEB-TEST/.test(document.querySelector('#plan-msg').textContent));
+  await page.waitForSelector('#card:not([hidden]) h2');
+  await page.click('#history');
+  await page.waitForFunction(() => document.querySelectorAll('#versions li').length === 2);
+  const boxes = page.locator('#versions input[type=checkbox]');
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.click('#compare');
+  const compared = await page.evaluate(() => window.zoning.map.getLayers().item(3).getSource().getFeatures().map((f) => f.getGeometry().getArea()));
+  assert.equal(compared.length, 2);
+  assert.ok(compared[1] > compared[0] * 1.1, `the dragged corner made the zone larger: ${compared}`);
+  if (shots) await page.screenshot({ path: join(shots, 'history.png') });
+});
+
 await test('surveyor uploads a table and sees markers and rejected rows', async () => {
   await page.goto(`${base}/#zone=KCN-DINH-TRAM`);
   await ready();
