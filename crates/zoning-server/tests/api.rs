@@ -636,3 +636,48 @@ async fn validate_report_export_and_markers() {
     assert_eq!(markers["numberMatched"], 1);
     assert_eq!(markers["features"][0]["id"], "KCN-DINH-TRAM:M1");
 }
+
+#[actix_web::test]
+async fn the_openapi_document_names_every_route() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    let resp = test::call_service(&app, test::TestRequest::get().uri("/api").to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let doc = body_json(resp).await;
+    assert_eq!(doc["openapi"], "3.0.3");
+    // the routes mounted by `router()`; a route added there must be described in openapi.json
+    let routes = [
+        "/",
+        "/conformance",
+        "/api",
+        "/health",
+        "/whoami",
+        "/collections",
+        "/collections/{collectionId}",
+        "/collections/{collectionId}/items",
+        "/collections/{collectionId}/items/{featureId}",
+        "/collections/zones/items/{featureId}/history",
+        "/collections/zones/items/{featureId}/approve",
+        "/collections/zones/items/{featureId}/stakeout",
+        "/validate",
+        "/markers/upload",
+        "/report",
+        "/export/zones.geojson",
+        "/export/zones.zip",
+    ];
+    let paths = doc["paths"].as_object().expect("paths");
+    for r in routes {
+        assert!(paths.contains_key(r), "{r} is not in openapi.json");
+    }
+    assert_eq!(
+        paths.len(),
+        routes.len(),
+        "openapi.json describes a route the router does not have"
+    );
+    let source = include_str!("../src/routes/mod.rs");
+    assert_eq!(
+        source.matches(".route(").count(),
+        24,
+        "a route was added to router(): describe it in openapi.json and here"
+    );
+}
