@@ -122,7 +122,7 @@ pub(super) fn parse_query(
     Ok(q)
 }
 
-pub(super) fn link(
+fn link(
     b: &str,
     path: &str,
     pairs: &[(String, String)],
@@ -147,6 +147,37 @@ pub(super) fn link(
         );
     }
     json!({"href": format!("{b}{path}{query}"), "rel": rel, "type": "application/geo+json"})
+}
+
+/// The `self`, `next` and `prev` links of a page of `returned` items out of
+/// `matched`, keeping the request's other parameters.
+pub(super) fn page_links(
+    b: &str,
+    path: &str,
+    q: &ItemsQuery,
+    returned: usize,
+    matched: usize,
+) -> Vec<Value> {
+    let mut links = vec![link(
+        b,
+        path,
+        &q.pairs,
+        (q.offset > 0).then_some(q.offset),
+        "self",
+    )];
+    if q.offset + returned < matched {
+        links.push(link(b, path, &q.pairs, Some(q.offset + q.limit), "next"));
+    }
+    if q.offset > 0 {
+        links.push(link(
+            b,
+            path,
+            &q.pairs,
+            Some(q.offset.saturating_sub(q.limit)),
+            "prev",
+        ));
+    }
+    links
 }
 
 /// Percent-encodes a query or path component.
@@ -322,26 +353,7 @@ async fn zone_items(req: &HttpRequest, state: &web::Data<AppState>) -> ApiResult
         })
         .collect();
     let b = base(req);
-    let p = "/collections/zones/items";
-    let mut links = vec![link(
-        &b,
-        p,
-        &q.pairs,
-        (q.offset > 0).then_some(q.offset),
-        "self",
-    )];
-    if q.offset + page.len() < matched {
-        links.push(link(&b, p, &q.pairs, Some(q.offset + q.limit), "next"));
-    }
-    if q.offset > 0 {
-        links.push(link(
-            &b,
-            p,
-            &q.pairs,
-            Some(q.offset.saturating_sub(q.limit)),
-            "prev",
-        ));
-    }
+    let mut links = page_links(&b, "/collections/zones/items", &q, page.len(), matched);
     links.push(json!({"href": format!("{b}/collections/zones"), "rel": "collection", "type": "application/json"}));
     Ok(geo_json(collection(&page, matched, links), q.crs))
 }

@@ -10,7 +10,7 @@ use zoning_core::markers::{self, Marker, MarkerOptions, MarkerReport, MarkerTabl
 use zoning_core::store::{MarkerVersion, NewMarker, Role, View};
 
 use super::items::{
-    collection, content_crs, enc, etag, feature_body, geo_json, if_match, link, matches,
+    collection, content_crs, enc, etag, feature_body, geo_json, if_match, matches, page_links,
     parse_query, view_of, MARKER_QUERYABLES,
 };
 use super::{base, Crs};
@@ -83,27 +83,13 @@ pub async fn marker_items(
         .take(q.limit)
         .map(|m| marker_feature(m, q.crs).map(|f| f.to_string()))
         .collect::<ApiResult<Vec<String>>>()?;
-    let b = base(req);
-    let p = "/collections/markers/items";
-    let mut links = vec![link(
-        &b,
-        p,
-        &q.pairs,
-        (q.offset > 0).then_some(q.offset),
-        "self",
-    )];
-    if q.offset + page.len() < matched {
-        links.push(link(&b, p, &q.pairs, Some(q.offset + q.limit), "next"));
-    }
-    if q.offset > 0 {
-        links.push(link(
-            &b,
-            p,
-            &q.pairs,
-            Some(q.offset.saturating_sub(q.limit)),
-            "prev",
-        ));
-    }
+    let links = page_links(
+        &base(req),
+        "/collections/markers/items",
+        &q,
+        page.len(),
+        matched,
+    );
     Ok(geo_json(collection(&page, matched, links), q.crs))
 }
 
