@@ -282,15 +282,19 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// When the backend fails.
     fn marker_history(&self, key: &str) -> StoreResult<Vec<MarkerVersion>>;
-    /// Records an upload batch of markers in one transaction; returns the batch id.
+    /// Records a batch of markers in one transaction, if `expect` holds for
+    /// each marker's key (`Version`: its latest version; `Absent`: none, or
+    /// retired); returns the batch id.
     ///
     /// # Errors
-    /// When the backend fails; nothing is recorded then.
+    /// [`StoreError::Conflict`] when the expectation does not hold; the
+    /// backend failing. Nothing is recorded then.
     fn append_markers(
         &self,
         markers: Vec<NewMarker>,
         author: &str,
         source: &str,
+        expect: Expect,
     ) -> StoreResult<i64>;
     /// Adds a user and returns its token (shown once; only a hash is kept).
     ///

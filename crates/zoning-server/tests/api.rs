@@ -50,6 +50,14 @@ macro_rules! app {
     };
 }
 
+/// GET `uri` and parse the body as JSON.
+macro_rules! get_json {
+    ($app:expr, $uri:expr) => {
+        body_json(test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await)
+            .await
+    };
+}
+
 async fn body_json<B: actix_web::body::MessageBody>(
     resp: actix_web::dev::ServiceResponse<B>,
 ) -> Value {
@@ -71,14 +79,7 @@ fn square(lon: f64, lat: f64, side_deg: f64) -> Value {
 async fn core_conformance_collections_and_paging() {
     let f = fixture(1 << 20);
     let app = app!(f);
-    let c = body_json(
-        test::call_service(
-            &app,
-            test::TestRequest::get().uri("/conformance").to_request(),
-        )
-        .await,
-    )
-    .await;
+    let c = get_json!(app, "/conformance");
     let classes: Vec<&str> = c["conformsTo"]
         .as_array()
         .expect("list")
@@ -87,14 +88,7 @@ async fn core_conformance_collections_and_paging() {
         .collect();
     assert!(classes.contains(&"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"));
     assert!(classes.contains(&"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"));
-    let cols = body_json(
-        test::call_service(
-            &app,
-            test::TestRequest::get().uri("/collections").to_request(),
-        )
-        .await,
-    )
-    .await;
+    let cols = get_json!(app, "/collections");
     let ids: Vec<&str> = cols["collections"]
         .as_array()
         .expect("list")
@@ -137,16 +131,7 @@ async fn core_conformance_collections_and_paging() {
         .as_str()
         .unwrap_or_default()
         .ends_with("limit=50&offset=50"));
-    let last = body_json(
-        test::call_service(
-            &app,
-            test::TestRequest::get()
-                .uri("/collections/zones/items?limit=50&offset=100")
-                .to_request(),
-        )
-        .await,
-    )
-    .await;
+    let last = get_json!(app, "/collections/zones/items?limit=50&offset=100");
     assert_eq!(last["numberReturned"], 19);
     assert!(last["links"]
         .as_array()
@@ -159,27 +144,15 @@ async fn core_conformance_collections_and_paging() {
         .iter()
         .any(|l| l["rel"] == "prev"));
     // property filter and bbox
-    let kcn = body_json(
-        test::call_service(
-            &app,
-            test::TestRequest::get()
-                .uri("/collections/zones/items?kind=KCN&plan_action=existing")
-                .to_request(),
-        )
-        .await,
-    )
-    .await;
+    let kcn = get_json!(
+        app,
+        "/collections/zones/items?kind=KCN&plan_action=existing"
+    );
     assert_eq!(kcn["numberMatched"], 6);
-    let bbox = body_json(
-        test::call_service(
-            &app,
-            test::TestRequest::get()
-                .uri("/collections/zones/items?bbox=106.0,21.2,106.2,21.35&limit=1000")
-                .to_request(),
-        )
-        .await,
-    )
-    .await;
+    let bbox = get_json!(
+        app,
+        "/collections/zones/items?bbox=106.0,21.2,106.2,21.35&limit=1000"
+    );
     let n = bbox["numberMatched"].as_u64().unwrap_or(0);
     assert!(n > 0 && n < 119, "{n}");
 }
@@ -238,16 +211,7 @@ async fn part_4_roles_etags_findings_approval_history() {
     let f = fixture(1 << 20);
     let app = app!(f);
     // near KCN-DINH-TRAM (Việt Yên): overlapping it on purpose
-    let dinh_tram = body_json(
-        test::call_service(
-            &app,
-            test::TestRequest::get()
-                .uri("/collections/zones/items/KCN-DINH-TRAM")
-                .to_request(),
-        )
-        .await,
-    )
-    .await;
+    let dinh_tram = get_json!(app, "/collections/zones/items/KCN-DINH-TRAM");
     let corner = &dinh_tram["geometry"]["coordinates"][0][0][0];
     let (lon, lat) = (
         corner[0].as_f64().unwrap_or(0.0),
@@ -400,16 +364,7 @@ async fn part_4_roles_etags_findings_approval_history() {
         .unwrap_or_default()
         .to_owned();
     // now public, with its decision
-    let public = body_json(
-        test::call_service(
-            &app,
-            test::TestRequest::get()
-                .uri("/collections/zones/items/KCN-TEST")
-                .to_request(),
-        )
-        .await,
-    )
-    .await;
+    let public = get_json!(app, "/collections/zones/items/KCN-TEST");
     assert_eq!(public["properties"]["status"], "approved");
     assert_eq!(public["properties"]["decision"], "QĐ 1/QĐ-UBND (test)");
     // history: draft, draft, approved
@@ -549,10 +504,7 @@ async fn validate_report_export_and_markers() {
     let v = body_json(test::call_service(&app, test::TestRequest::post().uri("/validate").set_json(json!({"type": "Feature", "id": "B",
         "geometry": {"type": "Polygon", "coordinates": [[[106.2, 21.3], [106.21, 21.31], [106.21, 21.3], [106.2, 21.31], [106.2, 21.3]]]}, "properties": {}})).to_request()).await).await;
     assert_eq!(v["findings"][0]["rule"], "invalid-geometry");
-    let r = body_json(
-        test::call_service(&app, test::TestRequest::get().uri("/report").to_request()).await,
-    )
-    .await;
+    let r = get_json!(app, "/report");
     let kcn = r["lines"]
         .as_array()
         .expect("lines")
@@ -599,7 +551,10 @@ async fn validate_report_export_and_markers() {
         ]
     );
     // markers: one upload with a good and a bad row
-    let dt = body_json(test::call_service(&app, test::TestRequest::get().uri("/collections/zones/items/KCN-DINH-TRAM?crs=http://www.opengis.net/def/crs/EPSG/0/9214").to_request()).await).await;
+    let dt = get_json!(
+        app,
+        "/collections/zones/items/KCN-DINH-TRAM?crs=http://www.opengis.net/def/crs/EPSG/0/9214"
+    );
     let c = &dt["geometry"]["coordinates"][0][0][0];
     let csv = format!(
         "Số hiệu mốc;X (m);Y (m)\r\nM1;{:.3};{:.3}\r\nM2;abc;1\r\n",
@@ -623,18 +578,89 @@ async fn validate_report_export_and_markers() {
     assert_eq!(report["markers"][0]["status"], "ok");
     assert_eq!(report["markers"][0]["zone"], "KCN-DINH-TRAM");
     assert_eq!(report["rejected_rows"][0]["line"], 3);
-    let markers = body_json(
-        test::call_service(
-            &app,
-            test::TestRequest::get()
-                .uri("/collections/markers/items")
-                .to_request(),
-        )
-        .await,
-    )
-    .await;
+    let markers = get_json!(app, "/collections/markers/items");
     assert_eq!(markers["numberMatched"], 1);
     assert_eq!(markers["features"][0]["id"], "KCN-DINH-TRAM:M1");
+
+    // a marker is patched (its height) with its ETag, a stale ETag is refused,
+    // and it is withdrawn
+    let uri = "/collections/markers/items/KCN-DINH-TRAM:M1";
+    let item = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+    let first = item
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let patch = |tag: &str| {
+        test::TestRequest::patch()
+            .uri(uri)
+            .insert_header(bearer(&f.surveyor))
+            .insert_header((header::IF_MATCH, tag.to_owned()))
+            .insert_header((header::CONTENT_TYPE, "application/merge-patch+json"))
+            .set_payload(json!({"properties": {"h": 12.5}}).to_string())
+            .to_request()
+    };
+    let patched = test::call_service(&app, patch(&first)).await;
+    assert_eq!(patched.status(), StatusCode::OK);
+    let second = patched
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let m = body_json(patched).await;
+    assert_eq!(
+        (
+            m["properties"]["h"].as_f64(),
+            m["properties"]["check_status"].as_str()
+        ),
+        (Some(12.5), Some("ok"))
+    );
+    assert_eq!(
+        test::call_service(&app, patch(&first)).await.status(),
+        StatusCode::PRECONDITION_FAILED
+    );
+    let delete = |tag: &str| {
+        test::TestRequest::delete()
+            .uri(uri)
+            .insert_header(bearer(&f.surveyor))
+            .insert_header((header::IF_MATCH, tag.to_owned()))
+            .to_request()
+    };
+    assert_eq!(
+        test::call_service(&app, delete(&first)).await.status(),
+        StatusCode::PRECONDITION_FAILED
+    );
+    assert_eq!(
+        test::call_service(&app, delete(&second)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        get_json!(app, "/collections/markers/items")["numberMatched"],
+        0
+    );
+
+    // the registry as it stood at an instant: `datetime`
+    assert_eq!(
+        get_json!(app, "/collections/zones/items?datetime=2000-01-01")["numberMatched"],
+        0
+    );
+    // a minute from now, in whole seconds: after everything recorded
+    let now = (chrono::Utc::now() + chrono::Duration::seconds(60))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert_eq!(
+        get_json!(app, &format!("/collections/zones/items?datetime={now}"))["numberMatched"],
+        119
+    );
+    let bad = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/collections/zones/items?datetime=2020-01-01/2021-01-01")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
 
 #[actix_web::test]

@@ -368,9 +368,33 @@ impl Store for SqliteStore {
         markers: Vec<NewMarker>,
         author: &str,
         source: &str,
+        expect: Expect,
     ) -> StoreResult<i64> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(backend)?;
+        if expect != Expect::Any {
+            for m in &markers {
+                let key = m.key();
+                let latest: Option<(i64, i64)> = tx
+                    .query_row(
+                        "SELECT id, retired FROM marker_versions WHERE key = ?1 ORDER BY id DESC LIMIT 1",
+                        params![key],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()
+                    .map_err(backend)?;
+                let ok = match expect {
+                    Expect::Version(v) => latest.is_some_and(|(id, _)| id == v),
+                    _ => latest.is_none_or(|(_, retired)| retired != 0),
+                };
+                if !ok {
+                    return Err(StoreError::Conflict {
+                        what: format!("marker {key}"),
+                        current: latest.map(|(id, _)| id),
+                    });
+                }
+            }
+        }
         let at = now();
         tx.execute(
             "INSERT INTO marker_batches (recorded_at, author, source) VALUES (?1, ?2, ?3)",

@@ -119,3 +119,39 @@ fn reopening_keeps_everything_and_a_newer_schema_is_refused() {
     let e = SqliteStore::open(&path).expect_err("too new");
     assert!(e.to_string().contains("newer than this zoning"), "{e}");
 }
+
+#[test]
+fn marker_writes_check_the_expected_version_atomically() {
+    use zoning_core::store::NewMarker;
+    let s = SqliteStore::in_memory().expect("store");
+    let m = |h: f64, retired: bool| NewMarker {
+        number: "M1".into(),
+        zone: Some("A".into()),
+        grid: geo_types::Point::new(400_000.0, 2_350_000.0),
+        h: Some(h),
+        survey_date: None,
+        distance_m: Some(0.0),
+        check_status: "ok".into(),
+        retired,
+    };
+    s.append_markers(vec![m(1.0, false)], "hoa", "api", Expect::Absent)
+        .expect("first");
+    let v1 = s.marker_history("A:M1").expect("history")[0].id;
+    assert!(matches!(
+        s.append_markers(vec![m(2.0, false)], "hoa", "api", Expect::Absent),
+        Err(StoreError::Conflict { .. })
+    ));
+    s.append_markers(vec![m(2.0, false)], "hoa", "api", Expect::Version(v1))
+        .expect("second");
+    // a writer still holding v1 is refused, and nothing of its batch is recorded
+    assert!(matches!(
+        s.append_markers(vec![m(3.0, true)], "hoa", "api", Expect::Version(v1)),
+        Err(StoreError::Conflict { .. })
+    ));
+    let h = s.marker_history("A:M1").expect("history");
+    assert_eq!(
+        h.iter().map(|v| v.h).collect::<Vec<_>>(),
+        vec![Some(1.0), Some(2.0)]
+    );
+    assert_eq!(s.markers(None).expect("markers").len(), 1);
+}

@@ -230,7 +230,6 @@ fn feature(
             false,
         ));
     };
-    let properties = properties;
     Ok(InputFeature {
         index,
         code,

@@ -7,7 +7,7 @@ use geo_types::{MultiPolygon, Point};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use zoning_core::markers::{self, Marker, MarkerOptions, MarkerReport, MarkerTable};
-use zoning_core::store::{MarkerVersion, NewMarker, Role, View};
+use zoning_core::store::{Expect, MarkerVersion, NewMarker, Role, View};
 
 use super::items::{
     collection, content_crs, enc, etag, feature_body, geo_json, if_match, matches, page_links,
@@ -190,7 +190,10 @@ pub async fn post_upload(
         let batch = if new.is_empty() {
             None
         } else {
-            Some(st.store.append_markers(new, &user.name, "upload")?)
+            Some(
+                st.store
+                    .append_markers(new, &user.name, "upload", Expect::Any)?,
+            )
         };
         Ok((report, batch))
     })
@@ -267,16 +270,18 @@ fn single(feature: &Value, key_in_path: Option<&str>, crs: Crs) -> ApiResult<Mar
     })
 }
 
+/// Checks one marker against the approved zones and records it (`retired`
+/// withdraws it) if `expect` holds; answers with the stored version.
 async fn write_one(
     req: &HttpRequest,
     state: &web::Data<AppState>,
+    author: String,
     table: MarkerTable,
     retired: bool,
-    created: bool,
+    expect: Expect,
 ) -> ApiResult<HttpResponse> {
-    let user = auth::require(req, state, MARKER_WRITERS, "writing markers").await?;
     let st = state.clone();
-    let (key, id) = web::block(move || -> ApiResult<(String, i64)> {
+    let stored = web::block(move || -> ApiResult<Option<MarkerVersion>> {
         let keep = table.clone();
         let report = markers::check(table, &approved(&st)?, &MarkerOptions::default());
         let mut new = to_new(&report, &keep);
@@ -284,32 +289,44 @@ async fn write_one(
             m.retired = retired;
         }
         let key = new.first().map(NewMarker::key).unwrap_or_default();
-        st.store.append_markers(new, &user.name, "api")?;
-        let id = st.store.marker_history(&key)?.last().map_or(0, |m| m.id);
-        Ok((key, id))
+        st.store.append_markers(new, &author, "api", expect)?;
+        Ok(st.store.marker_history(&key)?.pop())
     })
-    .await??;
+    .await??
+    .ok_or_else(|| ApiError::Internal("the marker just written is not in the store".into()))?;
     if retired {
         return Ok(HttpResponse::NoContent().finish());
     }
-    let b = base(req);
-    let mut r = if created {
+    let mut r = if expect == Expect::Any {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
     };
-    let all = current(state, None).await?;
-    let m = all
-        .iter()
-        .find(|m| m.key == key)
-        .ok_or_else(|| ApiError::Internal(format!("marker {key} vanished")))?;
     Ok(r.content_type("application/geo+json")
         .insert_header((
             header::LOCATION,
-            format!("{b}/collections/markers/items/{}", enc(&key)),
+            format!(
+                "{}/collections/markers/items/{}",
+                base(req),
+                enc(&stored.key)
+            ),
         ))
-        .insert_header((header::ETAG, etag(id)))
-        .body(marker_feature(m, Crs::Crs84)?.to_string()))
+        .insert_header((header::ETAG, etag(stored.id)))
+        .body(marker_feature(&stored, Crs::Crs84)?.to_string()))
+}
+
+/// The user, the version named by `If-Match` and the marker's latest version,
+/// for a change of an existing marker; the store checks, atomically with the
+/// write, that the latest version is still the one named.
+async fn editable(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    key: &str,
+    what: &str,
+) -> ApiResult<(String, i64, MarkerVersion)> {
+    let user = auth::require(req, state, MARKER_WRITERS, what).await?;
+    let expected = if_match(req)?;
+    Ok((user.name, expected, latest(state, key).await?))
 }
 
 /// `POST /collections/markers/items`.
@@ -318,10 +335,10 @@ pub async fn post_marker(
     state: &web::Data<AppState>,
     body: &[u8],
 ) -> ApiResult<HttpResponse> {
-    auth::require(req, state, MARKER_WRITERS, "adding a marker").await?;
+    let user = auth::require(req, state, MARKER_WRITERS, "adding a marker").await?;
     let f = feature_body(req, body, false)?;
     let table = single(&f, None, content_crs(req)?)?;
-    write_one(req, state, table, false, true).await
+    write_one(req, state, user.name, table, false, Expect::Any).await
 }
 
 async fn latest(state: &web::Data<AppState>, key: &str) -> ApiResult<MarkerVersion> {
@@ -340,17 +357,10 @@ pub async fn put_marker(
     key: &str,
     body: &[u8],
 ) -> ApiResult<HttpResponse> {
-    auth::require(req, state, MARKER_WRITERS, "replacing a marker").await?;
-    let expected = if_match(req)?;
-    let current = latest(state, key).await?;
-    if current.id != expected {
-        return Err(ApiError::PreconditionFailed(format!(
-            "marker {key} has changed since you read it; fetch it again"
-        )));
-    }
+    let (author, expected, _live) = editable(req, state, key, "replacing a marker").await?;
     let f = feature_body(req, body, false)?;
     let table = single(&f, Some(key), content_crs(req)?)?;
-    write_one(req, state, table, false, false).await
+    write_one(req, state, author, table, false, Expect::Version(expected)).await
 }
 
 /// `PATCH /collections/markers/items/{key}`: a JSON merge patch (RFC 7396) of
@@ -361,14 +371,7 @@ pub async fn patch_marker(
     key: &str,
     body: &[u8],
 ) -> ApiResult<HttpResponse> {
-    auth::require(req, state, MARKER_WRITERS, "updating a marker").await?;
-    let expected = if_match(req)?;
-    let current = latest(state, key).await?;
-    if current.id != expected {
-        return Err(ApiError::PreconditionFailed(format!(
-            "marker {key} has changed since you read it; fetch it again"
-        )));
-    }
+    let (author, expected, current) = editable(req, state, key, "updating a marker").await?;
     let patch = feature_body(req, body, true)?;
     let crs = content_crs(req)?;
     let mut feature = marker_feature(&current, crs)?;
@@ -379,7 +382,7 @@ pub async fn patch_marker(
             "a marker's number cannot be changed; add a new marker instead".into(),
         ));
     }
-    write_one(req, state, table, false, false).await
+    write_one(req, state, author, table, false, Expect::Version(expected)).await
 }
 
 /// `DELETE /collections/markers/items/{key}`: a retired version.
@@ -388,14 +391,7 @@ pub async fn delete_marker(
     state: &web::Data<AppState>,
     key: &str,
 ) -> ApiResult<HttpResponse> {
-    auth::require(req, state, MARKER_WRITERS, "withdrawing a marker").await?;
-    let expected = if_match(req)?;
-    let current = latest(state, key).await?;
-    if current.id != expected {
-        return Err(ApiError::PreconditionFailed(format!(
-            "marker {key} has changed since you read it; fetch it again"
-        )));
-    }
+    let (author, expected, current) = editable(req, state, key, "withdrawing a marker").await?;
     let table = MarkerTable {
         markers: vec![Marker {
             id: current.number.clone(),
@@ -409,7 +405,7 @@ pub async fn delete_marker(
         }],
         ..MarkerTable::default()
     };
-    write_one(req, state, table, true, false).await
+    write_one(req, state, author, table, true, Expect::Version(expected)).await
 }
 
 /// `?max_spacing_m=&f=csv|json` of a stake-out table.
