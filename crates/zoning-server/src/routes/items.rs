@@ -705,7 +705,12 @@ async fn write_zone(
             .insert_header((header::ETAG, etag(v.id)))
             .finish());
     }
-    let cached = with_grid(|t| CachedZone::new(&v, t))?;
+    // `refresh` has just built this version's served form (planners see every
+    // live version); building it again would transform the boundary twice
+    let cached = match state.zone(View::Planner, &code)? {
+        Some(z) if z.version_id == v.id => z,
+        _ => Arc::new(with_grid(|t| CachedZone::new(&v, t))?),
+    };
     let mut f: Value =
         serde_json::from_str(&cached.json_wgs84).map_err(|e| ApiError::Internal(e.to_string()))?;
     f["findings"] = report["findings"].clone();
