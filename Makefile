@@ -1,6 +1,6 @@
 # The commands CI and people run. `make run` and `make test` set everything up
 # first (scripts/setup.sh), so they work on a fresh machine.
-.PHONY: setup build web run test lint unit e2e e2e-web screenshots data data-check bench-check bench-shapely
+.PHONY: setup build web run test lint unit e2e e2e-web screenshots data data-check bench-check bench-shapely bench-markers
 
 CARGO ?= cargo
 
@@ -54,3 +54,6 @@ bench-check: build
 
 bench-shapely: build
 	.venv/bin/python tests/bench/bench_vs_shapely.py target/release/zoning
+
+bench-markers: build
+	.venv/bin/python tests/bench/bench_markers.py target/release/zoning

@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the core operations at 1k, 10k and 100k zones:
 //! grid and geodesic areas, the checks (validity + R-tree overlap search +
-//! exact intersections), marker matching, and GeoJSON serialisation.
+//! exact intersections), marker matching, reading a marker CSV, and GeoJSON
+//! serialisation.
 //! `cargo bench -p zoning-core` (figures in docs/benchmarks.md).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -88,6 +89,23 @@ fn bench(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("marker matching", n), |b| {
             b.iter(|| {
                 zoning_core::markers::check(table.clone(), &z, &MarkerOptions::default())
+                    .markers
+                    .len()
+            });
+        });
+        // the same markers as a surveyor's CSV (X = northing first)
+        let csv: String = std::iter::once("Số hiệu mốc;X (m);Y (m)\r\n".to_owned())
+            .chain(
+                table
+                    .markers
+                    .iter()
+                    .map(|m| format!("{};{:.3};{:.3}\r\n", m.id, m.x, m.y)),
+            )
+            .collect();
+        g.bench_function(BenchmarkId::new("marker CSV reading", n), |b| {
+            b.iter(|| {
+                zoning_core::markers::table::read(csv.as_bytes(), "bench.csv", "EPSG:9214", &t)
+                    .expect("table")
                     .markers
                     .len()
             });

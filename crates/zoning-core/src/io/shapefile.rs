@@ -7,8 +7,7 @@
 //! warning says so. A feature's code is its `code` field, else its `id` field
 //! (names compared without case).
 
-use std::fs::File;
-use std::io::BufReader;
+use std::io::Cursor;
 use std::path::Path;
 
 use ::geojson::JsonObject;
@@ -48,34 +47,78 @@ fn encoding(label: &str) -> Option<dbase::encoding::DynEncoding> {
         .map(|e| dbase::encoding::DynEncoding::from(dbase::encoding::EncodingRs::from(e)))
 }
 
-/// Reads a shapefile; see the module documentation.
+/// The files of one shapefile, read into memory.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Parts<'a> {
+    /// The `.shp` (geometries).
+    pub shp: &'a [u8],
+    /// The `.shx` (index).
+    pub shx: &'a [u8],
+    /// The `.dbf` (attributes).
+    pub dbf: &'a [u8],
+    /// The `.prj` (ESRI WKT), if there is one.
+    pub prj: Option<&'a str>,
+    /// The `.cpg` (encoding of the `.dbf`), if there is one.
+    pub cpg: Option<&'a str>,
+}
+
+/// Reads a shapefile from disk; see the module documentation.
 ///
 /// # Errors
-/// A missing `.shx`/`.dbf`/`.prj` (without `crs`), a `.prj` PROJ cannot read,
-/// an unknown `.cpg`, a `.dbf` whose record count differs from the `.shp`, or
-/// a truncated or damaged record.
+/// A missing `.shx`/`.dbf`/`.prj` (without `crs`), and everything
+/// [`read_parts`] refuses.
 pub fn read(path: &Path, crs: Option<&str>, t: &GridTransform) -> Result<Input> {
     let file = path.display().to_string();
-    let mut warnings = Vec::new();
-    for (ext, what) in [("shx", "index"), ("dbf", "attribute table")] {
-        if !path.with_extension(ext).exists() {
-            return Err(fail(
+    let load = |ext: &str, what: &str| {
+        std::fs::read(path.with_extension(ext)).map_err(|e| {
+            fail(
                 &file,
-                format!("its .{ext} ({what}) is missing; a shapefile needs the .shp, .shx and .dbf together"),
-            ));
-        }
-    }
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    format!("its .{ext} ({what}) is missing; a shapefile needs the .shp, .shx and .dbf together")
+                } else {
+                    format!("its .{ext} ({what}) cannot be read: {e}")
+                },
+            )
+        })
+    };
+    let shp = load("shp", "geometries")?;
+    let shx = load("shx", "index")?;
+    let dbf = load("dbf", "attribute table")?;
     let prj = std::fs::read_to_string(path.with_extension("prj")).ok();
-    let source_crs = match (crs, &prj) {
+    let cpg = std::fs::read_to_string(path.with_extension("cpg")).ok();
+    let parts = Parts {
+        shp: &shp,
+        shx: &shx,
+        dbf: &dbf,
+        prj: prj.as_deref(),
+        cpg: cpg.as_deref(),
+    };
+    read_parts(&file, parts, crs, t)
+}
+
+/// Reads a shapefile whose files are in memory; `file` names it in messages.
+///
+/// # Errors
+/// No `.prj` and no `crs`, a `.prj` PROJ cannot read, an unknown `.cpg`, a
+/// `.dbf` whose record count differs from the `.shp`, or a truncated or
+/// damaged record.
+pub fn read_parts(
+    file: &str,
+    parts: Parts<'_>,
+    crs: Option<&str>,
+    t: &GridTransform,
+) -> Result<Input> {
+    let mut warnings = Vec::new();
+    let source_crs = match (crs, parts.prj) {
         (Some(c), Some(_)) => {
             warnings.push(format!("{file}: --crs {c} overrides the .prj"));
             c.to_owned()
         }
         (Some(c), None) => c.to_owned(),
-        (None, Some(p)) => p.clone(),
+        (None, Some(p)) => p.to_owned(),
         (None, None) => {
             return Err(fail(
-                &file,
+                file,
                 "has no .prj, so its coordinate system cannot be known; add the .prj, \
                  or give the CRS with --crs (for example --crs EPSG:9214 for VN-2000 / TM-3 107-00)",
             ));
@@ -83,17 +126,17 @@ pub fn read(path: &Path, crs: Option<&str>, t: &GridTransform) -> Result<Input> 
     };
     let to_grid = CrsTransform::new(&source_crs, GRID_CRS).map_err(|e| {
         fail(
-            &file,
+            file,
             format!(
                 "its coordinate system cannot be used ({e}); give it with --crs EPSG:n \
                  (9205–9218 VN-2000 TM-3 zones, 3405/3406 VN-2000 UTM 48N/49N, 4326 WGS84)"
             ),
         )
     })?;
-    let enc = if let Ok(label) = std::fs::read_to_string(path.with_extension("cpg")) {
-        encoding(&label).ok_or_else(|| {
+    let enc = if let Some(label) = parts.cpg {
+        encoding(label).ok_or_else(|| {
             fail(
-                &file,
+                file,
                 format!(
                     "its .cpg names an unknown encoding {:?}; write UTF-8 or a code page such as 1258",
                     label.trim()
@@ -107,20 +150,19 @@ pub fn read(path: &Path, crs: Option<&str>, t: &GridTransform) -> Result<Input> 
         dbase::encoding::DynEncoding::from(dbase::Unicode)
     };
 
-    let mut shapes = ShapeReader::from_path(path)
-        .map_err(|e| fail(&file, format!("cannot be read as a shapefile: {e}")))?;
-    let dbf = File::open(path.with_extension("dbf")).map_err(|e| fail(&file, e.to_string()))?;
+    let mut shapes = ShapeReader::with_shx(Cursor::new(parts.shp), Cursor::new(parts.shx))
+        .map_err(|e| fail(file, format!("cannot be read as a shapefile: {e}")))?;
     let mut table = dbase::ReaderBuilder::new()
         .with_encoding(enc)
-        .build(BufReader::new(dbf))
-        .map_err(|e| fail(&file, format!("its .dbf cannot be read: {e}")))?;
+        .build(Cursor::new(parts.dbf))
+        .map_err(|e| fail(file, format!("its .dbf cannot be read: {e}")))?;
     let shape_count = shapes
         .shape_count()
-        .map_err(|e| fail(&file, format!("its .shx cannot be read: {e}")))?;
+        .map_err(|e| fail(file, format!("its .shx cannot be read: {e}")))?;
     let record_count = table.header().num_records as usize;
     if shape_count != record_count {
         return Err(fail(
-            &file,
+            file,
             format!(
                 "the .shp has {shape_count} shapes but the .dbf has {record_count} records; \
                  one of them is truncated or they do not belong together"
@@ -132,15 +174,15 @@ pub fn read(path: &Path, crs: Option<&str>, t: &GridTransform) -> Result<Input> 
     for (i, (shape, record)) in shapes.iter_shapes().zip(records).enumerate() {
         let index = i + 1;
         let shape = shape.map_err(|e| {
-            fail(&file, format!("record {index}: the shape cannot be read ({e}); the .shp is truncated or damaged"))
+            fail(file, format!("record {index}: the shape cannot be read ({e}); the .shp is truncated or damaged"))
         })?;
         let record = record.map_err(|e| {
-            fail(&file, format!("record {index}: the attributes cannot be read ({e}); check the .cpg encoding and the .dbf"))
+            fail(file, format!("record {index}: the attributes cannot be read ({e}); check the .cpg encoding and the .dbf"))
         })?;
         features.push(feature(index, shape, record, &to_grid, t));
     }
     Ok(Input {
-        file,
+        file: file.to_owned(),
         features,
         warnings,
     })

@@ -4,6 +4,7 @@
 //! Everything is computed in the legal grid (EPSG:9214). A marker is matched to
 //! the nearest boundary segment of any zone through an R-tree of segments
 //! (`rstar`); its distance to that boundary, in metres, decides its status.
+//! Markers are matched in parallel (`rayon`); the results keep the file order.
 
 pub mod stakeout;
 pub mod table;
@@ -11,6 +12,7 @@ pub mod table;
 use std::collections::BTreeSet;
 
 use geo_types::{Coord, MultiPolygon};
+use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line as RLine};
 use rstar::{PointDistance, RTree};
 use serde::Serialize;
@@ -182,17 +184,16 @@ pub fn check(
         .collect();
     let segments = RTree::bulk_load(segments);
     let zone_corners: Vec<Vec<Coord>> = zones.iter().map(|(_, mp)| corners(mp)).collect();
-    let mut matched: BTreeSet<usize> = BTreeSet::new();
-    let markers: Vec<MarkerResult> = table
+    // Each marker on its own, in parallel (order kept); then the zones matched.
+    let found: Vec<(MarkerResult, Option<usize>)> = table
         .markers
-        .iter()
+        .par_iter()
         .map(|m| {
             let p = [m.y, m.x];
             let nearest = segments.nearest_neighbor(&p);
             let d = nearest.map(|s| s.geom().distance_2(&p).sqrt());
             let (zone, status, corner) = match (nearest, d) {
                 (Some(s), Some(d)) if d <= opts.search_radius_m => {
-                    matched.insert(s.data);
                     let corner = zone_corners[s.data]
                         .iter()
                         .map(|c| ((c.x - m.y).hypot(c.y - m.x), c))
@@ -207,44 +208,49 @@ pub fn check(
                     } else {
                         Status::OutOfTolerance
                     };
-                    (Some(zones[s.data].0.clone()), status, corner)
+                    (Some(s.data), status, corner)
                 }
                 _ => (None, Status::NoZone, None),
             };
-            MarkerResult {
+            let result = MarkerResult {
                 id: m.id.clone(),
                 line: m.line,
-                zone,
+                zone: zone.map(|z| zones[z].0.clone()),
                 distance_m: d,
                 status,
                 x: m.x,
                 y: m.y,
                 nearest_corner: corner,
                 swapped: m.swapped,
-            }
+            };
+            (result, zone)
         })
         .collect();
+    let matched: BTreeSet<usize> = found.iter().filter_map(|(_, z)| *z).collect();
+    let markers: Vec<MarkerResult> = found.into_iter().map(|(m, _)| m).collect();
     let points: RTree<[f64; 2]> =
         RTree::bulk_load(table.markers.iter().map(|m| [m.y, m.x]).collect());
-    let mut unmarked = Vec::new();
-    for (z, (code, _)) in zones.iter().enumerate() {
-        if !opts.all_zones && !matched.contains(&z) {
-            continue;
-        }
-        for c in &zone_corners[z] {
-            let nearest = points
-                .nearest_neighbor(&[c.x, c.y])
-                .map(|p| (p[0] - c.x).hypot(p[1] - c.y));
-            if nearest.is_none_or(|d| d > opts.tolerance_m) {
-                unmarked.push(UnmarkedVertex {
-                    zone: code.clone(),
-                    x: c.y,
-                    y: c.x,
-                    nearest_marker_m: nearest,
-                });
-            }
-        }
-    }
+    let unmarked: Vec<UnmarkedVertex> = zones
+        .par_iter()
+        .enumerate()
+        .filter(|(z, _)| opts.all_zones || matched.contains(z))
+        .flat_map_iter(|(z, (code, _))| {
+            let points = &points;
+            zone_corners[z].iter().filter_map(move |c| {
+                let nearest = points
+                    .nearest_neighbor(&[c.x, c.y])
+                    .map(|p| (p[0] - c.x).hypot(p[1] - c.y));
+                nearest
+                    .is_none_or(|d| d > opts.tolerance_m)
+                    .then(|| UnmarkedVertex {
+                        zone: code.clone(),
+                        x: c.y,
+                        y: c.x,
+                        nearest_marker_m: nearest,
+                    })
+            })
+        })
+        .collect();
     MarkerReport {
         tolerance_m: opts.tolerance_m,
         search_radius_m: opts.search_radius_m,

@@ -182,19 +182,39 @@ fn text(bytes: &[u8], file: &str) -> Result<String> {
     })
 }
 
-/// The 1-based line on which the record at byte offset `byte` starts. (The
-/// csv crate's own line count stops before a CRLF's `\n`, so it is recounted
-/// here from the text.)
-fn line_of(text: &str, byte: u64) -> usize {
-    let bytes = text.as_bytes();
-    let mut b = usize::try_from(byte)
-        .unwrap_or(bytes.len())
-        .min(bytes.len());
-    while b < bytes.len() && matches!(bytes[b], b'\r' | b'\n') {
-        b += 1;
+/// Where each line of a text starts, to turn the csv crate's byte offsets into
+/// line numbers. (The csv crate's own line count stops before a CRLF's `\n`,
+/// so lines are counted here from the text.)
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Byte offsets of every `\n`.
+    newlines: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let newlines = bytes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &c)| (c == b'\n').then_some(i))
+            .collect();
+        Self { bytes, newlines }
     }
-    // lines before the record, plus one
-    bytes[..b].split(|&c| c == b'\n').count()
+
+    /// The 1-based line on which the record at byte offset `byte` starts (a
+    /// record's offset may point at the end of the line before it).
+    fn of(&self, byte: u64) -> usize {
+        let bytes = self.bytes;
+        let mut b = usize::try_from(byte)
+            .unwrap_or(bytes.len())
+            .min(bytes.len());
+        while b < bytes.len() && matches!(bytes[b], b'\r' | b'\n') {
+            b += 1;
+        }
+        // lines before the record, plus one
+        self.newlines.partition_point(|&nl| nl < b) + 1
+    }
 }
 
 fn delimiter(header: &str) -> u8 {
@@ -368,16 +388,17 @@ pub fn read(bytes: &[u8], file: &str, crs: &str, t: &GridTransform) -> Result<Ma
     let mut table = MarkerTable::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut rows = 0usize;
+    let lines = Lines::new(&text);
     for record in reader.records() {
         let (line, id, result) = match record {
             Err(e) => (
-                e.position().map_or(0, |p| line_of(&text, p.byte())),
+                e.position().map_or(0, |p| lines.of(p.byte())),
                 None,
                 Err(format!("cannot be read as CSV: {e}")),
             ),
             Ok(r) if r.iter().all(|c| c.trim().is_empty()) => continue, // a blank line
             Ok(r) => {
-                let line = r.position().map_or(0, |p| line_of(&text, p.byte()));
+                let line = r.position().map_or(0, |p| lines.of(p.byte()));
                 let id = columns
                     .get(&Column::Id)
                     .and_then(|&i| r.get(i))
@@ -448,5 +469,27 @@ mod tests {
         assert_eq!(column("H (m)"), Some(Column::H));
         assert_eq!(column("Ngày đo"), Some(Column::Date));
         assert_eq!(column("Ghi chú"), Some(Column::Note));
+    }
+
+    #[test]
+    fn line_numbers_count_crlf_blank_lines_and_quoted_newlines() {
+        // line 1 header, 2 good, 3 blank, 4–5 one record with a quoted newline
+        // in its note, 6 a bad row, then 5,000 good rows and a bad last row
+        let mut text = String::from(
+            "Số hiệu;X;Y;Ghi chú\r\nM1;2356377.9;416802.1;\r\n\r\nM2;2356378.9;416803.1;\"hai\r\ndòng\"\r\nM3;abc;416802.1;\r\n",
+        );
+        text.extend((0..5_000).map(|i| format!("N{i};2356377.9;416802.1;\r\n")));
+        text.push_str("M4;2356377.9;;\r\n");
+        let t = GridTransform::new().expect("PROJ");
+        let table = read(text.as_bytes(), "m.csv", "EPSG:9214", &t).expect("table");
+        let lines: Vec<usize> = table.markers.iter().take(2).map(|m| m.line).collect();
+        assert_eq!(lines, vec![2, 4]);
+        assert_eq!(table.markers.last().map(|m| m.line), Some(5_006));
+        let bad: Vec<(usize, Option<&str>)> = table
+            .rejected_rows
+            .iter()
+            .map(|r| (r.line, r.id.as_deref()))
+            .collect();
+        assert_eq!(bad, vec![(6, Some("M3")), (5_007, Some("M4"))]);
     }
 }
