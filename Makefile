@@ -1,6 +1,6 @@
 # The commands CI and people run. `make run` and `make test` set everything up
 # first (scripts/setup.sh), so they work on a fresh machine.
-.PHONY: setup build web run test lint unit e2e e2e-web screenshots data data-check bench-check bench-shapely bench-markers
+.PHONY: setup build web run test lint unit e2e e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-startup crash-loop fuzz
 
 CARGO ?= cargo
 
@@ -20,10 +20,11 @@ run: build
 	./target/release/zoning serve --db data/run/registry.db --bind 127.0.0.1:8080
 
 # Everything CI runs.
-test: setup lint unit data-check e2e e2e-web
+test: setup lint unit data-check e2e e2e-web fuzz
 
 lint:
 	$(CARGO) fmt --all -- --check
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --workspace --no-deps
 
@@ -33,6 +34,11 @@ unit:
 # The committed data set must be exactly what the generator makes.
 data-check:
 	$(CARGO) run --locked --release -p zoning-datagen -- --check data
+
+# Every fuzz target for FUZZ_SECONDS each (docs/fuzzing.md).
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
 
 data:
 	$(CARGO) run --locked --release -p zoning-datagen -- data
@@ -57,3 +63,20 @@ bench-shapely: build
 
 bench-markers: build
 	.venv/bin/python tests/bench/bench_markers.py target/release/zoning
+
+# The service beside pygeoapi 0.21 (its own venv under target/) with wrk.
+PYGEOAPI_VENV := target/pygeoapi-venv
+bench-pygeoapi: build
+	command -v wrk >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk)
+	test -x $(PYGEOAPI_VENV)/bin/gunicorn || (python3 -m venv $(PYGEOAPI_VENV) && \
+		$(PYGEOAPI_VENV)/bin/pip install -q pygeoapi==0.21.0 gunicorn==27.0.1)
+	.venv/bin/python tests/bench/bench_pygeoapi.py target/release/zoning $(PYGEOAPI_VENV)
+
+# The kill -9 test of tests/e2e/test_service.py, 50 rounds on one database.
+CRASH_ROUNDS ?= 50
+crash-loop: build
+	CRASH_ROUNDS=$(CRASH_ROUNDS) ZONING_BIN=$(CURDIR)/target/release/zoning .venv/bin/python -m pytest -q -s \
+		tests/e2e/test_service.py -k crash
+
+bench-startup: build
+	.venv/bin/python tests/bench/bench_startup.py target/release/zoning

@@ -40,12 +40,19 @@ def test_no_prj_is_refused_with_what_to_do(tmp_path):
     assert abs(ok["features"][0]["grid_area_ha"] - 6.0) < 1e-9
 
 
-def test_unknown_prj_is_refused(tmp_path):
+@pytest.mark.parametrize("prj", [
+    'PROJCS["Lambert nội bộ",GEOGCS["?"]]',
+    # a site grid: PROJ reads it but fails without a reason, which made the
+    # proj crate panic before third_party/proj (found by fuzzing)
+    'LOCAL_CS["Lưới thi công",LOCAL_DATUM["site",0],UNIT["metre",1]]',
+])
+def test_unknown_prj_is_refused(tmp_path, prj):
     path = tmp_path / "zones.shp"
     write_shapefile(path, ZONES)
-    path.with_suffix(".prj").write_text('PROJCS["Lambert nội bộ",GEOGCS["?"]]', encoding="utf-8")
+    path.with_suffix(".prj").write_text(prj, encoding="utf-8")
     p = run("area", path, check=False)
     assert p.returncode == 2 and "coordinate system cannot be used" in p.stderr and "--crs" in p.stderr
+    assert "panicked" not in p.stderr
 
 
 def test_missing_cpg_warns_and_reads_utf8(tmp_path):

@@ -265,6 +265,29 @@ mod tests {
     }
 
     #[test]
+    fn definitions_proj_refuses_are_errors() {
+        // What fuzzing handed PROJ: nothing, an unknown code, a NUL, a broken
+        // PROJ string, a CRS with no operation to the grid. Each is an error
+        // (and, with third_party/proj, frees its PROJ context: `make fuzz`
+        // replays the leak under LeakSanitizer).
+        for def in [
+            "",
+            "EPSG:99999999",
+            "EPSG:9214\0",
+            "+proj=tmerc +lat_0=",
+            "9999999999EPsG:9214",
+            r#"LOCAL_CS["site grid",LOCAL_DATUM["site",0],UNIT["metre",1]]"#,
+        ] {
+            assert!(CrsTransform::new(def, GRID_CRS).is_err(), "{def:?}");
+            assert!(CrsTransform::new(GRID_CRS, def).is_err(), "{def:?}");
+        }
+        assert!(CrsInfo::of("EPSG:9214\0").is_err());
+        let t = CrsTransform::new(WGS84_CRS, GRID_CRS).expect("still works");
+        let (e, n) = t.point(106.2, 21.3).expect("point");
+        assert!((e - 416_802.2649).abs() < 1e-4 && (n - 2_356_377.8997).abs() < 1e-4);
+    }
+
+    #[test]
     fn pipeline_is_the_epsg_helmert_in_coordinate_frame_convention() {
         let t = GridTransform::new().expect("PROJ");
         let p = t.pipeline_to_grid().expect("definition");

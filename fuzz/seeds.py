@@ -1,0 +1,80 @@
+"""Writes the fuzzers' seed inputs into fuzz/seeds/<target>/ (committed).
+
+Usage: .venv/bin/python fuzz/seeds.py
+
+Seeds are small valid inputs of each kind, made with the same helpers as the
+end-to-end tests (tests/e2e/fixtures.py) and from the shipped data, so that
+libFuzzer starts from inputs that reach deep into each parser.
+"""
+
+import json
+import struct
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from shapely.geometry import Polygon, box  # noqa: E402
+
+from fixtures import esri_wkt, write_geojson, write_shapefile  # noqa: E402
+
+OUT = ROOT / "fuzz" / "seeds"
+E, N = 416_000.0, 2_356_000.0
+ZONES = [
+    ("KCN-A", box(E, N, E + 300, N + 200), {"name": "KCN Quang Châu", "declared_area_ha": 6.0}),
+    ("CCN-B", Polygon([(E + 250, N), (E + 500, N), (E + 500, N + 150), (E + 250, N + 150)],
+                      [[(E + 400, N + 50), (E + 450, N + 50), (E + 450, N + 100), (E + 400, N + 100)]]),
+     {"name": "CCN Đồng Đinh", "merged_into": "KCN-A"}),
+]
+
+
+def write(target, name, data):
+    d = OUT / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        write_geojson(tmp / "z.geojson", ZONES)
+        geojson = (tmp / "z.geojson").read_text(encoding="utf-8")
+        write("geojson", "two-zones.geojson", geojson)
+        shipped = json.loads((ROOT / "data" / "zones.geojson").read_text(encoding="utf-8"))
+        shipped["features"] = shipped["features"][:3]
+        write("geojson", "shipped-3.geojson", json.dumps(shipped, ensure_ascii=False))
+        for crs in ("EPSG:9214", "EPSG:3405"):
+            # Windows-1258 writes tones as combining marks, as Vietnamese offices do
+            # (a name whose letters all exist precomposed in the code page)
+            nfd = [(c, g, {**p, "name": unicodedata.normalize("NFD", "Đình Trám")}) for c, g, p in ZONES]
+            write_shapefile(tmp / "z.shp", nfd, crs=crs, cpg="1258", encoding="cp1258")
+            parts = [(tmp / f"z.{e}").read_bytes() for e in ("shp", "shx", "dbf", "prj", "cpg")]
+            write("shapefile", f"two-zones-{crs.replace(':', '')}.bin",
+                  b"".join(struct.pack("<I", len(p)) + p for p in parts))
+            write("prj", f"{crs.replace(':', '')}.prj", esri_wkt(crs))
+    write("prj", "epsg.txt", "EPSG:9214")
+    write("prj", "proj-string.txt", "+proj=tmerc +lat_0=0 +lon_0=107 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
+                                    "+towgs84=-191.904,-39.303,-111.450,-0.00928836,0.01975479,-0.00427372,0.252906278 +units=m")
+    csv_vi = "\ufeffSố hiệu mốc;X (m);Y (m);H (m);Ngày đo;Ghi chú\r\nM1;2356000,012;416000,004;12,5;2026-11-02;góc TB\r\n" \
+             "M2;2356200,000;416300,100;;;\r\nM3;abc;416000;;;\r\n"
+    csv_en = "id,x,y\nM1,2356000.01,416000.00\nM2,416300.1,2356200.0\n"
+    # first byte: the CRS (0 = EPSG:9214)
+    write("marker_csv", "vi.csv", b"\x00" + csv_vi.encode("utf-8"))
+    write("marker_csv", "en.csv", b"\x80" + csv_en.encode("utf-8"))
+    # first byte: the request (see REQUESTS in fuzz_targets/http.rs)
+    feature = json.loads(geojson)["features"][0]
+    feature["id"] = "KCN-FUZZ"
+    body = json.dumps(feature, ensure_ascii=False).encode("utf-8")
+    for i, data in [(0, body), (1, body), (2, b'{"properties": {"name": "KCN Quang Ch\xc3\xa2u"}}'), (3, body),
+                    (4, csv_vi.encode("utf-8")), (5, json.dumps({"type": "Feature", "id": "M9", "properties": {"zone": "KCN-QUANG-CHAU"},
+                                                                 "geometry": {"type": "Point", "coordinates": [106.2, 21.3]}}).encode()),
+                    (6, b"limit=5&bbox=106,21,107,22&datetime=2026-01-01T00:00:00Z&kind=KCN"),
+                    (7, b"limit=10&offset=2"), (8, b"tolerance_m=0.2&search_radius_m=10&crs=EPSG:3405"),
+                    (9, b"f=csv")]:
+        write("http", f"request-{i}.bin", bytes([i]) + data)
+
+
+if __name__ == "__main__":
+    main()
