@@ -7,7 +7,7 @@ placeholder CCN with an illustrative geometry) and imported once with
 `zoning import`; then the service is started `--runs` times on that store. For
 each start: the time from exec until `/health` answers 200, then the time of
 the first page of 100 zones and of a bbox query, and the peak RSS (VmHWM from
-/proc) after those requests. Prints a Markdown table.
+/proc) and the resident set then (VmRSS). Prints a Markdown table.
 """
 
 import argparse
@@ -68,7 +68,7 @@ def main():
         print(f"import of {a.zones:,} zones: {time.perf_counter() - t0:.1f} s wall, "
               f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before:.1f} s CPU; "
               f"store {sum(p.stat().st_size for p in work.glob(db.name + '*')) / 2**20:.0f} MiB")
-    starts, firsts, bboxes, rss = [], [], [], []
+    starts, firsts, bboxes, rss, now = [], [], [], [], []
     for _ in range(a.runs):
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -92,15 +92,17 @@ def main():
             dt, body = timed_get(url + "/collections/zones/items?bbox=106.1,21.2,106.3,21.4&limit=1000")
             bboxes.append(dt)
             status = Path(f"/proc/{proc.pid}/status").read_text()
-            rss.append(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024)
+            field = lambda k: int(next(line.split()[1] for line in status.splitlines() if line.startswith(k))) / 1024  # noqa: E731
+            rss.append(field("VmHWM"))
+            now.append(field("VmRSS"))
             matched = json.loads(body)["numberMatched"]
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     med = statistics.median
-    print(f"| zones in the store | start until /health (median of {a.runs}) | first 100 zones | bbox query ({matched:,} zones) | peak RSS |")
-    print("|---:|---:|---:|---:|---:|")
-    print(f"| {a.zones:,} | {med(starts):.2f} s | {med(firsts) * 1000:.1f} ms | {med(bboxes) * 1000:.1f} ms | {max(rss):.0f} MiB |")
+    print(f"| zones in the store | start until /health (median of {a.runs}) | first 100 zones | bbox query ({matched:,} zones) | peak RSS | RSS after |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    print(f"| {a.zones:,} | {med(starts):.2f} s | {med(firsts) * 1000:.1f} ms | {med(bboxes) * 1000:.1f} ms | {max(rss):.0f} MiB | {max(now):.0f} MiB |")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,13 @@
 //! zones as ready-made GeoJSON (WGS84 and grid), kept up to date on every write.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use geo::BoundingRect;
 use geo_types::MultiPolygon;
+use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use zoning_core::area::Areas;
 use zoning_core::crs::GridTransform;
@@ -52,8 +54,8 @@ pub struct CachedZone {
     pub properties: Map<String, Value>,
     /// The Feature in WGS84.
     pub json_wgs84: String,
-    /// The Feature in EPSG:9214.
-    pub json_grid: String,
+    /// The Feature in EPSG:9214, made on first use ([`CachedZone::json_grid`]).
+    grid_json: OnceLock<String>,
     /// The boundary in the grid (for checks).
     pub grid: MultiPolygon,
 }
@@ -85,6 +87,17 @@ pub fn served_properties(v: &ZoneVersion, areas: Areas) -> Map<String, Value> {
     p
 }
 
+/// A GeoJSON Feature as served; keys in alphabetical order, as `serde_json`
+/// writes a `Map`.
+#[derive(Serialize)]
+struct Feature<'a> {
+    geometry: geojson::Geometry,
+    id: &'a str,
+    properties: &'a Map<String, Value>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
 fn feature(
     id: &str,
     geometry: &MultiPolygon,
@@ -97,16 +110,24 @@ fn feature(
         x: (c.x * k).round() / k,
         y: (c.y * k).round() / k,
     });
-    json!({
-        "type": "Feature",
-        "id": id,
-        "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&g)),
-        "properties": properties,
-    })
-    .to_string()
+    let f = Feature {
+        geometry: geojson::Geometry::new(geojson::GeometryValue::from(&g)),
+        id,
+        properties,
+        kind: "Feature",
+    };
+    // a Feature of plain numbers and strings always serialises
+    serde_json::to_string(&f).unwrap_or_default()
 }
 
 impl CachedZone {
+    /// The Feature in EPSG:9214 (made on first use: most clients never ask).
+    #[must_use]
+    pub fn json_grid(&self) -> &str {
+        self.grid_json
+            .get_or_init(|| feature(&self.code, &self.grid, &self.properties, 4))
+    }
+
     /// What the checks need of this zone, as a neighbour of the ones checked
     /// (its declared area is not re-checked here).
     #[must_use]
@@ -142,7 +163,7 @@ impl CachedZone {
             bbox_wgs84: bbox(&wgs84),
             bbox_grid: bbox(&v.grid),
             json_wgs84: feature(&v.code, &wgs84, &properties, 9),
-            json_grid: feature(&v.code, &v.grid, &properties, 4),
+            grid_json: OnceLock::new(),
             properties,
             grid: v.grid.clone(),
         })
@@ -167,6 +188,15 @@ impl Cache {
             View::Planner => &self.planner,
         }
     }
+}
+
+/// Builds the cache entries of many versions in parallel (`rayon`), each
+/// thread with its own PROJ objects; the order is kept.
+fn build(versions: &[&ZoneVersion]) -> ApiResult<Vec<Arc<CachedZone>>> {
+    versions
+        .par_iter()
+        .map(|v| with_grid(|t| CachedZone::new(v, t).map(Arc::new)))
+        .collect()
 }
 
 /// Everything handlers share.
@@ -224,18 +254,28 @@ impl AppState {
     /// # Errors
     /// When the store or PROJ fails.
     pub fn reload(&self) -> ApiResult<()> {
+        // one view at a time, so that only one list of versions is in memory
+        let public = self.store.zones(View::Public, None)?;
         let mut cache = Cache::default();
-        with_grid(|t| {
-            for (view, map) in [
-                (View::Public, &mut cache.public),
-                (View::Planner, &mut cache.planner),
-            ] {
-                for v in self.store.zones(view, None)? {
-                    map.insert(v.code.clone(), Arc::new(CachedZone::new(&v, t)?));
-                }
+        let mut by_id: HashMap<i64, Arc<CachedZone>> = HashMap::with_capacity(public.len());
+        for z in build(&public.iter().collect::<Vec<_>>())? {
+            by_id.insert(z.version_id, Arc::clone(&z));
+            cache.public.insert(z.code.clone(), z);
+        }
+        drop(public);
+        let planner = self.store.zones(View::Planner, None)?;
+        // A zone whose planners' version is the public one (no draft) shares
+        // its entry; only drafts are built again.
+        let (shared, own): (Vec<&ZoneVersion>, Vec<&ZoneVersion>) =
+            planner.iter().partition(|v| by_id.contains_key(&v.id));
+        for v in shared {
+            if let Some(z) = by_id.get(&v.id) {
+                cache.planner.insert(v.code.clone(), Arc::clone(z));
             }
-            Ok(())
-        })?;
+        }
+        for z in build(&own)? {
+            cache.planner.insert(z.code.clone(), z);
+        }
         *self
             .cache
             .write()
@@ -256,10 +296,15 @@ impl AppState {
             .find(|v| v.status != Status::Draft)
             .filter(|v| v.status == Status::Approved);
         let (planner, public) = with_grid(|t| {
-            Ok((
-                planner.map(|v| CachedZone::new(v, t)).transpose()?,
-                public.map(|v| CachedZone::new(v, t)).transpose()?,
-            ))
+            let planner = planner
+                .map(|v| CachedZone::new(v, t).map(Arc::new))
+                .transpose()?;
+            let public = match (public, &planner) {
+                // no draft: both views serve the same version
+                (Some(v), Some(p)) if p.version_id == v.id => Some(Arc::clone(p)),
+                (v, _) => v.map(|v| CachedZone::new(v, t).map(Arc::new)).transpose()?,
+            };
+            Ok((planner, public))
         })?;
         let mut guard = self
             .cache
@@ -268,7 +313,7 @@ impl AppState {
         let cache = &mut *guard;
         for (map, entry) in [(&mut cache.planner, planner), (&mut cache.public, public)] {
             match entry {
-                Some(z) => map.insert(code.to_owned(), Arc::new(z)),
+                Some(z) => map.insert(code.to_owned(), z),
                 None => map.remove(code),
             };
         }

@@ -349,7 +349,7 @@ async fn zone_items(req: &HttpRequest, state: &web::Data<AppState>) -> ApiResult
         .take(q.limit)
         .map(|z| match q.crs {
             Crs::Crs84 => z.json_wgs84.clone(),
-            Crs::Grid => z.json_grid.clone(),
+            Crs::Grid => z.json_grid().to_owned(),
         })
         .collect();
     let b = base(req);
@@ -374,7 +374,7 @@ pub async fn get_item(
             })?;
             let body = match q.crs {
                 Crs::Crs84 => z.json_wgs84.clone(),
-                Crs::Grid => z.json_grid.clone(),
+                Crs::Grid => z.json_grid().to_owned(),
             };
             let mut r = geo_json(add_links(&body, &base(&req), &item), q.crs);
             r.headers_mut().insert(header::ETAG, etag(z.version_id));
