@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::time::{Duration, Instant};
 
 use geo::{Area, BooleanOps, BoundingRect, Contains, InteriorPoint, Intersects, Relate};
 use geo_types::{Coord, Line, MultiPolygon, Point, Rect};
@@ -209,6 +210,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Overlaps the plan expects.
     pub expected_overlaps: Vec<Expected>,
+    /// Wall time of each step of [`check`], in order (not serialised; `zoning
+    /// check --timings` prints it).
+    #[serde(skip)]
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 impl Report {
@@ -273,14 +278,24 @@ pub fn unreadable(errors: &[FeatureError]) -> Vec<Finding> {
 /// zones are to be checked against one.
 #[must_use]
 pub fn check(subjects: &[Subject], boundary: Option<&MultiPolygon>, opts: &CheckOptions) -> Report {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |step: &'static str| {
+        timings.push((step, clock.elapsed()));
+        clock = Instant::now();
+    };
     let invalid: Vec<Vec<Finding>> = subjects.par_iter().map(validity).collect();
     let valid: Vec<bool> = invalid.iter().map(Vec::is_empty).collect();
     let mut findings: Vec<Finding> = invalid.into_iter().flatten().collect();
+    lap("validity");
     findings.extend(duplicates(subjects));
+    lap("duplicate codes");
     let (overlaps, expected) = overlaps(subjects, &valid, opts);
     findings.extend(overlaps);
+    lap("overlaps (R-tree + intersections)");
     if let Some(b) = boundary {
         findings.extend(outside(subjects, &valid, b, opts));
+        lap("outside the boundary");
     }
     findings.extend(
         subjects
@@ -289,14 +304,17 @@ pub fn check(subjects: &[Subject], boundary: Option<&MultiPolygon>, opts: &Check
             .filter(|(_, v)| **v)
             .filter_map(|(s, _)| area_mismatch(s, opts)),
     );
+    lap("area mismatch");
     findings.sort_by(|a, b| {
         (a.severity, a.rule, &a.codes)
             .partial_cmp(&(b.severity, b.rule, &b.codes))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
+    lap("sorting the findings");
     Report {
         findings,
         expected_overlaps: expected,
+        timings,
     }
 }
 
@@ -334,18 +352,18 @@ fn validity(s: &Subject) -> Vec<Finding> {
 }
 
 fn duplicates(subjects: &[Subject]) -> Vec<Finding> {
-    let mut by_code: HashMap<&str, Vec<&Subject>> = HashMap::new();
-    for s in subjects {
-        by_code.entry(&s.code).or_default().push(s);
-    }
-    let mut out: Vec<Finding> = by_code
-        .into_iter()
-        .filter(|(_, v)| v.len() > 1)
-        .map(|(code, v)| {
+    // features in code order (file order within a code), then runs of one code
+    let mut order: Vec<&Subject> = subjects.iter().collect();
+    order.sort_by(|a, b| a.code.cmp(&b.code));
+    order
+        .chunk_by(|a, b| a.code == b.code)
+        .filter(|v| v.len() > 1)
+        .map(|v| {
+            let code = &v[0].code;
             let which: Vec<String> = v.iter().map(|s| format!("#{}", s.index)).collect();
             finding(
                 Rule::DuplicateCode,
-                vec![code.to_owned()],
+                vec![code.clone()],
                 None,
                 format!(
                     "code {code} is used by features {}; give each zone its own code",
@@ -354,9 +372,7 @@ fn duplicates(subjects: &[Subject]) -> Vec<Finding> {
                 somewhere(&v[0].grid),
             )
         })
-        .collect();
-    out.sort_by(|a, b| a.codes.cmp(&b.codes));
-    out
+        .collect()
 }
 
 fn envelope(r: Rect) -> AABB<[f64; 2]> {
@@ -724,6 +740,33 @@ mod tests {
             .iter()
             .map(|f| (f.rule.name(), f.codes.clone()))
             .collect()
+    }
+
+    #[test]
+    fn a_duplicate_code_is_one_finding_naming_every_feature() {
+        let mut zones = vec![
+            subject("Z", 0., 0., 10., 10.),
+            subject("A", 20., 0., 30., 10.),
+            subject("Z", 40., 0., 50., 10.),
+            subject("B", 60., 0., 70., 10.),
+            subject("Z", 80., 0., 90., 10.),
+            subject("A", 100., 0., 110., 10.),
+        ];
+        for (i, z) in zones.iter_mut().enumerate() {
+            z.index = i + 1;
+        }
+        let r = check(&zones, None, &CheckOptions::default());
+        assert_eq!(
+            rules(&r),
+            vec![
+                ("duplicate-code", vec!["A".to_owned()]),
+                ("duplicate-code", vec!["Z".to_owned()])
+            ]
+        );
+        assert!(r.findings[0].reason.contains("features #2, #6;"));
+        assert!(r.findings[1].reason.contains("features #1, #3, #5;"));
+        let steps: Vec<&str> = r.timings.iter().map(|(s, _)| *s).collect();
+        assert!(steps.contains(&"duplicate codes") && steps.contains(&"validity"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use zoning_core::checks::{self, CheckOptions, Finding, Report, Severity, Subject};
 use zoning_core::crs::GridTransform;
@@ -35,6 +36,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Print the wall time of each step (reading, each rule, writing) to
+    /// standard error.
+    #[arg(long)]
+    timings: bool,
 }
 
 /// Runs the command.
@@ -43,8 +48,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         args.sliver_m2 >= 0.0 && args.area_tolerance_pct >= 0.0,
         "--sliver-m2 and --area-tolerance-pct must be zero or more"
     );
+    let started = Instant::now();
     let t = GridTransform::new()?;
     let input = read_path(&args.file, args.crs.as_deref(), &t)?;
+    let mut timings = vec![("reading and PROJ to the grid", started.elapsed())];
+    let clock = Instant::now();
     for w in &input.warnings {
         eprintln!("zoning: warning: {w}");
     }
@@ -63,6 +71,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             features.into_iter().flat_map(|f| f.grid.0).collect(),
         ))
     };
+    if !args.no_boundary {
+        timings.push(("reading the boundary", clock.elapsed()));
+    }
     let mut subjects = Vec::new();
     let mut unreadable = Vec::new();
     for f in input.features {
@@ -79,12 +90,25 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let mut all = checks::unreadable(&unreadable);
     all.append(&mut report.findings);
     report.findings = all;
+    timings.append(&mut report.timings);
+    let clock = Instant::now();
     report.locate(&t);
-    match args.format {
+    let result = match args.format {
         Format::Json => emit(&json(&report)?),
         Format::Table => emit(&table(&report, subjects.len() + unreadable.len())),
         Format::Csv => anyhow::bail!("zoning check has no CSV format; use --format table or json"),
+    };
+    timings.push(("locating and writing the findings", clock.elapsed()));
+    if args.timings {
+        for (step, d) in &timings {
+            eprintln!("zoning: timing: {step}: {:.1} ms", d.as_secs_f64() * 1e3);
+        }
+        eprintln!(
+            "zoning: timing: total: {:.1} ms",
+            started.elapsed().as_secs_f64() * 1e3
+        );
     }
+    result
 }
 
 fn severity(s: Severity) -> &'static str {
