@@ -15,6 +15,10 @@ import time
 
 import resource
 
+import numpy as np
+import shapely
+from pyproj import Transformer
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "bench"))
 from gen_zones import generate  # noqa: E402
@@ -26,6 +30,16 @@ def dataset(n):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(generate(n, 20211231)), encoding="utf-8")
     return path
+
+
+def grid_zones(path):
+    """Codes and shapely geometries in EPSG:9214 (pyproj) of a WGS84 GeoJSON."""
+    fc = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    codes = [f["id"] for f in fc["features"]]
+    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in fc["features"]])
+    to_grid = Transformer.from_crs("EPSG:4326", "EPSG:9214", always_xy=True)
+    geoms = shapely.transform(geoms, lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1])))
+    return codes, geoms
 
 
 def run(cmd):

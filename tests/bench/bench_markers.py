@@ -22,21 +22,12 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_check import ROOT, dataset  # noqa: E402
+from bench_check import ROOT, dataset, grid_zones  # noqa: E402
 
 SEARCH_RADIUS_M = 50.0
-
-
-def grid_zones(path):
-    fc = json.loads(Path(path).read_text(encoding="utf-8"))
-    codes = [f["id"] for f in fc["features"]]
-    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in fc["features"]])
-    to_grid = Transformer.from_crs("EPSG:4326", "EPSG:9214", always_xy=True)
-    geoms = shapely.transform(geoms, lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1])))
-    return codes, geoms
 
 
 def markers(n, zones_path):

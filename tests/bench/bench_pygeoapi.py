@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-os.environ.setdefault("ZONING_BIN", "")
+from service import free_port  # noqa: E402
 
 CONFIG = """
 server:
@@ -57,13 +57,6 @@ resources:
         data: {data}
         id_field: id
 """
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url):

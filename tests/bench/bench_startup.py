@@ -23,7 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_check import ROOT, dataset  # noqa: E402
-from bench_pygeoapi import free_port  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from service import free_port  # noqa: E402
 
 
 def store_ready(n):

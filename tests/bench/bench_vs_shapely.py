@@ -15,21 +15,15 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import shapely
-from pyproj import Transformer
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_check import dataset  # noqa: E402
+from bench_check import dataset, grid_zones  # noqa: E402
 
 
 def python_pipeline(path):
     t0 = time.perf_counter()
-    fc = json.loads(Path(path).read_text(encoding="utf-8"))
-    codes = [f["id"] for f in fc["features"]]
-    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in fc["features"]])
-    to_grid = Transformer.from_crs("EPSG:4326", "EPSG:9214", always_xy=True)
-    geoms = shapely.transform(geoms, lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1])))
+    codes, geoms = grid_zones(path)
     t_read = time.perf_counter()
     areas = shapely.area(geoms)
     tree = shapely.STRtree(geoms)

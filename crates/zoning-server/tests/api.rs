@@ -50,11 +50,17 @@ macro_rules! app {
     };
 }
 
+/// GET `uri` without credentials: the response.
+macro_rules! get {
+    ($app:expr, $uri:expr) => {
+        test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await
+    };
+}
+
 /// GET `uri` and parse the body as JSON.
 macro_rules! get_json {
     ($app:expr, $uri:expr) => {
-        body_json(test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await)
-            .await
+        body_json(get!($app, $uri)).await
     };
 }
 
@@ -105,13 +111,7 @@ async fn core_conformance_collections_and_paging() {
         .expect("items");
     assert!(!items["href"].as_str().unwrap_or_default().contains('?'));
 
-    let resp = test::call_service(
-        &app,
-        test::TestRequest::get()
-            .uri("/collections/zones/items?limit=50")
-            .to_request(),
-    )
-    .await;
+    let resp = get!(app, "/collections/zones/items?limit=50");
     assert_eq!(
         resp.headers()
             .get(header::CONTENT_TYPE)
@@ -161,11 +161,10 @@ async fn core_conformance_collections_and_paging() {
 async fn crs_part_2() {
     let f = fixture(1 << 20);
     let app = app!(f);
-    let resp = test::call_service(
-        &app,
-        test::TestRequest::get().uri("/collections/zones/items/KCN-DINH-TRAM?crs=http://www.opengis.net/def/crs/EPSG/0/9214").to_request(),
-    )
-    .await;
+    let resp = get!(
+        app,
+        "/collections/zones/items/KCN-DINH-TRAM?crs=http://www.opengis.net/def/crs/EPSG/0/9214"
+    );
     assert_eq!(
         resp.headers()
             .get("Content-Crs")
@@ -182,13 +181,7 @@ async fn crs_part_2() {
         (384_000.0..504_000.0).contains(&e) && (2_336_000.0..2_392_000.0).contains(&n),
         "{e} {n}"
     );
-    let bad = test::call_service(
-        &app,
-        test::TestRequest::get()
-            .uri("/collections/zones/items?crs=EPSG:3857")
-            .to_request(),
-    )
-    .await;
+    let bad = get!(app, "/collections/zones/items?crs=EPSG:3857");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         bad.headers()
@@ -196,13 +189,7 @@ async fn crs_part_2() {
             .map(|v| v.to_str().unwrap_or_default()),
         Some("application/problem+json")
     );
-    let unknown = test::call_service(
-        &app,
-        test::TestRequest::get()
-            .uri("/collections/zones/items?colour=red")
-            .to_request(),
-    )
-    .await;
+    let unknown = get!(app, "/collections/zones/items?colour=red");
     assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -276,14 +263,7 @@ async fn part_4_roles_etags_findings_approval_history() {
     );
     // the public does not see drafts; the planner does
     assert_eq!(
-        test::call_service(
-            &app,
-            test::TestRequest::get()
-                .uri("/collections/zones/items/KCN-TEST")
-                .to_request()
-        )
-        .await
-        .status(),
+        get!(app, "/collections/zones/items/KCN-TEST").status(),
         StatusCode::NOT_FOUND
     );
     let seen = test::call_service(
@@ -516,25 +496,11 @@ async fn validate_report_export_and_markers() {
         (kcn["count"].as_u64(), kcn["declared_area_ha"].as_f64()),
         (Some(29), Some(7840.0))
     );
-    let csv = test::call_service(
-        &app,
-        test::TestRequest::get().uri("/report?f=csv").to_request(),
-    )
-    .await;
+    let csv = get!(app, "/report?f=csv");
     assert!(String::from_utf8_lossy(&test::read_body(csv).await).starts_with("key,label"));
-    let html = test::call_service(
-        &app,
-        test::TestRequest::get().uri("/report?f=html").to_request(),
-    )
-    .await;
+    let html = get!(app, "/report?f=html");
     assert!(String::from_utf8_lossy(&test::read_body(html).await).contains("<table>"));
-    let zip = test::call_service(
-        &app,
-        test::TestRequest::get()
-            .uri("/export/zones.zip")
-            .to_request(),
-    )
-    .await;
+    let zip = get!(app, "/export/zones.zip");
     assert_eq!(zip.status(), StatusCode::OK);
     let bytes = test::read_body(zip).await;
     let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
@@ -585,7 +551,7 @@ async fn validate_report_export_and_markers() {
     // a marker is patched (its height) with its ETag, a stale ETag is refused,
     // and it is withdrawn
     let uri = "/collections/markers/items/KCN-DINH-TRAM:M1";
-    let item = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+    let item = get!(app, uri);
     let first = item
         .headers()
         .get(header::ETAG)
@@ -653,13 +619,10 @@ async fn validate_report_export_and_markers() {
         get_json!(app, &format!("/collections/zones/items?datetime={now}"))["numberMatched"],
         119
     );
-    let bad = test::call_service(
-        &app,
-        test::TestRequest::get()
-            .uri("/collections/zones/items?datetime=2020-01-01/2021-01-01")
-            .to_request(),
-    )
-    .await;
+    let bad = get!(
+        app,
+        "/collections/zones/items?datetime=2020-01-01/2021-01-01"
+    );
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -667,7 +630,7 @@ async fn validate_report_export_and_markers() {
 async fn the_openapi_document_names_every_route() {
     let f = fixture(1 << 20);
     let app = app!(f);
-    let resp = test::call_service(&app, test::TestRequest::get().uri("/api").to_request()).await;
+    let resp = get!(app, "/api");
     assert_eq!(resp.status(), StatusCode::OK);
     let doc = body_json(resp).await;
     assert_eq!(doc["openapi"], "3.0.3");
