@@ -44,12 +44,8 @@ fn bench(c: &mut Criterion) {
             .iter()
             .enumerate()
             .map(|(i, (code, g))| Subject {
-                code: code.clone(),
                 index: i + 1,
-                grid: g.clone(),
-                declared_area_ha: None,
-                merged_into: None,
-                expansion_of: None,
+                ..Subject::new(code, g.clone())
             })
             .collect();
         let table = MarkerTable {

@@ -11,6 +11,7 @@ pub mod area;
 pub mod checks;
 pub mod crs;
 pub mod error;
+pub mod intake;
 pub mod io;
 pub mod markers;
 pub mod registry;

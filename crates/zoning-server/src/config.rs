@@ -22,6 +22,34 @@ pub struct Config {
     pub max_limit: usize,
     /// Marker tolerance for uploads, m (default 0.10).
     pub marker_tolerance_m: f64,
+    /// The service's public base URL for links and `Location`, e.g.
+    /// `https://zoning.bacninh.gov.vn` (default: none; links use the bound
+    /// address, or what a trusted proxy forwards).
+    pub base_url: Option<String>,
+    /// Addresses of reverse proxies whose `Forwarded` / `X-Forwarded-*`
+    /// headers are believed (default: none).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Origins allowed to read through CORS (default `["*"]`: the data is
+    /// public); writes are never allowed cross-origin.
+    pub cors_origins: Vec<String>,
+    /// Largest body of a zone feature or of `/validate`, bytes (default 4 MiB).
+    pub max_feature_bytes: usize,
+    /// Most vertices of one zone boundary (default 20,000).
+    pub max_vertices: usize,
+    /// Most polygons of one zone (default 500).
+    pub max_parts: usize,
+    /// Most holes of one zone (default 1,000).
+    pub max_holes: usize,
+    /// Most features one `/validate` request checks (default 100).
+    pub validate_max_features: usize,
+    /// Most vertices, all features together, one `/validate` request
+    /// checks (default 50,000).
+    pub validate_max_vertices: usize,
+    /// Validations running at once; more get `429` (default 8).
+    pub max_concurrent_validations: usize,
+    /// Blocking threads (each with its own PROJ context, kept and reused;
+    /// default 16).
+    pub blocking_threads: usize,
 }
 
 impl Default for Config {
@@ -33,11 +61,32 @@ impl Default for Config {
             max_body_bytes: 16 * 1024 * 1024,
             max_limit: 10_000,
             marker_tolerance_m: zoning_core::markers::DEFAULT_TOLERANCE_M,
+            base_url: None,
+            trusted_proxies: Vec::new(),
+            cors_origins: vec!["*".into()],
+            max_feature_bytes: 4 * 1024 * 1024,
+            max_vertices: 20_000,
+            max_parts: 500,
+            max_holes: 1_000,
+            validate_max_features: 100,
+            validate_max_vertices: 50_000,
+            max_concurrent_validations: 8,
+            blocking_threads: 16,
         }
     }
 }
 
 impl Config {
+    /// The limits of one zone boundary.
+    #[must_use]
+    pub fn limits(&self) -> zoning_core::intake::Limits {
+        zoning_core::intake::Limits {
+            max_vertices: self.max_vertices,
+            max_parts: self.max_parts,
+            max_holes: self.max_holes,
+        }
+    }
+
     /// Reads a TOML file.
     ///
     /// # Errors
@@ -61,6 +110,9 @@ impl Config {
         if let Ok(v) = std::env::var("ZONING_WEB_DIR") {
             self.web_dir = Some(v.into());
         }
+        if let Ok(v) = std::env::var("ZONING_BASE_URL") {
+            self.base_url = Some(v);
+        }
         if let Ok(v) = std::env::var("ZONING_MAX_BODY_BYTES") {
             self.max_body_bytes = v
                 .parse()
@@ -82,6 +134,31 @@ impl Config {
         }
         if self.marker_tolerance_m.is_nan() || self.marker_tolerance_m < 0.0 {
             return Err("marker_tolerance_m must be zero or more".into());
+        }
+        if let Some(b) = &self.base_url {
+            let ok = (b.starts_with("http://") || b.starts_with("https://"))
+                && !b.contains(['"', '<', '>', ' ', '\\', '?', '#']);
+            if !ok {
+                return Err(format!(
+                    "base_url = {b:?} must be an http(s) URL such as https://zoning.example.vn"
+                ));
+            }
+        }
+        for (name, v) in [
+            ("max_feature_bytes", self.max_feature_bytes),
+            ("max_vertices", self.max_vertices),
+            ("max_parts", self.max_parts),
+            ("validate_max_features", self.validate_max_features),
+            ("validate_max_vertices", self.validate_max_vertices),
+            (
+                "max_concurrent_validations",
+                self.max_concurrent_validations,
+            ),
+            ("blocking_threads", self.blocking_threads),
+        ] {
+            if v == 0 {
+                return Err(format!("{name} must be at least 1"));
+            }
         }
         Ok(self)
     }

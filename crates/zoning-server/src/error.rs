@@ -39,6 +39,13 @@ pub enum ApiError {
     /// 422: well-formed but not a valid zone or marker.
     #[error("{0}")]
     Unprocessable(String),
+    /// 429: too many requests of this kind at once; try again after the
+    /// seconds given (`Retry-After`).
+    #[error("{0}")]
+    TooManyRequests(String, u64),
+    /// 503: the service cannot answer now; try again after the seconds given.
+    #[error("{0}")]
+    Unavailable(String, u64),
     /// 500: logged with its detail, answered generically.
     #[error("{0}")]
     Internal(String),
@@ -57,6 +64,8 @@ impl ApiError {
             Self::TooLarge(_) => "Request too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::Unprocessable(_) => "Invalid feature",
+            Self::TooManyRequests(..) => "Too many requests",
+            Self::Unavailable(..) => "Service unavailable",
             Self::Internal(_) => "Internal error",
         }
     }
@@ -101,6 +110,8 @@ impl ResponseError for ApiError {
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -115,14 +126,24 @@ impl ResponseError for ApiError {
             other => other.to_string(),
         };
         let mut body = json!({ "type": "about:blank", "title": self.title(), "status": status.as_u16(), "detail": detail });
-        if let Self::Conflict(_, Some(findings)) = self {
-            body["findings"] = findings.clone();
+        match self {
+            // an object adds its members to the problem; anything else is the findings
+            Self::Conflict(_, Some(serde_json::Value::Object(extra))) => {
+                for (k, v) in extra {
+                    body[k] = v.clone();
+                }
+            }
+            Self::Conflict(_, Some(findings)) => body["findings"] = findings.clone(),
+            _ => {}
         }
         let mut r = HttpResponse::build(status);
         r.insert_header((
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
+        if let Self::TooManyRequests(_, secs) | Self::Unavailable(_, secs) = self {
+            r.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
         if matches!(self, Self::Unauthorized(_)) {
             r.insert_header((
                 header::WWW_AUTHENTICATE,

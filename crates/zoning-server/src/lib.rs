@@ -17,6 +17,7 @@ pub mod error;
 pub mod routes;
 pub mod shipped;
 pub mod state;
+pub mod visibility;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,6 +28,7 @@ use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use zoning_core::crs::GridTransform;
+use zoning_core::intake::Limits;
 use zoning_core::store::{Change, NewZoneVersion, Status, Store};
 
 pub use config::Config;
@@ -35,31 +37,36 @@ pub use routes::router;
 pub use state::AppState;
 
 /// Loads the shipped data set (`data/zones.geojson`) into an empty store, every
-/// zone as an approved version; returns how many.
+/// zone as an approved version, through the one intake path; returns how many.
 ///
 /// # Errors
 /// When the shipped data cannot be read or the store fails.
 pub fn load_shipped(store: &dyn Store) -> Result<usize, String> {
     let t = GridTransform::new().map_err(|e| e.to_string())?;
-    let zones = zoning_core::io::geojson::read_zones(shipped::ZONES, "data/zones.geojson", &t)
-        .map_err(|e| e.to_string())?;
-    let versions = zones
+    let features =
+        zoning_core::io::geojson::read_features(shipped::ZONES, "data/zones.geojson", &t)
+            .map_err(|e| e.to_string())?;
+    let versions = features
         .iter()
-        .map(|z| NewZoneVersion {
-            code: z.code.clone(),
-            status: Status::Approved,
-            properties: zoning_core::zone::ZoneProperties::from_zone(z).to_json(),
-            grid: z.grid.clone(),
-            change: Change {
-                author: "zoning".into(),
-                reason: Some(
-                    "initial load of the shipped data set (illustrative boundaries)".into(),
-                ),
-                decision: Some("data/zones.geojson (see docs/data.md)".into()),
-            },
-            findings: serde_json::Value::Array(vec![]),
+        .map(|f| {
+            let c = zoning_core::intake::zone(&f.code, &f.properties, &f.grid, &Limits::default())
+                .map_err(|e| format!("data/zones.geojson: {}: {e}", f.label()))?;
+            Ok(NewZoneVersion {
+                code: c.code,
+                status: Status::Approved,
+                properties: c.properties.to_json(),
+                grid: c.grid,
+                change: Change {
+                    author: "zoning".into(),
+                    reason: Some(
+                        "initial load of the shipped data set (illustrative boundaries)".into(),
+                    ),
+                    decision: Some("data/zones.geojson (see docs/data.md)".into()),
+                },
+                findings: serde_json::Value::Array(vec![]),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, String>>()?;
     store.append_zones(versions).map_err(|e| e.to_string())
 }
 
@@ -143,6 +150,14 @@ pub async fn serve(config: Config, store: Arc<dyn Store>) -> std::io::Result<()>
         .map_err(std::io::Error::other)?
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let state = web::Data::new(state);
+    let blocking = state.config.blocking_threads;
+    if state.config.base_url.is_none()
+        && bind
+            .parse::<std::net::SocketAddr>()
+            .is_ok_and(|a| a.ip().is_unspecified())
+    {
+        tracing::warn!(%bind, "listening on every address without base_url: links will name localhost; set base_url");
+    }
     tracing::info!(%bind, "zoning is listening");
     HttpServer::new(move || {
         App::new()
@@ -155,6 +170,7 @@ pub async fn serve(config: Config, store: Arc<dyn Store>) -> std::io::Result<()>
                 ))
             }))
     })
+    .worker_max_blocking_threads(blocking)
     .bind(bind)?
     .run()
     .await

@@ -8,3 +8,21 @@ pub const TARGETS: &str = include_str!("../../../data/targets.toml");
 /// `data/province/bac-giang-province.geojson`: the pre-2025 province boundary
 /// (Open Development Mekong / Vietnam Department of Survey and Mapping, CC BY-SA 4.0).
 pub const PROVINCE: &str = include_str!("../../../data/province/bac-giang-province.geojson");
+
+/// The province boundary in the grid (EPSG:9214), as every check uses it.
+///
+/// # Errors
+/// When the shipped boundary cannot be read or transformed.
+pub fn province_grid(
+    t: &zoning_core::crs::GridTransform,
+) -> Result<geo_types::MultiPolygon, String> {
+    let f = zoning_core::io::geojson::read_features(
+        PROVINCE,
+        "data/province/bac-giang-province.geojson (shipped)",
+        t,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(geo_types::MultiPolygon::new(
+        f.into_iter().flat_map(|f| f.grid.0).collect(),
+    ))
+}

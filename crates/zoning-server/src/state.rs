@@ -128,26 +128,6 @@ impl CachedZone {
             .get_or_init(|| feature(&self.code, &self.grid, &self.properties, 4))
     }
 
-    /// What the checks need of this zone, as a neighbour of the ones checked
-    /// (its declared area is not re-checked here).
-    #[must_use]
-    pub fn subject(&self, index: usize) -> zoning_core::checks::Subject {
-        let text = |k: &str| {
-            self.properties
-                .get(k)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        zoning_core::checks::Subject {
-            code: self.code.clone(),
-            index,
-            grid: self.grid.clone(),
-            declared_area_ha: None,
-            merged_into: text("merged_into"),
-            expansion_of: text("expansion_of"),
-        }
-    }
-
     /// Builds the served forms of a version.
     ///
     /// # Errors
@@ -167,6 +147,31 @@ impl CachedZone {
             properties,
             grid: v.grid.clone(),
         })
+    }
+}
+
+impl zoning_core::checks::Neighbour for CachedZone {
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn bbox(&self) -> [f64; 4] {
+        self.bbox_grid
+    }
+    /// What the checks need of this zone, as a neighbour of the ones checked
+    /// (its declared area is not re-checked here).
+    fn subject(&self, index: usize) -> zoning_core::checks::Subject {
+        let text = |k: &str| {
+            self.properties
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        zoning_core::checks::Subject {
+            index,
+            merged_into: text("merged_into"),
+            expansion_of: text("expansion_of"),
+            ..zoning_core::checks::Subject::new(&self.code, self.grid.clone())
+        }
     }
 }
 
@@ -211,6 +216,8 @@ pub struct AppState {
     pub cache: RwLock<Cache>,
     /// Settings.
     pub config: Config,
+    /// Validations running now (bounded by `max_concurrent_validations`).
+    pub validations: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for AppState {
@@ -244,6 +251,7 @@ impl AppState {
             province_feature,
             cache: RwLock::new(Cache::default()),
             config,
+            validations: std::sync::atomic::AtomicUsize::new(0),
         };
         state.reload()?;
         Ok(state)

@@ -4,9 +4,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use zoning_core::checks::{self, CheckOptions, Subject};
 use zoning_core::crs::GridTransform;
 use zoning_core::io::read_path;
 use zoning_core::store::{Change, NewZoneVersion, Role, Status, Store, View};
+use zoning_server::state::CachedZone;
 use zoning_server::Config;
 use zoning_store::SqliteStore;
 
@@ -105,48 +107,137 @@ pub struct ImportArgs {
     decision: Option<String>,
 }
 
-/// Runs `zoning import`: every file is read and checked first; nothing is
-/// written unless all of them can be read.
+fn print_findings(findings: &[checks::Finding]) -> anyhow::Result<()> {
+    for f in findings {
+        eprintln!(
+            "zoning: finding: {} ({}): {}: {}",
+            f.rule.name(),
+            serde_json::to_value(f.severity)?.as_str().unwrap_or(""),
+            f.codes.join(", "),
+            f.reason
+        );
+    }
+    Ok(())
+}
+
+/// The registry's current zones (planners' view) as neighbours of the checks.
+fn neighbours(store: &SqliteStore) -> anyhow::Result<Vec<Subject>> {
+    Ok(store
+        .zones(View::Planner, None)?
+        .into_iter()
+        .map(|v| {
+            let text = |k: &str| {
+                v.properties
+                    .get(k)
+                    .and_then(|x| x.as_str())
+                    .map(str::to_owned)
+            };
+            Subject {
+                merged_into: text("merged_into"),
+                expansion_of: text("expansion_of"),
+                ..Subject::new(&v.code, v.grid)
+            }
+        })
+        .collect())
+}
+
+/// Runs `zoning import`: every feature of every file takes the one intake
+/// path (the defaults a POST gives), then the imported zones are checked
+/// together against the registry's zones near them and the province, and
+/// each version is stored with its findings. Nothing is written unless every
+/// feature can be taken; every refused one is reported.
 pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
     let t = GridTransform::new()?;
-    let mut versions = Vec::new();
+    let limits = zoning_core::intake::Limits::default();
+    let mut candidates = Vec::new();
+    let mut refused = Vec::new();
     for file in &a.files {
         let input = read_path(file, a.crs.as_deref(), &t)?;
         for w in &input.warnings {
             eprintln!("zoning: warning: {w}");
         }
         let name = input.file.clone();
-        for f in input.into_features()? {
-            let label = f.label();
-            let props = zoning_core::zone::ZoneProperties::from_json(f.properties.clone())
-                .map_err(|e| anyhow::anyhow!("{name}: {label}: {e}"))?;
-            props
-                .clone()
-                .into_zone(f.code.clone(), f.grid.clone())
-                .map_err(|e| anyhow::anyhow!("{name}: {label}: {e}"))?;
-            versions.push(NewZoneVersion {
-                code: f.code,
-                status: if a.draft {
-                    Status::Draft
-                } else {
-                    Status::Approved
-                },
-                properties: props.to_json(),
-                grid: f.grid,
-                change: Change {
-                    author: "zoning import".into(),
-                    reason: Some(format!("imported from {name}")),
-                    decision: a.decision.clone(),
-                },
-                findings: serde_json::Value::Array(vec![]),
-            });
+        for f in input.features {
+            match f {
+                Ok(f) => {
+                    match zoning_core::intake::zone(&f.code, &f.properties, &f.grid, &limits) {
+                        Ok(c) => candidates.push((name.clone(), f.index, c)),
+                        Err(e) => refused.push(format!("{name}: {}: {e}", f.label())),
+                    }
+                }
+                Err(e) => refused.push(format!("{name}: {}: {}", e.label(), e.reason)),
+            }
         }
     }
+    if !refused.is_empty() {
+        for r in &refused {
+            eprintln!("zoning: refused: {r}");
+        }
+        anyhow::bail!(
+            "{} feature(s) could not be taken; nothing was imported",
+            refused.len()
+        );
+    }
     let store = open(&a.db, false)?;
+    let registry = neighbours(&store)?;
+    let subjects: Vec<Subject> = candidates
+        .iter()
+        .map(|(_, index, c)| {
+            let p = c.properties.to_json();
+            let text = |k: &str| p.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+            Subject {
+                index: *index,
+                declared_area_ha: Some(c.properties.declared_area_ha),
+                merged_into: text("merged_into"),
+                expansion_of: text("expansion_of"),
+                ..Subject::new(&c.code, c.grid.clone())
+            }
+        })
+        .collect();
+    let province = zoning_server::shipped::province_grid(&t).map_err(anyhow::Error::msg)?;
+    let mut report = checks::against(
+        subjects,
+        &registry,
+        Some(&province),
+        &CheckOptions::default(),
+    );
+    report.locate(&t);
+    let mut versions = Vec::new();
+    for (name, _, c) in candidates {
+        let findings: Vec<&checks::Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.codes.contains(&c.code))
+            .collect();
+        for n in &c.notes {
+            eprintln!("zoning: note: {name}: {}: {n}", c.code);
+        }
+        versions.push(NewZoneVersion {
+            code: c.code,
+            status: if a.draft {
+                Status::Draft
+            } else {
+                Status::Approved
+            },
+            properties: c.properties.to_json(),
+            grid: c.grid,
+            change: Change {
+                author: "zoning import".into(),
+                reason: c
+                    .change
+                    .reason
+                    .or_else(|| Some(format!("imported from {name}"))),
+                decision: a.decision.clone().or(c.change.decision),
+            },
+            findings: serde_json::to_value(&findings)?,
+        });
+    }
+    print_findings(&report.findings)?;
     let n = store.append_zones(versions)?;
     eprintln!(
-        "zoning: imported {n} zone version(s) into {}",
-        a.db.display()
+        "zoning: imported {n} zone version(s) into {} ({} finding(s) stored with them)",
+        a.db.display(),
+        report.findings.len()
     );
     Ok(())
 }
@@ -185,14 +276,17 @@ pub fn export(a: &ExportArgs) -> anyhow::Result<()> {
     } else {
         View::Public
     };
-    let state = zoning_server::AppState::new(Arc::new(store), Config::default())
+    // the served form of each version, without building the server's state
+    let versions = store.zones(view, None)?;
+    let t = GridTransform::new()?;
+    let zones = versions
+        .iter()
+        .map(|v| CachedZone::new(v, &t).map(Arc::new))
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let _ = view;
     let bytes = match a.format {
-        ExportFormat::Geojson => zoning_server::routes::export::geojson(&state, view)
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .into_bytes(),
-        ExportFormat::Shp => zoning_server::routes::export::shapefile_zip(&state, view)
+        ExportFormat::Geojson => zoning_server::routes::export::geojson(&zones).into_bytes(),
+        ExportFormat::Shp => zoning_server::routes::export::shapefile_zip(&zones)
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     };
     match a.format {

@@ -10,17 +10,15 @@ use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
 use zoning_core::store::View;
 
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::state::{AppState, CachedZone};
+use std::sync::Arc;
 
 /// EPSG:9214 as ESRI WKT (`projinfo EPSG:9214 -o WKT1_ESRI`, PROJ 9.1.1).
 pub const PRJ_9214: &str = r#"PROJCS["VN-2000_TM-3_107-00",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",107.0],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
 
-/// The zones of a view as a GeoJSON FeatureCollection (WGS84).
-///
-/// # Errors
-/// When the cache lock is poisoned.
-pub fn geojson(state: &AppState, view: View) -> ApiResult<String> {
-    let zones = state.zones(view)?;
+/// Zones as a GeoJSON FeatureCollection (WGS84).
+#[must_use]
+pub fn geojson(zones: &[Arc<CachedZone>]) -> String {
     let mut body = String::from(r#"{"type":"FeatureCollection","features":["#);
     for (i, z) in zones.iter().enumerate() {
         if i > 0 {
@@ -29,12 +27,12 @@ pub fn geojson(state: &AppState, view: View) -> ApiResult<String> {
         body.push_str(&z.json_wgs84);
     }
     body.push_str("]}");
-    Ok(body)
+    body
 }
 
 /// `GET /export/zones.geojson`: every approved zone, WGS84.
 pub async fn get_geojson(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let body = geojson(&state, View::Public)?;
+    let body = geojson(&state.zones(View::Public)?);
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
         .insert_header((
@@ -74,13 +72,12 @@ fn field(name: &str) -> ApiResult<FieldName> {
     FieldName::try_from(name).map_err(|e| ApiError::Internal(format!("{e:?}")))
 }
 
-/// The zones of a view as a zipped shapefile in EPSG:9214.
+/// Zones as a zipped shapefile in EPSG:9214.
 ///
 /// # Errors
 /// When writing fails.
-pub fn shapefile_zip(state: &AppState, view: View) -> ApiResult<Vec<u8>> {
+pub fn shapefile_zip(zones: &[Arc<CachedZone>]) -> ApiResult<Vec<u8>> {
     let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
-    let zones = state.zones(view)?;
     let dir = tempfile::tempdir().map_err(|e| internal(&e))?;
     let path = dir.path().join("zones.shp");
     {
@@ -93,7 +90,7 @@ pub fn shapefile_zip(state: &AppState, view: View) -> ApiResult<Vec<u8>> {
             .add_numeric_field(field("grid_ha")?, 18, 4)
             .add_numeric_field(field("version")?, 10, 0);
         let mut w = shapefile::Writer::from_path(&path, builder).map_err(|e| internal(&e))?;
-        for z in &zones {
+        for z in zones {
             let p = &z.properties;
             let text = |k: &str| {
                 p.get(k)
@@ -152,7 +149,7 @@ pub fn shapefile_zip(state: &AppState, view: View) -> ApiResult<Vec<u8>> {
 /// `GET /export/zones.zip`: the approved zones as a shapefile in EPSG:9214.
 pub async fn get_shapefile(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let st = state.clone();
-    let bytes = web::block(move || shapefile_zip(&st, View::Public)).await??;
+    let bytes = web::block(move || shapefile_zip(&st.zones(View::Public)?)).await??;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{base, wants_html};
 use crate::error::ApiResult;
@@ -70,11 +70,13 @@ const OPENAPI: &str = include_str!("../openapi.json");
 
 /// `GET /api`.
 pub async fn get_api(req: HttpRequest) -> HttpResponse {
-    // the document's servers entry is the address the client used
-    let doc = OPENAPI.replace("http://127.0.0.1:8080", &base(&req));
+    // the document's servers entry is the service's base URL, set through the
+    // serializer (never pasted into the text)
+    let mut doc: Value = serde_json::from_str(OPENAPI).unwrap_or_else(|_| json!({}));
+    doc["servers"] = json!([{ "url": base(&req) }]);
     HttpResponse::Ok()
         .content_type("application/vnd.oai.openapi+json;version=3.0")
-        .body(doc)
+        .body(doc.to_string())
 }
 
 /// `GET /health`.

@@ -9,14 +9,18 @@ use serde_json::{json, Value};
 use zoning_core::markers::{self, Marker, MarkerOptions, MarkerReport, MarkerTable};
 use zoning_core::store::{Expect, MarkerVersion, NewMarker, Role, View};
 
-use super::items::{
-    collection, content_crs, enc, etag, feature_body, geo_json, if_match, matches, page_links,
-    parse_query, view_of, MARKER_QUERYABLES,
+use super::ogc::{
+    collection, content_crs, enc, etag, feature_body, geo_json, if_match, matches, merge,
+    page_links, parse_query,
 };
 use super::{base, Crs};
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{with_grid, AppState};
+use crate::visibility;
+
+/// Properties a client may filter markers on.
+pub const QUERYABLES: &[&str] = &["zone", "check_status", "number"];
 
 const MARKER_WRITERS: &[Role] = &[Role::Surveyor, Role::Admin];
 
@@ -50,12 +54,9 @@ async fn current(
 
 /// `GET /collections/markers/items`: the same parameters as zones (paging,
 /// `bbox`, `crs`, `datetime`) with the filters `zone`, `check_status`, `number`.
-pub async fn marker_items(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-) -> ApiResult<HttpResponse> {
-    let q = parse_query(req, MARKER_QUERYABLES, state.config.max_limit)?;
-    let all = current(state, q.datetime.clone()).await?;
+pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let q = parse_query(&req, QUERYABLES, state.config.max_limit)?;
+    let all = current(&state, q.datetime.clone()).await?;
     let mut selected = Vec::new();
     for m in &all {
         let props = json!({"zone": m.zone, "check_status": m.check_status, "number": m.number});
@@ -84,7 +85,7 @@ pub async fn marker_items(
         .map(|m| marker_feature(m, q.crs).map(|f| f.to_string()))
         .collect::<ApiResult<Vec<String>>>()?;
     let links = page_links(
-        &base(req),
+        &base(&req),
         "/collections/markers/items",
         &q,
         page.len(),
@@ -94,14 +95,14 @@ pub async fn marker_items(
 }
 
 /// `GET /collections/markers/items/{key}`.
-pub async fn marker_item(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    key: &str,
-    crs: Crs,
+pub async fn get_item(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    let _ = req;
-    let all = current(state, None).await?;
+    let key = path.into_inner();
+    let crs = parse_query(&req, &[], state.config.max_limit)?.crs;
+    let all = current(&state, None).await?;
     let m = all
         .iter()
         .find(|m| m.key == key)
@@ -148,6 +149,9 @@ fn to_new(report: &MarkerReport, table: &MarkerTable) -> Vec<NewMarker> {
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     tolerance_m: Option<f64>,
+    /// Replace markers that exist already (with `If-Match` the `ETag` of
+    /// the batch's `409` answer).
+    replace: Option<bool>,
     search_radius_m: Option<f64>,
     crs: Option<String>,
 }
@@ -178,6 +182,12 @@ pub async fn post_upload(
     let crs = q
         .crs
         .unwrap_or_else(|| zoning_core::crs::GRID_CRS.to_owned());
+    let replace = q.replace.unwrap_or(false);
+    let if_match = req
+        .headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let st = state.clone();
     let (report, batch) = web::block(move || -> ApiResult<(MarkerReport, Option<i64>)> {
         let table = with_grid(|t| {
@@ -187,6 +197,7 @@ pub async fn post_upload(
         let keep = table.clone();
         let report = markers::check(table, &approved(&st)?, &opts);
         let new = to_new(&report, &keep);
+        replacing(&st, &new, replace, if_match.as_deref())?;
         let batch = if new.is_empty() {
             None
         } else {
@@ -218,6 +229,56 @@ pub async fn post_upload(
         Ok(())
     })?;
     Ok(HttpResponse::Ok().json(v))
+}
+
+/// An upload must not overwrite markers silently: when some of its markers
+/// exist, it is refused (`409`, naming them, with an `ETag` of their current
+/// versions) unless `replace=true` comes with `If-Match` that `ETag`.
+fn replacing(
+    state: &AppState,
+    new: &[NewMarker],
+    replace: bool,
+    if_match: Option<&str>,
+) -> ApiResult<()> {
+    let keys: std::collections::HashSet<String> = new.iter().map(NewMarker::key).collect();
+    let existing: Vec<MarkerVersion> = state
+        .store
+        .markers(None)?
+        .into_iter()
+        .filter(|m| keys.contains(&m.key))
+        .collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    let tag = format!(
+        "\"markers-{}-{}\"",
+        existing.len(),
+        existing.iter().map(|m| m.id).max().unwrap_or(0)
+    );
+    let names: Vec<&str> = existing.iter().map(|m| m.key.as_str()).collect();
+    let shown = if names.len() > 20 {
+        format!("{} and {} more", names[..20].join(", "), names.len() - 20)
+    } else {
+        names.join(", ")
+    };
+    if !replace {
+        return Err(ApiError::Conflict(
+            format!(
+                "{} marker(s) of this upload exist already: {shown}; to replace them, upload again with ?replace=true and If-Match: {tag}",
+                names.len()
+            ),
+            Some(json!({"replaces": names, "etag": tag})),
+        ));
+    }
+    match if_match.map(str::trim) {
+        Some(t) if t == tag => Ok(()),
+        Some(t) => Err(ApiError::PreconditionFailed(format!(
+            "If-Match {t} is not the current state of the markers this upload replaces ({tag}); they changed: upload again without replace to see them"
+        ))),
+        None => Err(ApiError::PreconditionRequired(format!(
+            "replace=true needs If-Match: {tag} (the ETag of the 409 answer), so that markers changed meanwhile are not overwritten"
+        ))),
+    }
 }
 
 /// A posted marker Feature (a Point) as a one-row table.
@@ -289,7 +350,17 @@ async fn write_one(
             m.retired = retired;
         }
         let key = new.first().map(NewMarker::key).unwrap_or_default();
-        st.store.append_markers(new, &author, "api", expect)?;
+        st.store
+            .append_markers(new, &author, "api", expect)
+            .map_err(|e| match (e, expect) {
+                (zoning_core::store::StoreError::Conflict { what, .. }, Expect::Absent) => {
+                    ApiError::Conflict(
+                        format!("{what} already exists; replace it with PUT and its ETag"),
+                        None,
+                    )
+                }
+                (e, _) => e.into(),
+            })?;
         Ok(st.store.marker_history(&key)?.pop())
     })
     .await??
@@ -297,7 +368,7 @@ async fn write_one(
     if retired {
         return Ok(HttpResponse::NoContent().finish());
     }
-    let mut r = if expect == Expect::Any {
+    let mut r = if expect == Expect::Absent {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
@@ -323,22 +394,23 @@ async fn editable(
     state: &web::Data<AppState>,
     key: &str,
     what: &str,
-) -> ApiResult<(String, i64, MarkerVersion)> {
+) -> ApiResult<(String, Expect, MarkerVersion)> {
     let user = auth::require(req, state, MARKER_WRITERS, what).await?;
     let expected = if_match(req)?;
     Ok((user.name, expected, latest(state, key).await?))
 }
 
-/// `POST /collections/markers/items`.
-pub async fn post_marker(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    body: &[u8],
+/// `POST /collections/markers/items`: a new marker; `409` when one with its
+/// zone and number exists (replace it with `PUT` and its `ETag`).
+pub async fn post_item(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    let user = auth::require(req, state, MARKER_WRITERS, "adding a marker").await?;
-    let f = feature_body(req, body, false)?;
-    let table = single(&f, None, content_crs(req)?)?;
-    write_one(req, state, user.name, table, false, Expect::Any).await
+    let user = auth::require(&req, &state, MARKER_WRITERS, "adding a marker").await?;
+    let f = feature_body(&req, &body, false)?;
+    let table = single(&f, None, content_crs(&req)?)?;
+    write_one(&req, &state, user.name, table, false, Expect::Absent).await
 }
 
 async fn latest(state: &web::Data<AppState>, key: &str) -> ApiResult<MarkerVersion> {
@@ -351,47 +423,50 @@ async fn latest(state: &web::Data<AppState>, key: &str) -> ApiResult<MarkerVersi
 }
 
 /// `PUT /collections/markers/items/{key}`.
-pub async fn put_marker(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    key: &str,
-    body: &[u8],
+pub async fn put_item(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    let (author, expected, _live) = editable(req, state, key, "replacing a marker").await?;
-    let f = feature_body(req, body, false)?;
-    let table = single(&f, Some(key), content_crs(req)?)?;
-    write_one(req, state, author, table, false, Expect::Version(expected)).await
+    let key = path.into_inner();
+    let (author, expected, _live) = editable(&req, &state, &key, "replacing a marker").await?;
+    let f = feature_body(&req, &body, false)?;
+    let table = single(&f, Some(&key), content_crs(&req)?)?;
+    write_one(&req, &state, author, table, false, expected).await
 }
 
 /// `PATCH /collections/markers/items/{key}`: a JSON merge patch (RFC 7396) of
 /// the marker as served (WGS84, or the grid with `Content-Crs`).
-pub async fn patch_marker(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    key: &str,
-    body: &[u8],
+pub async fn patch_item(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    let (author, expected, current) = editable(req, state, key, "updating a marker").await?;
-    let patch = feature_body(req, body, true)?;
-    let crs = content_crs(req)?;
+    let key = path.into_inner();
+    let (author, expected, current) = editable(&req, &state, &key, "updating a marker").await?;
+    let patch = feature_body(&req, &body, true)?;
+    let crs = content_crs(&req)?;
     let mut feature = marker_feature(&current, crs)?;
-    super::items::merge(&mut feature, &patch);
-    let table = single(&feature, Some(key), crs)?;
+    merge(&mut feature, &patch);
+    let table = single(&feature, Some(&key), crs)?;
     if table.markers.first().map(|m| m.id.as_str()) != Some(current.number.as_str()) {
         return Err(ApiError::Unprocessable(
             "a marker's number cannot be changed; add a new marker instead".into(),
         ));
     }
-    write_one(req, state, author, table, false, Expect::Version(expected)).await
+    write_one(&req, &state, author, table, false, expected).await
 }
 
 /// `DELETE /collections/markers/items/{key}`: a retired version.
-pub async fn delete_marker(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    key: &str,
+pub async fn delete_item(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    let (author, expected, current) = editable(req, state, key, "withdrawing a marker").await?;
+    let key = path.into_inner();
+    let (author, expected, current) = editable(&req, &state, &key, "withdrawing a marker").await?;
     let table = MarkerTable {
         markers: vec![Marker {
             id: current.number.clone(),
@@ -405,7 +480,7 @@ pub async fn delete_marker(
         }],
         ..MarkerTable::default()
     };
-    write_one(req, state, author, table, true, Expect::Version(expected)).await
+    write_one(&req, &state, author, table, true, expected).await
 }
 
 /// `?max_spacing_m=&f=csv|json` of a stake-out table.
@@ -431,7 +506,7 @@ pub async fn get_stakeout(
             "max_spacing_m must be more than 0".into(),
         ));
     }
-    let view = view_of(&req, &state).await?;
+    let view = visibility::view_of(&req, &state).await?;
     let zone = state
         .zone(view, &code)?
         .ok_or_else(|| ApiError::NotFound(format!("zone {code} not found")))?;

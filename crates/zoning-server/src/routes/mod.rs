@@ -2,15 +2,18 @@
 
 pub mod collections;
 pub mod export;
-pub mod items;
 pub mod landing;
 pub mod markers;
+pub mod ogc;
+pub mod province;
 pub mod report;
 pub mod validate;
+pub mod zones;
 
 use actix_web::{web, HttpRequest};
 
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 /// `OGC:CRS84`, the default CRS (WGS84 lon/lat).
 pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -55,11 +58,44 @@ impl Crs {
     }
 }
 
-/// The service's base URL as the client reached it (`http://host:port`).
+/// The service's public base URL (`http://host:port`), for links and
+/// `Location`: the configured `base_url`; else, for a request that came
+/// through a configured trusted proxy, the host and scheme it forwarded
+/// (`Forwarded`, `X-Forwarded-Host`, `X-Forwarded-Proto`); else the address
+/// the server is bound to. The request's own `Host` is never used.
 #[must_use]
 pub fn base(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+    let state = req.app_data::<web::Data<AppState>>();
+    if let Some(b) = state.and_then(|s| s.config.base_url.as_deref()) {
+        return b.trim_end_matches('/').to_owned();
+    }
+    let trusted = state.is_some_and(|s| {
+        req.peer_addr()
+            .is_some_and(|p| s.config.trusted_proxies.iter().any(|t| *t == p.ip()))
+    });
+    if trusted {
+        let info = req.connection_info();
+        let host = info.host();
+        let scheme = info.scheme();
+        let host_ok = !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
+        if host_ok && (scheme == "http" || scheme == "https") {
+            return format!("{scheme}://{host}");
+        }
+    }
+    let addr = req.app_config().local_addr();
+    let scheme = if req.app_config().secure() {
+        "https"
+    } else {
+        "http"
+    };
+    if addr.ip().is_unspecified() {
+        format!("{scheme}://localhost:{}", addr.port())
+    } else {
+        format!("{scheme}://{addr}")
+    }
 }
 
 /// Wants HTML (a browser) rather than JSON.
@@ -75,7 +111,8 @@ pub fn wants_html(req: &HttpRequest, f: Option<&str>) -> bool {
     }
 }
 
-/// Mounts every route. Public so tests build the same app.
+/// Mounts every route, each collection's handlers by name. Public so tests
+/// build the same app.
 pub fn router(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(landing::get_health))
         .route("/whoami", web::get().to(landing::get_whoami))
@@ -86,34 +123,76 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             "/collections/{id}",
             web::get().to(collections::get_collection),
         )
-        .route("/collections/{id}/items", web::get().to(items::get_items))
-        .route("/collections/{id}/items", web::post().to(items::post_item))
+        // zones: OGC API – Features Parts 1, 2 and 4, history, approval, stake-out
+        .route("/collections/zones/items", web::get().to(zones::get_items))
         .route(
-            "/collections/{id}/items/{item}",
-            web::get().to(items::get_item),
+            "/collections/zones/items",
+            web::post().to(zones::write::post_item),
         )
         .route(
-            "/collections/{id}/items/{item}",
-            web::put().to(items::put_item),
+            "/collections/zones/items/{code}",
+            web::get().to(zones::get_item),
         )
         .route(
-            "/collections/{id}/items/{item}",
-            web::patch().to(items::patch_item),
+            "/collections/zones/items/{code}",
+            web::put().to(zones::write::put_item),
         )
         .route(
-            "/collections/{id}/items/{item}",
-            web::delete().to(items::delete_item),
+            "/collections/zones/items/{code}",
+            web::patch().to(zones::write::patch_item),
         )
         .route(
-            "/collections/zones/items/{item}/history",
-            web::get().to(items::get_history),
+            "/collections/zones/items/{code}",
+            web::delete().to(zones::write::delete_item),
         )
         .route(
-            "/collections/zones/items/{item}/approve",
-            web::post().to(items::post_approve),
+            "/collections/zones/items/{code}/history",
+            web::get().to(zones::get_history),
+        )
+        .route(
+            "/collections/zones/items/{code}/approve",
+            web::post().to(zones::write::post_approve),
+        )
+        .route(
+            "/collections/zones/items/{code}/stakeout",
+            web::get().to(markers::get_stakeout),
+        )
+        // markers: Parts 1, 2 and 4, and the CSV upload
+        .route(
+            "/collections/markers/items",
+            web::get().to(markers::get_items),
+        )
+        .route(
+            "/collections/markers/items",
+            web::post().to(markers::post_item),
+        )
+        .route(
+            "/collections/markers/items/{key}",
+            web::get().to(markers::get_item),
+        )
+        .route(
+            "/collections/markers/items/{key}",
+            web::put().to(markers::put_item),
+        )
+        .route(
+            "/collections/markers/items/{key}",
+            web::patch().to(markers::patch_item),
+        )
+        .route(
+            "/collections/markers/items/{key}",
+            web::delete().to(markers::delete_item),
+        )
+        .route("/markers/upload", web::post().to(markers::post_upload))
+        // province: read-only
+        .route(
+            "/collections/province/items",
+            web::get().to(province::get_items),
+        )
+        .route(
+            "/collections/province/items/{id}",
+            web::get().to(province::get_item),
         )
         .route("/validate", web::post().to(validate::post_validate))
-        .route("/markers/upload", web::post().to(markers::post_upload))
         .route("/report", web::get().to(report::get_report))
         .route("/export/zones.geojson", web::get().to(export::get_geojson))
         .route("/export/zones.zip", web::get().to(export::get_shapefile))

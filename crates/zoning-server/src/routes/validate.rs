@@ -1,15 +1,114 @@
 //! `POST /validate`: the checks of a posted Feature or FeatureCollection,
-//! against the registry's current zones and the province, without saving.
+//! against the zones the caller may see and the province, without saving.
+//!
+//! Anyone may call it, so its cost is bounded: the body size
+//! (`max_feature_bytes`), the features and vertices per request
+//! (`validate_max_features`, `validate_max_vertices`, and each zone's
+//! `max_vertices`), and the validations running at once
+//! (`max_concurrent_validations`; `429` with `Retry-After` beyond).
+
+use std::sync::atomic::Ordering;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use zoning_core::checks::{self, CheckOptions, Subject};
-use zoning_core::store::View;
 
-use super::items::content_crs;
+use super::ogc::content_crs;
+use super::zones::write::candidate;
 use super::Crs;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{with_grid, AppState};
+use crate::visibility;
+
+/// A slot among the validations running at once, released when dropped.
+struct Slot<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Slot<'a> {
+    fn take(counter: &'a std::sync::atomic::AtomicUsize, max: usize) -> ApiResult<Self> {
+        let mut now = counter.load(Ordering::Relaxed);
+        loop {
+            if now >= max {
+                return Err(ApiError::TooManyRequests(
+                    format!("{max} validations are running; try again in a second"),
+                    1,
+                ));
+            }
+            match counter.compare_exchange_weak(now, now + 1, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => return Ok(Self(counter)),
+                Err(n) => now = n,
+            }
+        }
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Positions in a GeoJSON value (the vertices of every geometry in it).
+fn positions(v: &Value) -> usize {
+    match v {
+        Value::Array(a) if a.first().is_some_and(Value::is_number) => 1,
+        Value::Array(a) => a.iter().map(positions).sum(),
+        _ => 0,
+    }
+}
+
+/// The posted features as subjects of the checks (each through the one
+/// intake path), and those refused with why.
+fn subjects_of(
+    features: &[Value],
+    crs: Crs,
+    limits: &zoning_core::intake::Limits,
+) -> (Vec<Subject>, Vec<zoning_core::io::FeatureError>) {
+    let mut subjects = Vec::new();
+    let mut refused = Vec::new();
+    for (i, f) in features.iter().enumerate() {
+        // a feature being drawn may have no code or name yet: give it
+        // stand-ins so that its boundary is still checked
+        let mut f = f.clone();
+        let index = i + 1;
+        if f.get("id").is_none() && f.pointer("/properties/code").is_none() {
+            f["id"] = json!(format!("feature #{index}"));
+        }
+        if let Some(p) = f.get_mut("properties").and_then(Value::as_object_mut) {
+            p.entry("kind").or_insert(json!("KCN"));
+            if !p.contains_key("name_vi") && !p.contains_key("name") {
+                p.insert("name".into(), json!("(chưa đặt tên)"));
+            }
+        } else {
+            f["properties"] = json!({"kind": "KCN", "name": "(chưa đặt tên)"});
+        }
+        match candidate(&f, None, crs, limits) {
+            Ok(c) => {
+                let declared = f
+                    .pointer("/properties/declared_area_ha")
+                    .and_then(Value::as_f64);
+                let p = c.properties.to_json();
+                let text = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
+                subjects.push(Subject {
+                    index,
+                    declared_area_ha: declared,
+                    merged_into: text("merged_into"),
+                    expansion_of: text("expansion_of"),
+                    ..Subject::new(&c.code, c.grid)
+                });
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                refused.push(zoning_core::io::FeatureError {
+                    index,
+                    code: f.get("id").and_then(Value::as_str).map(str::to_owned),
+                    geometry: reason.starts_with("geometry"),
+                    reason,
+                });
+            }
+        }
+    }
+    (subjects, refused)
+}
 
 /// `POST /validate`.
 pub async fn post_validate(
@@ -17,70 +116,65 @@ pub async fn post_validate(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    let v: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    let fc = match v.get("type").and_then(Value::as_str) {
-        Some("FeatureCollection") => v,
-        Some("Feature") => json!({"type": "FeatureCollection", "features": [v]}),
-        _ => {
-            return Err(ApiError::Unprocessable(
-                "post a GeoJSON Feature or FeatureCollection".into(),
-            ))
-        }
-    };
-    let crs = match content_crs(&req)? {
-        Crs::Crs84 => None,
-        Crs::Grid => Some("EPSG:9214"),
-    };
+    let cfg = &state.config;
+    if body.len() > cfg.max_feature_bytes {
+        return Err(ApiError::TooLarge(format!(
+            "the body has {} bytes; /validate takes at most {} (max_feature_bytes)",
+            body.len(),
+            cfg.max_feature_bytes
+        )));
+    }
+    let view = visibility::view_of(&req, &state).await?;
+    let crs = content_crs(&req)?;
+    let slot_state = state.clone();
     let st = state.clone();
     let report = web::block(move || -> ApiResult<Value> {
-        let input = with_grid(|t| {
-            zoning_core::io::geojson::read(&fc.to_string(), "request", crs, t)
-                .map_err(|e| ApiError::Unprocessable(e.to_string()))
-        })?;
-        let mut posted = Vec::new();
-        let mut errors = Vec::new();
-        for f in input.features {
-            match f {
-                Ok(f) => posted.push(Subject::from_feature(&f)),
-                Err(e) => errors.push(e),
+        let _slot = Slot::take(
+            &slot_state.validations,
+            slot_state.config.max_concurrent_validations,
+        )?;
+        let cfg = &st.config;
+        let v: Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+        let features: Vec<Value> = match v.get("type").and_then(Value::as_str) {
+            Some("FeatureCollection") => v
+                .get("features")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+            Some("Feature") => vec![v],
+            _ => {
+                return Err(ApiError::Unprocessable(
+                    "post a GeoJSON Feature or FeatureCollection".into(),
+                ))
             }
-        }
-        let codes: Vec<String> = posted.iter().map(|s| s.code.clone()).collect();
-        let boxes: Vec<[f64; 4]> = posted
-            .iter()
-            .filter_map(|s| geo::BoundingRect::bounding_rect(&s.grid))
-            .map(|r| {
-                [
-                    r.min().x - 1.0,
-                    r.min().y - 1.0,
-                    r.max().x + 1.0,
-                    r.max().y + 1.0,
-                ]
-            })
-            .collect();
-        let near = |b: [f64; 4]| {
-            boxes
-                .iter()
-                .any(|a| a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3])
         };
-        let mut subjects = posted;
-        // the registry's zones near the posted ones (planners' view, without
-        // the zones being replaced)
-        for z in st.zones(View::Planner)? {
-            if !codes.contains(&z.code) && near(z.bbox_grid) {
-                subjects.push(z.subject(subjects.len() + 1));
-            }
+        if features.len() > cfg.validate_max_features {
+            return Err(ApiError::TooLarge(format!(
+                "{} features; /validate checks at most {} at once (validate_max_features): send them in parts or use `zoning check`",
+                features.len(),
+                cfg.validate_max_features
+            )));
         }
-        let mut report =
-            checks::check(&subjects, Some(&st.province_grid), &CheckOptions::default());
-        report
-            .findings
-            .retain(|f| f.codes.iter().any(|c| codes.contains(c)));
-        report
-            .expected_overlaps
-            .retain(|e| e.codes.iter().any(|c| codes.contains(c)));
-        let mut all = checks::unreadable(&errors);
+        let vertices: usize = features
+            .iter()
+            .map(|f| f.get("geometry").map_or(0, positions))
+            .sum();
+        if vertices > cfg.validate_max_vertices {
+            return Err(ApiError::TooLarge(format!(
+                "{vertices} vertices in all; /validate checks at most {} per request (validate_max_vertices)",
+                cfg.validate_max_vertices
+            )));
+        }
+        let (subjects, refused) = subjects_of(&features, crs, &cfg.limits());
+        let zones = st.zones(view)?;
+        let mut report = checks::against(
+            subjects,
+            &zones,
+            Some(&st.province_grid),
+            &CheckOptions::default(),
+        );
+        let mut all = checks::unreadable(&refused);
         all.append(&mut report.findings);
         report.findings = all;
         with_grid(|t| {

@@ -1,0 +1,99 @@
+//! `outside-boundary`: a zone not inside the province.
+//!
+//! The boundary's edges go into an R-tree: a zone whose box meets none of
+//! them is wholly inside or wholly outside, which one vertex tells; only a
+//! zone that crosses the boundary costs a polygon difference, with the
+//! province cropped to the zone's box so that the area is exact.
+
+use std::borrow::Borrow;
+
+use geo::{Area, BoundingRect, Contains, Intersects, Relate};
+use geo_types::{Line, MultiPolygon, Point};
+use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+
+use super::geometry::{crop, difference, envelope, grown, ha, somewhere};
+use super::validity::approximate_note;
+use super::{finding, CheckOptions, Finding, Rule, Subject};
+
+/// The `outside-boundary` findings of `subjects` against `boundary` (grid).
+///
+/// # Examples
+/// ```
+/// use geo_types::{coord, MultiPolygon, Rect};
+/// use zoning_core::checks::{boundary, CheckOptions, Subject};
+///
+/// let rect = |x0: f64, x1: f64| MultiPolygon::new(vec![Rect::new(coord! { x: x0, y: 0.0 }, coord! { x: x1, y: 100.0 }).to_polygon()]);
+/// let province = rect(0.0, 1000.0);
+/// let found = boundary::outside(&[Subject::new("IN", rect(0.0, 100.0)), Subject::new("OUT", rect(900.0, 1100.0))], &province, &CheckOptions::default());
+/// assert_eq!(found.len(), 1);
+/// assert_eq!(found[0].codes, ["OUT"]);
+/// assert!((found[0].area_m2.unwrap() - 10_000.0).abs() < 1e-6);
+/// ```
+#[must_use]
+pub fn outside<S: Borrow<Subject> + Sync>(
+    subjects: &[S],
+    boundary: &MultiPolygon,
+    opts: &CheckOptions,
+) -> Vec<Finding> {
+    let edges: Vec<GeomWithData<Rectangle<[f64; 2]>, Line>> = boundary
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(geo::LineString::lines)
+        .map(|l| {
+            GeomWithData::new(
+                Rectangle::from_aabb(AABB::from_corners(
+                    [l.start.x, l.start.y],
+                    [l.end.x, l.end.y],
+                )),
+                l,
+            )
+        })
+        .collect();
+    let tree = RTree::bulk_load(edges);
+    subjects
+        .par_iter()
+        .map(Borrow::borrow)
+        .filter_map(|s: &Subject| {
+            let rect = s.grid.bounding_rect()?;
+            let crossing = tree
+                .locate_in_envelope_intersecting(&envelope(rect))
+                .any(|e| e.data.intersects(&rect));
+            if !crossing {
+                let vertex = Point::from(*s.grid.0.first()?.exterior().0.first()?);
+                if boundary.contains(&vertex) {
+                    return None;
+                }
+            } else if boundary.relate(&s.grid).is_covers() {
+                return None;
+            }
+            // The boolean operation's precision is a fraction of the extent of
+            // its inputs; a whole province would cost centimetres² on the
+            // result, so the boundary is first cropped to the zone's box.
+            let window = grown(rect, 1.0 + 0.01 * rect.width().max(rect.height()));
+            let out = difference(&s.grid, &crop(boundary, window))?;
+            let area = out.unsigned_area();
+            if area < opts.sliver_m2 {
+                return None;
+            }
+            let whole = (area - s.grid.unsigned_area()).abs() <= 1e-9 * area.max(1.0);
+            let mut reason = if whole {
+                format!("{} lies wholly outside the province boundary; check its coordinates and CRS", s.code)
+            } else {
+                format!(
+                    "{area:.2} m² ({}) of {} lies outside the province boundary; move the boundary inside the province",
+                    ha(area),
+                    s.code
+                )
+            };
+            if s.repaired {
+                reason.push_str(&approximate_note(&[s.code.as_str()]));
+            }
+            let mut f = finding(Rule::OutsideBoundary, vec![s.code.clone()], Some(area), reason, somewhere(&out));
+            f.approximate = s.repaired;
+            Some(f)
+        })
+        .collect()
+}

@@ -1,0 +1,494 @@
+//! The checks a boundary must pass before it is approved, shared by `zoning
+//! check`, `zoning import`, the service's writes and `/validate`, and the web
+//! editor. One module per rule: [`validity`] (`invalid-geometry`), [`codes`]
+//! (`duplicate-code`), [`overlap`] (`overlap`, `sliver`, `merged-not-inside`),
+//! [`boundary`] (`outside-boundary`), [`area`] (`area-mismatch`); [`check`]
+//! runs them all over a set, [`neighbours::against`] over candidates and the
+//! registry zones near them.
+//!
+//! Every finding names the zones, the rule, a reason and a location. All
+//! geometry is in the legal grid (EPSG:9214, metres); locations are converted to
+//! WGS84 only for output ([`Report::locate`]). A zone whose geometry is invalid
+//! still takes part in the overlap and boundary rules, on a repaired copy
+//! ([`validity::make_valid`]); those findings carry `"approximate": true`.
+
+pub mod area;
+pub mod boundary;
+pub mod codes;
+mod geometry;
+pub mod neighbours;
+pub mod overlap;
+pub mod validity;
+
+use std::borrow::Cow;
+use std::time::{Duration, Instant};
+
+use geo_types::{Coord, MultiPolygon};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::crs::GridTransform;
+use crate::io::{FeatureError, InputFeature};
+
+pub use neighbours::{against, Neighbour};
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Must be fixed before approval.
+    Error,
+    /// Worth a look.
+    Warning,
+}
+
+/// The rule a finding breaks. The names are a contract (DESIGN.md): new rules
+/// may be added, none renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// The geometry is not valid (OGC), or could not be read.
+    InvalidGeometry,
+    /// Two zones overlap.
+    Overlap,
+    /// Two zones overlap by less than the sliver threshold.
+    Sliver,
+    /// A zone is not inside the province boundary.
+    OutsideBoundary,
+    /// Two features share a code.
+    DuplicateCode,
+    /// Declared and computed (grid) areas differ by more than the tolerance.
+    AreaMismatch,
+    /// A CCN merged into a KCN does not lie inside it.
+    MergedNotInside,
+    /// A feature has no code.
+    MissingCode,
+}
+
+impl Rule {
+    /// The rule's name in output.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::InvalidGeometry => "invalid-geometry",
+            Self::Overlap => "overlap",
+            Self::Sliver => "sliver",
+            Self::OutsideBoundary => "outside-boundary",
+            Self::DuplicateCode => "duplicate-code",
+            Self::AreaMismatch => "area-mismatch",
+            Self::MergedNotInside => "merged-not-inside",
+            Self::MissingCode => "missing-code",
+        }
+    }
+
+    /// Vietnamese name, for the table format.
+    #[must_use]
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Self::InvalidGeometry => "hình học không hợp lệ",
+            Self::Overlap => "chồng lấn",
+            Self::Sliver => "chồng lấn rất nhỏ",
+            Self::OutsideBoundary => "nằm ngoài ranh giới tỉnh",
+            Self::DuplicateCode => "trùng mã",
+            Self::AreaMismatch => "diện tích lệch",
+            Self::MergedNotInside => "CCN sáp nhập không nằm trong KCN",
+            Self::MissingCode => "thiếu mã",
+        }
+    }
+
+    /// The rule's severity.
+    #[must_use]
+    pub fn severity(self) -> Severity {
+        match self {
+            Self::Sliver | Self::AreaMismatch => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+/// One thing wrong, and where.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The rule broken.
+    pub rule: Rule,
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// The zones concerned.
+    pub codes: Vec<String>,
+    /// The area concerned (overlap, area outside, area difference), m².
+    pub area_m2: Option<f64>,
+    /// What is wrong and what to do.
+    pub reason: String,
+    /// Where, WGS84 `[lon, lat]` (after [`Report::locate`]).
+    pub location: Option<[f64; 2]>,
+    /// Where, grid `[easting, northing]`.
+    pub location_grid: Option<[f64; 2]>,
+    /// Computed on a repaired copy of an invalid boundary (serialised only
+    /// when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub approximate: bool,
+}
+
+/// An overlap that the plan expects (a merged CCN inside its KCN).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expected {
+    /// The CCN, then the KCN.
+    pub codes: Vec<String>,
+    /// The area of the CCN inside the KCN, m².
+    pub area_m2: f64,
+    /// Why it is expected.
+    pub reason: String,
+}
+
+/// Thresholds of the checks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckOptions {
+    /// Overlaps below this area (m²) are `sliver` warnings. Default 1 m².
+    pub sliver_m2: f64,
+    /// Relative difference of declared and grid area above which
+    /// `area-mismatch` is reported. Default 0.01 (1 %).
+    pub area_tolerance: f64,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self {
+            sliver_m2: 1.0,
+            area_tolerance: 0.01,
+        }
+    }
+}
+
+/// A zone to check: what the rules need of it.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    /// Its code.
+    pub code: String,
+    /// 1-based position in its file, for messages.
+    pub index: usize,
+    /// Boundary in the grid.
+    pub grid: MultiPolygon,
+    /// Declared area, ha, when known.
+    pub declared_area_ha: Option<f64>,
+    /// For a CCN merged into a KCN: the KCN's code.
+    pub merged_into: Option<String>,
+    /// For an expansion part: the zone it extends.
+    pub expansion_of: Option<String>,
+    /// The boundary is a repaired copy of an invalid one
+    /// ([`validity::repaired`]); findings computed on it are approximate.
+    pub repaired: bool,
+}
+
+impl Subject {
+    /// A subject with only a code and a boundary (index 1).
+    #[must_use]
+    pub fn new(code: &str, grid: MultiPolygon) -> Self {
+        Self {
+            code: code.to_owned(),
+            index: 1,
+            grid,
+            declared_area_ha: None,
+            merged_into: None,
+            expansion_of: None,
+            repaired: false,
+        }
+    }
+
+    /// Takes what the rules need from a feature's properties: the declared
+    /// area in ha (`declared_area_ha`, `area_ha`), the KCN a CCN was merged into
+    /// (`merged_into`, `merged_in`) and the zone an expansion part extends
+    /// (`expansion_of`, `expand_of`). Shapefile field names are at most 10
+    /// characters, so the names other software truncates them to
+    /// (`declared_a`, `merged_int`, `expansion_`) are understood too.
+    #[must_use]
+    pub fn from_feature(f: &InputFeature) -> Self {
+        let value = |names: &[&str]| {
+            names.iter().find_map(|n| {
+                f.properties
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                    .map(|(_, v)| v)
+            })
+        };
+        let text = |names: &[&str]| {
+            value(names)
+                .and_then(serde_json::Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| s.trim().to_owned())
+        };
+        Self {
+            code: f.code.clone(),
+            index: f.index,
+            grid: f.grid.clone(),
+            declared_area_ha: value(&["declared_area_ha", "area_ha", "declared_a"])
+                .and_then(serde_json::Value::as_f64),
+            merged_into: text(&["merged_into", "merged_in", "merged_int"]),
+            expansion_of: text(&["expansion_of", "expand_of", "expansion_"]),
+            repaired: false,
+        }
+    }
+}
+
+/// The outcome of the checks.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// Findings, errors first.
+    pub findings: Vec<Finding>,
+    /// Overlaps the plan expects.
+    pub expected_overlaps: Vec<Expected>,
+    /// Wall time of each step of [`check`], in order (not serialised; `zoning
+    /// check --timings` prints it).
+    #[serde(skip)]
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl Report {
+    /// Fills each finding's WGS84 location from its grid location.
+    pub fn locate(&mut self, t: &GridTransform) {
+        for f in &mut self.findings {
+            f.location = f
+                .location_grid
+                .and_then(|[x, y]| t.grid_to_wgs84(x, y).ok())
+                .map(|(lon, lat)| [lon, lat]);
+        }
+    }
+}
+
+pub(crate) fn finding(
+    rule: Rule,
+    codes: Vec<String>,
+    area_m2: Option<f64>,
+    reason: String,
+    at: Option<Coord>,
+) -> Finding {
+    Finding {
+        rule,
+        severity: rule.severity(),
+        codes,
+        area_m2,
+        reason,
+        location: None,
+        location_grid: at.map(|c| [c.x, c.y]),
+        approximate: false,
+    }
+}
+
+/// Findings for features that could not be read (reported with the rest).
+#[must_use]
+pub fn unreadable(errors: &[FeatureError]) -> Vec<Finding> {
+    errors
+        .iter()
+        .map(|e| {
+            let rule = if e.geometry {
+                Rule::InvalidGeometry
+            } else {
+                Rule::MissingCode
+            };
+            finding(
+                rule,
+                e.code.iter().cloned().collect(),
+                None,
+                format!("{}: {}", e.label(), e.reason),
+                None,
+            )
+        })
+        .collect()
+}
+
+/// Runs every rule over `subjects`; `boundary` is the province (grid), if the
+/// zones are to be checked against one. A subject whose geometry is invalid
+/// gets its `invalid-geometry` findings, then takes part in the overlap and
+/// boundary rules with a repaired copy (findings marked approximate); the area
+/// rule is left to valid boundaries.
+#[must_use]
+pub fn check(subjects: &[Subject], boundary: Option<&MultiPolygon>, opts: &CheckOptions) -> Report {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |step: &'static str| {
+        timings.push((step, clock.elapsed()));
+        clock = Instant::now();
+    };
+    let invalid: Vec<Vec<Finding>> = subjects
+        .par_iter()
+        .map(validity::invalid_geometry)
+        .collect();
+    let valid: Vec<bool> = invalid.iter().map(Vec::is_empty).collect();
+    let mut findings: Vec<Finding> = invalid.into_iter().flatten().collect();
+    lap("validity");
+    // what the other rules see: the valid boundaries as they are, a repaired
+    // copy of the invalid ones (an empty one when the repair fails)
+    let working: Vec<Cow<'_, Subject>> = subjects
+        .par_iter()
+        .zip(&valid)
+        .map(|(s, ok)| {
+            if *ok {
+                Cow::Borrowed(s)
+            } else {
+                Cow::Owned(validity::repaired(s).unwrap_or_else(|| Subject {
+                    grid: validity::nothing(),
+                    ..s.clone()
+                }))
+            }
+        })
+        .collect();
+    lap("repairing invalid boundaries");
+    findings.extend(codes::duplicate_codes(subjects));
+    lap("duplicate codes");
+    let (overlaps, expected) = overlap::overlaps(&working, opts);
+    findings.extend(overlaps);
+    lap("overlaps (R-tree + intersections)");
+    if let Some(b) = boundary {
+        findings.extend(boundary::outside(&working, b, opts));
+        lap("outside the boundary");
+    }
+    findings.extend(
+        subjects
+            .iter()
+            .zip(&valid)
+            .filter(|(_, v)| **v)
+            .filter_map(|(s, _)| area::area_mismatch(s, opts)),
+    );
+    lap("area mismatch");
+    sort(&mut findings);
+    lap("sorting the findings");
+    Report {
+        findings,
+        expected_overlaps: expected,
+        timings,
+    }
+}
+
+/// Errors first, then by rule and codes.
+pub(crate) fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.severity, a.rule, &a.codes)
+            .partial_cmp(&(b.severity, b.rule, &b.codes))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::{coord, Rect};
+
+    fn subject(code: &str, x0: f64, y0: f64, x1: f64, y1: f64) -> Subject {
+        Subject {
+            code: code.into(),
+            index: 1,
+            grid: MultiPolygon::new(vec![Rect::new(
+                coord! { x: x0, y: y0 },
+                coord! { x: x1, y: y1 },
+            )
+            .to_polygon()]),
+            declared_area_ha: None,
+            merged_into: None,
+            expansion_of: None,
+            repaired: false,
+        }
+    }
+
+    fn rules(r: &Report) -> Vec<(&'static str, Vec<String>)> {
+        r.findings
+            .iter()
+            .map(|f| (f.rule.name(), f.codes.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_duplicate_code_is_one_finding_naming_every_feature() {
+        let mut zones = vec![
+            subject("Z", 0., 0., 10., 10.),
+            subject("A", 20., 0., 30., 10.),
+            subject("Z", 40., 0., 50., 10.),
+            subject("B", 60., 0., 70., 10.),
+            subject("Z", 80., 0., 90., 10.),
+            subject("A", 100., 0., 110., 10.),
+        ];
+        for (i, z) in zones.iter_mut().enumerate() {
+            z.index = i + 1;
+        }
+        let r = check(&zones, None, &CheckOptions::default());
+        assert_eq!(
+            rules(&r),
+            vec![
+                ("duplicate-code", vec!["A".to_owned()]),
+                ("duplicate-code", vec!["Z".to_owned()])
+            ]
+        );
+        assert!(r.findings[0].reason.contains("features #2, #6;"));
+        assert!(r.findings[1].reason.contains("features #1, #3, #5;"));
+        let steps: Vec<&str> = r.timings.iter().map(|(s, _)| *s).collect();
+        assert!(steps.contains(&"duplicate codes") && steps.contains(&"validity"));
+    }
+
+    #[test]
+    fn touching_is_not_overlapping_and_a_sliver_is_a_warning() {
+        let zones = [
+            subject("A", 0., 0., 100., 100.),
+            subject("B", 100., 0., 200., 100.),
+            subject("C", 200., 100., 300., 200.),
+            subject("D", 299.999, 100., 400., 200.), // 0.001 × 100 = 0.1 m²
+        ];
+        let r = check(&zones, None, &CheckOptions::default());
+        assert_eq!(
+            rules(&r),
+            vec![("sliver", vec!["C".to_owned(), "D".to_owned()])]
+        );
+        assert_eq!(r.findings[0].severity, Severity::Warning);
+        let area = r.findings[0].area_m2.unwrap_or_default();
+        assert!((area - 0.1).abs() < 1e-4, "{area}");
+    }
+
+    #[test]
+    fn expansion_overlap_is_named_and_merged_ccn_is_expected() {
+        let mut part = subject("K-MR", 90., 0., 200., 100.);
+        part.expansion_of = Some("K".into());
+        let mut ccn = subject("C", 20., 20., 40., 40.);
+        ccn.merged_into = Some("K".into());
+        let r = check(
+            &[subject("K", 0., 0., 100., 100.), part, ccn],
+            None,
+            &CheckOptions::default(),
+        );
+        assert_eq!(
+            rules(&r),
+            vec![("overlap", vec!["K".to_owned(), "K-MR".to_owned()])]
+        );
+        assert!(
+            r.findings[0].reason.contains("expansion part of K"),
+            "{}",
+            r.findings[0].reason
+        );
+        assert_eq!(r.expected_overlaps.len(), 1);
+        assert_eq!(
+            r.expected_overlaps[0].codes,
+            vec!["C".to_owned(), "K".to_owned()]
+        );
+    }
+
+    #[test]
+    fn boundary_area_outside_and_area_mismatch() {
+        let province = MultiPolygon::new(vec![Rect::new(
+            coord! { x: 0., y: 0. },
+            coord! { x: 1000., y: 1000. },
+        )
+        .to_polygon()]);
+        let mut z = subject("OUT", 900., 0., 1100., 100.);
+        z.declared_area_ha = Some(2.0);
+        let mut ok = subject("IN", 0., 0., 100., 100.);
+        ok.declared_area_ha = Some(1.005);
+        let r = check(&[z, ok], Some(&province), &CheckOptions::default());
+        let outside = r
+            .findings
+            .iter()
+            .find(|f| f.rule == Rule::OutsideBoundary)
+            .expect("outside");
+        assert!((outside.area_m2.unwrap_or_default() - 10_000.0).abs() < 1e-6);
+        assert_eq!(
+            rules(&r).len(),
+            1,
+            "2.0 ha declared for 2.0 ha, 1.005 for 1.0 are within 1 %"
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! Checking candidates (a zone being written, the features posted to
+//! `/validate`, a file being imported) against the registry's zones near
+//! them and the province: the one function every door uses.
+
+use std::collections::HashSet;
+
+use geo::BoundingRect;
+
+use super::{check, CheckOptions, Report, Subject};
+use geo_types::MultiPolygon;
+
+/// A registry zone as a possible neighbour: its box is cheap, its full
+/// [`Subject`] is made only when it is near a candidate.
+pub trait Neighbour {
+    /// Its code.
+    fn code(&self) -> &str;
+    /// Its bounding box in the grid, `[minE, minN, maxE, maxN]`.
+    fn bbox(&self) -> [f64; 4];
+    /// What the rules need of it (its declared area is not checked again).
+    fn subject(&self, index: usize) -> Subject;
+}
+
+impl Neighbour for Subject {
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn bbox(&self) -> [f64; 4] {
+        self.grid.bounding_rect().map_or([f64::NAN; 4], |r| {
+            [r.min().x, r.min().y, r.max().x, r.max().y]
+        })
+    }
+    fn subject(&self, index: usize) -> Subject {
+        Subject {
+            index,
+            declared_area_ha: None,
+            ..self.clone()
+        }
+    }
+}
+
+impl<N: Neighbour> Neighbour for std::sync::Arc<N> {
+    fn code(&self) -> &str {
+        (**self).code()
+    }
+    fn bbox(&self) -> [f64; 4] {
+        (**self).bbox()
+    }
+    fn subject(&self, index: usize) -> Subject {
+        (**self).subject(index)
+    }
+}
+
+fn meet(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
+/// Checks `candidates` together with the registry zones that could concern
+/// them: those within a metre of a candidate's box, and the KCN a candidate
+/// CCN was merged into. Registry zones with a candidate's code are left out
+/// (the candidate replaces them). Only the findings and expected overlaps
+/// that name a candidate are kept.
+///
+/// # Examples
+/// ```
+/// use geo_types::{coord, MultiPolygon, Rect};
+/// use zoning_core::checks::{against, CheckOptions, Subject};
+///
+/// let rect = |x0: f64, x1: f64| MultiPolygon::new(vec![Rect::new(coord! { x: x0, y: 0.0 }, coord! { x: x1, y: 100.0 }).to_polygon()]);
+/// let registry = vec![
+///     Subject::new("OLD", rect(0.0, 100.0)),     // overlapped by the candidate
+///     Subject::new("FAR", rect(5000.0, 5100.0)), // far away: not even looked at
+///     Subject::new("NEW", rect(0.0, 50.0)),      // the version being replaced
+/// ];
+/// let report = against(vec![Subject::new("NEW", rect(50.0, 150.0))], &registry, None, &CheckOptions::default());
+/// assert_eq!(report.findings.len(), 1);
+/// assert_eq!(report.findings[0].codes, ["NEW", "OLD"]);
+/// ```
+#[must_use]
+pub fn against<N: Neighbour>(
+    candidates: Vec<Subject>,
+    registry: &[N],
+    boundary: Option<&MultiPolygon>,
+    opts: &CheckOptions,
+) -> Report {
+    let codes: HashSet<String> = candidates.iter().map(|s| s.code.clone()).collect();
+    let linked: HashSet<String> = candidates
+        .iter()
+        .flat_map(|s| s.merged_into.iter().chain(s.expansion_of.iter()).cloned())
+        .collect();
+    let boxes: Vec<[f64; 4]> = candidates
+        .iter()
+        .filter_map(|s| s.grid.bounding_rect())
+        .map(|r| {
+            [
+                r.min().x - 1.0,
+                r.min().y - 1.0,
+                r.max().x + 1.0,
+                r.max().y + 1.0,
+            ]
+        })
+        .collect();
+    let mut subjects = candidates;
+    for z in registry {
+        let near = || {
+            let b = z.bbox();
+            boxes.iter().any(|a| meet(*a, b))
+        };
+        if !codes.contains(z.code()) && (linked.contains(z.code()) || near()) {
+            subjects.push(z.subject(subjects.len() + 1));
+        }
+    }
+    let mut report = check(&subjects, boundary, opts);
+    report
+        .findings
+        .retain(|f| f.codes.iter().any(|c| codes.contains(c)));
+    report
+        .expected_overlaps
+        .retain(|e| e.codes.iter().any(|c| codes.contains(c)));
+    report
+}

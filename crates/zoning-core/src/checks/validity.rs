@@ -1,0 +1,116 @@
+//! `invalid-geometry`: OGC validity with GEOS's reasons and a location, and the
+//! repaired copy (make-valid) on which the other rules still run.
+
+use geo::MakeValid;
+use geo_types::MultiPolygon;
+
+use super::geometry::union;
+use super::{finding, Finding, Rule, Subject};
+use crate::validation::validate;
+
+/// The `invalid-geometry` findings of one zone (none when it is valid).
+///
+/// # Examples
+/// ```
+/// use geo_types::{polygon, MultiPolygon};
+/// use zoning_core::checks::{validity, Subject};
+///
+/// let bowtie = polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 10.0), (x: 10.0, y: 0.0), (x: 0.0, y: 10.0)];
+/// let s = Subject::new("Z", MultiPolygon::new(vec![bowtie]));
+/// let found = validity::invalid_geometry(&s);
+/// assert_eq!(found[0].rule.name(), "invalid-geometry");
+/// assert!(found[0].reason.starts_with("Self-intersection"), "{}", found[0].reason);
+/// ```
+#[must_use]
+pub fn invalid_geometry(s: &Subject) -> Vec<Finding> {
+    if s.grid.0.is_empty() {
+        return vec![finding(
+            Rule::InvalidGeometry,
+            vec![s.code.clone()],
+            None,
+            "the boundary is empty".into(),
+            None,
+        )];
+    }
+    validate(&s.grid)
+        .into_iter()
+        .map(|i| {
+            let part = if s.grid.0.len() > 1 {
+                format!(" (part {})", i.part + 1)
+            } else {
+                String::new()
+            };
+            finding(
+                Rule::InvalidGeometry,
+                vec![s.code.clone()],
+                None,
+                format!(
+                    "{}{part}: {}",
+                    i.problem.geos_reason(),
+                    i.problem.explanation()
+                ),
+                Some(i.location),
+            )
+        })
+        .collect()
+}
+
+/// A valid copy of an invalid boundary, as GEOS's and PostGIS's
+/// `MakeValid` make it: each polygon repaired on its own (the odd-even rule
+/// of its rings' linework: a bow-tie becomes two triangles), then the
+/// repaired polygons united (overlapping parts become one). `None` when the
+/// repair fails or leaves nothing.
+///
+/// # Examples
+/// ```
+/// use geo::Area;
+/// use geo_types::{polygon, MultiPolygon};
+/// use zoning_core::checks::validity::make_valid;
+///
+/// let bowtie = polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 10.0), (x: 10.0, y: 0.0), (x: 0.0, y: 10.0)];
+/// let fixed = make_valid(&MultiPolygon::new(vec![bowtie])).expect("repaired");
+/// assert_eq!(fixed.0.len(), 2);
+/// assert!((fixed.unsigned_area() - 50.0).abs() < 1e-9); // two triangles of 25 m²
+/// ```
+#[must_use]
+pub fn make_valid(mp: &MultiPolygon) -> Option<MultiPolygon> {
+    let mut out: Option<MultiPolygon> = None;
+    for p in &mp.0 {
+        let fixed = p.make_valid().ok()?;
+        if fixed.0.is_empty() {
+            continue;
+        }
+        out = Some(match out {
+            None => fixed,
+            Some(acc) => union(&acc, &fixed)?,
+        });
+    }
+    out.filter(|m| !m.0.is_empty())
+}
+
+/// The subject with its boundary repaired ([`make_valid`]) and marked
+/// [`Subject::repaired`], so that the findings computed on it say they are
+/// approximate.
+#[must_use]
+pub fn repaired(s: &Subject) -> Option<Subject> {
+    let grid = make_valid(&s.grid)?;
+    Some(Subject {
+        grid,
+        repaired: true,
+        ..s.clone()
+    })
+}
+
+/// The reason's tail of a finding computed on a repaired boundary.
+#[must_use]
+pub fn approximate_note(codes: &[&str]) -> String {
+    format!(
+        "; approximate: computed on a repaired copy (make-valid, as GEOS and PostGIS do) of the invalid boundary of {}; fix the invalid-geometry error and check again",
+        codes.join(" and ")
+    )
+}
+
+/// An empty boundary, for a subject that cannot take part in the other rules.
+pub(super) fn nothing() -> MultiPolygon {
+    MultiPolygon::new(vec![])
+}

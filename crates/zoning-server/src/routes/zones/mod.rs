@@ -1,0 +1,159 @@
+//! The `zones` collection: reading (OGC API – Features Parts 1 and 2, with
+//! `datetime` as-of reads and each zone's history) here, writing (Part 4,
+//! approval) in [`write`].
+
+pub mod write;
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use geo::{BoundingRect, Intersects};
+use serde_json::{json, Value};
+use zoning_core::store::ZoneVersion;
+
+use super::ogc::{
+    bbox_grid, boxes_meet, collection, enc, etag, geo_json, matches, page_links, parse_query,
+};
+use super::{base, Crs, CRS84};
+use crate::error::{ApiError, ApiResult};
+use crate::state::{with_grid, AppState, CachedZone};
+use crate::visibility;
+
+/// Properties a client may filter zones on (`?kind=KCN`).
+pub const QUERYABLES: &[&str] = &[
+    "kind",
+    "plan_action",
+    "status",
+    "district_vi",
+    "geometry_source",
+    "infrastructure",
+    "name_vi",
+    "name_basis",
+    "area_basis",
+    "plan_basis",
+    "expansion_of",
+    "merged_into",
+];
+
+/// `GET /collections/zones/items`.
+pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let q = parse_query(&req, QUERYABLES, state.config.max_limit)?;
+    let view = visibility::view_of(&req, &state).await?;
+    let zones: Vec<Arc<CachedZone>> = match &q.datetime {
+        None => state.zones(view)?,
+        Some(at) => {
+            let (store, at) = (state.store.clone(), at.clone());
+            web::block(move || -> ApiResult<Vec<Arc<CachedZone>>> {
+                let versions = store.zones(view, Some(&at))?;
+                with_grid(|t| {
+                    versions
+                        .iter()
+                        .map(|v| CachedZone::new(v, t).map(Arc::new))
+                        .collect()
+                })
+            })
+            .await??
+        }
+    };
+    let area = match q.bbox {
+        Some(b) => Some(bbox_grid(b, q.bbox_crs)?),
+        None => None,
+    };
+    let area_box = area
+        .as_ref()
+        .and_then(|a| a.as_ref().and_then(BoundingRect::bounding_rect))
+        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
+    let selected: Vec<&Arc<CachedZone>> = zones
+        .iter()
+        .filter(|z| matches(&z.properties, &q.filters))
+        .filter(|z| match (&area, area_box) {
+            (None, _) => true,
+            (Some(Some(a)), Some(bb)) => boxes_meet(z.bbox_grid, bb) && a.intersects(&z.grid),
+            _ => false, // a bbox outside the grid's area of use
+        })
+        .collect();
+    let matched = selected.len();
+    let page: Vec<String> = selected
+        .iter()
+        .skip(q.offset)
+        .take(q.limit)
+        .map(|z| match q.crs {
+            Crs::Crs84 => z.json_wgs84.clone(),
+            Crs::Grid => z.json_grid().to_owned(),
+        })
+        .collect();
+    let b = base(&req);
+    let mut links = page_links(&b, "/collections/zones/items", &q, page.len(), matched);
+    links.push(json!({"href": format!("{b}/collections/zones"), "rel": "collection", "type": "application/json"}));
+    Ok(geo_json(collection(&page, matched, links), q.crs))
+}
+
+/// `GET /collections/zones/items/{code}`.
+pub async fn get_item(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let item = path.into_inner();
+    let q = parse_query(&req, &[], state.config.max_limit)?;
+    let view = visibility::view_of(&req, &state).await?;
+    let z = state
+        .zone(view, &item)?
+        .ok_or_else(|| ApiError::NotFound(format!("zone {item} not found (or not approved)")))?;
+    let body = match q.crs {
+        Crs::Crs84 => z.json_wgs84.clone(),
+        Crs::Grid => z.json_grid().to_owned(),
+    };
+    let mut r = geo_json(add_links(&body, &base(&req), &item), q.crs);
+    r.headers_mut().insert(header::ETAG, etag(z.version_id));
+    Ok(r)
+}
+
+fn add_links(feature: &str, b: &str, code: &str) -> String {
+    match serde_json::from_str::<Value>(feature) {
+        Ok(mut f) => {
+            f["links"] = json!([
+                {"href": format!("{b}/collections/zones/items/{}", enc(code)), "rel": "self", "type": "application/geo+json"},
+                {"href": format!("{b}/collections/zones"), "rel": "collection", "type": "application/json"},
+                {"href": format!("{b}/collections/zones/items/{}/history", enc(code)), "rel": "version-history", "type": "application/json"},
+            ]);
+            f.to_string()
+        }
+        Err(_) => feature.to_owned(),
+    }
+}
+
+/// `GET /collections/zones/items/{code}/history`: every version the caller
+/// may see ([`visibility::history`]), oldest first.
+pub async fn get_history(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let item = path.into_inner();
+    let view = visibility::view_of(&req, &state).await?;
+    let (store, c) = (state.store.clone(), item.clone());
+    let versions = web::block(move || store.history(&c)).await??;
+    let versions: Vec<ZoneVersion> = visibility::history(view, versions);
+    if versions.is_empty() {
+        return Err(ApiError::NotFound(format!("zone {item} has no history")));
+    }
+    let out = with_grid(|t| {
+        versions
+            .iter()
+            .map(|v| {
+                let z = CachedZone::new(v, t)?;
+                let feature: Value = serde_json::from_str(&z.json_wgs84).map_err(|e| ApiError::Internal(e.to_string()))?;
+                Ok(json!({
+                    "version": v.version, "version_id": v.id, "status": v.status.as_str(), "recorded_at": v.recorded_at,
+                    "recorded_by": v.change.author, "reason": v.change.reason, "decision": v.change.decision,
+                    "findings": v.findings, "feature": feature,
+                }))
+            })
+            .collect::<ApiResult<Vec<Value>>>()
+    })?;
+    Ok(HttpResponse::Ok().json(json!({"code": item, "versions": out, "crs": CRS84, "links": [
+        {"href": format!("{}/collections/zones/items/{}", base(&req), enc(&item)), "rel": "latest-version", "type": "application/geo+json"}
+    ]})))
+}

@@ -1,0 +1,465 @@
+//! Writing zones (OGC API – Features Part 4) and approving them. Every change
+//! is a new version: a planner's writes are drafts, an admin's approval makes
+//! the public version, and a withdrawal of an approved zone is proposed by a
+//! planner (a draft) and approved like any other change.
+//!
+//! Every write takes the one intake path ([`zoning_core::intake::zone`]) and
+//! the one check against the neighbours ([`zoning_core::checks::against`]).
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+use zoning_core::checks::{self, CheckOptions, Subject};
+use zoning_core::intake::{self, Candidate};
+use zoning_core::store::{Change, Expect, NewZoneVersion, Role, Status, View, ZoneVersion};
+
+use super::super::ogc::{content_crs, enc, etag, feature_body, if_match, merge};
+use super::super::{base, Crs};
+use crate::auth;
+use crate::error::{ApiError, ApiResult};
+use crate::state::{with_grid, AppState, CachedZone};
+
+const ZONE_WRITERS: &[Role] = &[Role::Planner, Role::Admin];
+
+/// The property that marks a draft proposing the withdrawal of an approved zone.
+pub const WITHDRAWAL: &str = "withdrawal_proposed";
+
+#[allow(clippy::needless_pass_by_value)] // used as map_err(refused)
+fn refused(e: intake::Refusal) -> ApiError {
+    ApiError::Unprocessable(e.to_string())
+}
+
+/// Counts the parts, holes and positions of a GeoJSON (Multi)Polygon before
+/// anything is parsed or transformed, so that an oversized boundary costs
+/// nothing but this walk.
+fn size_of(geometry: &Value) -> (usize, usize, usize) {
+    let rings = |poly: &Value| -> (usize, usize) {
+        let r = poly.as_array().map_or(&[][..], Vec::as_slice);
+        let vertices = r.iter().filter_map(Value::as_array).map(Vec::len).sum();
+        (r.len().saturating_sub(1), vertices)
+    };
+    let coords = geometry.get("coordinates");
+    if geometry.get("type").and_then(Value::as_str) == Some("MultiPolygon") {
+        let polys = coords
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        polys.iter().fold((polys.len(), 0, 0), |(p, h, v), poly| {
+            let (hh, vv) = rings(poly);
+            (p, h + hh, v + vv)
+        })
+    } else {
+        let (h, v) = coords.map_or((0, 0), rings);
+        (1, h, v)
+    }
+}
+
+/// Turns a posted feature into a candidate version: its code (the path's,
+/// else its `id` or `code`), its boundary brought to the grid, and the intake.
+///
+/// # Errors
+/// `422` naming what is wrong.
+pub fn candidate(
+    feature: &Value,
+    code_in_path: Option<&str>,
+    crs: Crs,
+    limits: &intake::Limits,
+) -> ApiResult<Candidate> {
+    let props: Map<String, Value> = feature
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let body_code = feature
+        .get("id")
+        .and_then(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .or_else(|| v.as_i64().map(|n| n.to_string()))
+        })
+        .or_else(|| props.get("code").and_then(Value::as_str).map(str::to_owned));
+    let code = match (code_in_path, body_code) {
+        (Some(p), Some(b)) if p != b.trim() => {
+            return Err(ApiError::Unprocessable(format!(
+                "the feature's code {b} differs from the item {p} it is sent to"
+            )));
+        }
+        (Some(p), _) => p.to_owned(),
+        (None, Some(b)) => b,
+        (None, None) => {
+            return Err(ApiError::Unprocessable(
+                "code: the feature needs a code: an \"id\" or a \"code\" property".into(),
+            ))
+        }
+    };
+    let code = intake::code(&code).map_err(refused)?;
+    let geometry = feature.get("geometry").cloned().unwrap_or(Value::Null);
+    let (parts, holes, vertices) = size_of(&geometry);
+    intake::check_counts(parts, holes, vertices, limits).map_err(refused)?;
+    let f: geojson::Feature = serde_json::from_value(json!({
+        "type": "Feature", "id": code, "geometry": geometry, "properties": {}
+    }))
+    .map_err(|e| ApiError::Unprocessable(format!("geometry: {e}")))?;
+    let crs_def = match crs {
+        Crs::Crs84 => None,
+        Crs::Grid => Some("EPSG:9214"),
+    };
+    let input = with_grid(|t| {
+        zoning_core::io::geojson::read_one(f, crs_def, t)
+            .map_err(|e| ApiError::Unprocessable(format!("geometry: {code}: {}", e.reason)))
+    })?;
+    intake::zone(&code, &props, &input.grid, limits).map_err(refused)
+}
+
+/// The checks of one zone against its neighbours (planners' view: a draft
+/// must not overlap another draft either) and the province.
+///
+/// # Errors
+/// When PROJ fails.
+pub fn findings_for(state: &AppState, subject: Subject) -> ApiResult<Value> {
+    let zones = state.zones(View::Planner)?;
+    let mut report = checks::against(
+        vec![subject],
+        &zones,
+        Some(&state.province_grid),
+        &CheckOptions::default(),
+    );
+    with_grid(|t| {
+        report.locate(t);
+        Ok(())
+    })?;
+    serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// What the checks need of a version about to be recorded.
+fn subject_of(code: &str, grid: &geo_types::MultiPolygon, props: &Map<String, Value>) -> Subject {
+    let text = |k: &str| props.get(k).and_then(Value::as_str).map(str::to_owned);
+    Subject {
+        declared_area_ha: props.get("declared_area_ha").and_then(Value::as_f64),
+        merged_into: text("merged_into"),
+        expansion_of: text("expansion_of"),
+        ..Subject::new(code, grid.clone())
+    }
+}
+
+fn has_errors(findings: &Value) -> bool {
+    findings["findings"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|f| f["severity"] == "error"))
+}
+
+/// A new draft from a candidate.
+fn draft(c: Candidate, author: &str) -> (NewZoneVersion, Vec<String>) {
+    (
+        NewZoneVersion {
+            code: c.code,
+            status: Status::Draft,
+            properties: c.properties.to_json(),
+            grid: c.grid,
+            change: Change {
+                author: author.to_owned(),
+                reason: c.change.reason,
+                decision: c.change.decision,
+            },
+            findings: Value::Array(vec![]),
+        },
+        c.notes,
+    )
+}
+
+/// Records a zone version and answers with it, its findings and its `ETag`.
+async fn write_zone(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    new: NewZoneVersion,
+    expect: Expect,
+    created: bool,
+    notes: Vec<String>,
+) -> ApiResult<HttpResponse> {
+    let st = state.clone();
+    let code = new.code.clone();
+    let stored = web::block(move || -> ApiResult<(ZoneVersion, Value)> {
+        let mut new = new;
+        let report = if new.status == Status::Retired || new.properties.contains_key(WITHDRAWAL) {
+            json!({"findings": [], "expected_overlaps": []})
+        } else {
+            findings_for(&st, subject_of(&new.code, &new.grid, &new.properties))?
+        };
+        new.findings = report["findings"].clone();
+        let v = st
+            .store
+            .append_zone(new, expect)
+            .map_err(|e| match (e, created) {
+                (zoning_core::store::StoreError::Conflict { what, .. }, true) => {
+                    ApiError::Conflict(
+                        format!("zone {what} already exists; replace it with PUT and its ETag"),
+                        None,
+                    )
+                }
+                (e, _) => e.into(),
+            })?;
+        st.refresh(&v.code)?;
+        Ok((v, report))
+    })
+    .await??;
+    let (v, report) = stored;
+    if v.status == Status::Retired {
+        return Ok(HttpResponse::NoContent()
+            .insert_header((header::ETAG, etag(v.id)))
+            .finish());
+    }
+    // `refresh` has just built this version's served form (planners see every
+    // live version); building it again would transform the boundary twice
+    let cached = match state.zone(View::Planner, &code)? {
+        Some(z) if z.version_id == v.id => z,
+        _ => std::sync::Arc::new(with_grid(|t| CachedZone::new(&v, t))?),
+    };
+    let mut f: Value =
+        serde_json::from_str(&cached.json_wgs84).map_err(|e| ApiError::Internal(e.to_string()))?;
+    f["findings"] = report["findings"].clone();
+    f["expected_overlaps"] = report["expected_overlaps"].clone();
+    if !notes.is_empty() {
+        f["notes"] = json!(notes);
+    }
+    let location = format!("{}/collections/zones/items/{}", base(req), enc(&code));
+    let mut r = if created {
+        HttpResponse::Created()
+    } else if v.properties.contains_key(WITHDRAWAL) {
+        HttpResponse::Accepted()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(r.content_type("application/geo+json")
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, etag(v.id)))
+        .body(f.to_string()))
+}
+
+/// `POST /collections/zones/items`: a new zone (a draft).
+pub async fn post_item(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let user = auth::require(&req, &state, ZONE_WRITERS, "creating a zone").await?;
+    let feature = feature_body(&req, &body, false)?;
+    let crs = content_crs(&req)?;
+    let limits = state.config.limits();
+    let c = web::block(move || candidate(&feature, None, crs, &limits)).await??;
+    let (new, notes) = draft(c, &user.name);
+    write_zone(&req, &state, new, Expect::Absent, true, notes).await
+}
+
+/// `PUT /collections/zones/items/{code}`: replace a zone (a new draft version).
+pub async fn put_item(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let item = path.into_inner();
+    let user = auth::require(&req, &state, ZONE_WRITERS, "replacing a zone").await?;
+    let expected = if_match(&req)?;
+    let feature = feature_body(&req, &body, false)?;
+    let crs = content_crs(&req)?;
+    live(&state, &item).await?;
+    let limits = state.config.limits();
+    let c = web::block(move || candidate(&feature, Some(&item), crs, &limits)).await??;
+    let (new, notes) = draft(c, &user.name);
+    write_zone(&req, &state, new, expected, false, notes).await
+}
+
+/// The latest version of a zone, which must not be retired.
+async fn live(state: &web::Data<AppState>, code: &str) -> ApiResult<ZoneVersion> {
+    let (store, c) = (state.store.clone(), code.to_owned());
+    web::block(move || store.latest(&c))
+        .await??
+        .filter(|v| v.status != Status::Retired)
+        .ok_or_else(|| ApiError::NotFound(format!("zone {code} not found")))
+}
+
+/// `PATCH /collections/zones/items/{code}`: a JSON merge patch (RFC 7396) of
+/// the feature. A patch of properties only keeps the stored grid boundary as
+/// it is (no round trip through WGS84).
+pub async fn patch_item(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let item = path.into_inner();
+    let user = auth::require(&req, &state, ZONE_WRITERS, "updating a zone").await?;
+    let expected = if_match(&req)?;
+    let patch = feature_body(&req, &body, true)?;
+    let crs = content_crs(&req)?;
+    let current = live(&state, &item).await?;
+    let limits = state.config.limits();
+    let c = web::block(move || -> ApiResult<Candidate> {
+        let mut props = Value::Object(current.properties.clone());
+        props.as_object_mut().map(|p| p.remove(WITHDRAWAL));
+        if let Some(p) = patch.get("properties") {
+            merge(&mut props, p);
+        }
+        let props = props.as_object().cloned().unwrap_or_default();
+        match patch.get("geometry") {
+            None => intake::zone(&item, &props, &current.grid, &limits).map_err(refused),
+            Some(g) => {
+                let mut geometry = match crs {
+                    Crs::Grid => json!(geojson::Geometry::new(geojson::GeometryValue::from(
+                        &current.grid
+                    ))),
+                    Crs::Crs84 => {
+                        let wgs84 = with_grid(|t| {
+                            t.multipolygon_to_wgs84(&current.grid)
+                                .map_err(|e| ApiError::Internal(e.to_string()))
+                        })?;
+                        json!(geojson::Geometry::new(geojson::GeometryValue::from(&wgs84)))
+                    }
+                };
+                merge(&mut geometry, g);
+                let feature = json!({"type": "Feature", "id": item, "geometry": geometry, "properties": props});
+                candidate(&feature, Some(&item), crs, &limits)
+            }
+        }
+    })
+    .await??;
+    let (new, notes) = draft(c, &user.name);
+    write_zone(&req, &state, new, expected, false, notes).await
+}
+
+/// `DELETE /collections/zones/items/{code}`: a withdrawal. A zone the public
+/// sees (it has an approved version) is not withdrawn at once: a draft
+/// proposing the withdrawal is recorded (`202 Accepted`), which an admin
+/// approves like any other change. A zone that was only ever a draft is
+/// retired at once (`204`).
+pub async fn delete_item(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let item = path.into_inner();
+    let user = auth::require(&req, &state, ZONE_WRITERS, "withdrawing a zone").await?;
+    let expected = if_match(&req)?;
+    let (store, c) = (state.store.clone(), item.clone());
+    let history = web::block(move || store.history(&c)).await??;
+    let Some(current) = history.last().filter(|v| v.status != Status::Retired) else {
+        return Err(ApiError::NotFound(format!("zone {item} not found")));
+    };
+    let approved = history.iter().rev().find(|v| v.status == Status::Approved);
+    let new = match approved {
+        Some(a) => {
+            if current.properties.contains_key(WITHDRAWAL) {
+                return Err(ApiError::Conflict(
+                    format!("the withdrawal of zone {item} is already proposed; an admin approves it (POST …/approve)"),
+                    None,
+                ));
+            }
+            let mut properties = a.properties.clone();
+            properties.insert(WITHDRAWAL.into(), json!(true));
+            NewZoneVersion {
+                code: current.code.clone(),
+                status: Status::Draft,
+                properties,
+                grid: a.grid.clone(),
+                change: Change {
+                    author: user.name,
+                    reason: Some("withdrawal proposed (DELETE); an admin approves it".into()),
+                    decision: None,
+                },
+                findings: Value::Array(vec![]),
+            }
+        }
+        None => NewZoneVersion {
+            code: current.code.clone(),
+            status: Status::Retired,
+            properties: current.properties.clone(),
+            grid: current.grid.clone(),
+            change: Change {
+                author: user.name,
+                reason: Some("draft withdrawn (DELETE)".into()),
+                decision: None,
+            },
+            findings: Value::Array(vec![]),
+        },
+    };
+    write_zone(&req, &state, new, expected, false, Vec::new()).await
+}
+
+/// Body of an approval.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// The decision that approves the boundary (number, date, issuer).
+    decision: String,
+    /// Why, optionally.
+    reason: Option<String>,
+}
+
+/// `POST /collections/zones/items/{code}/approve` (admin): the latest version
+/// becomes approved (or, for a proposed withdrawal, the zone is retired),
+/// recording the decision; refused while it has errors.
+pub async fn post_approve(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let item = path.into_inner();
+    let user = auth::require(&req, &state, &[Role::Admin], "approving a zone").await?;
+    let expected = if_match(&req)?;
+    let a: Approval = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the body must be {{\"decision\": \"…\", \"reason\": \"…\"}}: {e}"
+        ))
+    })?;
+    if a.decision.trim().is_empty() {
+        return Err(ApiError::Unprocessable(
+            "decision must name the approving decision".into(),
+        ));
+    }
+    let current = live(&state, &item).await?;
+    if current.status == Status::Approved {
+        return Err(ApiError::Conflict(
+            format!(
+                "zone {item} is already approved (version {})",
+                current.version
+            ),
+            None,
+        ));
+    }
+    let change = Change {
+        author: user.name,
+        reason: a.reason,
+        decision: Some(a.decision),
+    };
+    if current.properties.contains_key(WITHDRAWAL) {
+        let mut properties = current.properties;
+        properties.remove(WITHDRAWAL);
+        let new = NewZoneVersion {
+            code: current.code,
+            status: Status::Retired,
+            properties,
+            grid: current.grid,
+            change,
+            findings: Value::Array(vec![]),
+        };
+        return write_zone(&req, &state, new, expected, false, Vec::new()).await;
+    }
+    let st = state.clone();
+    let subject = subject_of(&item, &current.grid, &current.properties);
+    let report = web::block(move || findings_for(&st, subject)).await??;
+    if has_errors(&report) {
+        return Err(ApiError::Conflict(
+            format!("zone {item} cannot be approved while its boundary has errors; fix them and save a new draft"),
+            Some(report["findings"].clone()),
+        ));
+    }
+    let new = NewZoneVersion {
+        code: current.code,
+        status: Status::Approved,
+        properties: current.properties,
+        grid: current.grid,
+        change,
+        findings: report["findings"].clone(),
+    };
+    write_zone(&req, &state, new, expected, false, Vec::new()).await
+}
