@@ -4,7 +4,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
-use zoning_core::store::StoreError;
+use zoning_core::store::{StoreError, TokenRefusal};
 
 /// Everything a request can end in other than success.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +36,9 @@ pub enum ApiError {
     /// 415.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 429: too many failed sign-ins; try again after the seconds given.
+    #[error("{0}")]
+    TooManyRequests(String, u64),
     /// 422: well-formed but not a valid zone or marker.
     #[error("{0}")]
     Unprocessable(String),
@@ -56,6 +59,7 @@ impl ApiError {
             Self::PreconditionRequired(_) => "If-Match required",
             Self::TooLarge(_) => "Request too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
+            Self::TooManyRequests(..) => "Too many attempts",
             Self::Unprocessable(_) => "Invalid feature",
             Self::Internal(_) => "Internal error",
         }
@@ -70,6 +74,14 @@ impl From<StoreError> for ApiError {
                 "{what} has changed since you read it; fetch it again (its ETag) and repeat the change"
             )),
             StoreError::Backend(detail) => Self::Internal(detail),
+            StoreError::Refused(r) => Self::Unauthorized(match r {
+                TokenRefusal::Disabled { .. } => format!(
+                    "{r}; an administrator must add the user again (`zoning user add`)"
+                ),
+                TokenRefusal::Expired { .. } | TokenRefusal::Revoked { .. } => format!(
+                    "{r}; sign in again (POST /login) or ask an administrator for a new token (`zoning user rotate`)"
+                ),
+            }),
         }
     }
 }
@@ -100,6 +112,7 @@ impl ResponseError for ApiError {
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -128,6 +141,9 @@ impl ResponseError for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"zoning\""),
             ));
+        }
+        if let Self::TooManyRequests(_, secs) = self {
+            r.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         r.body(body.to_string())
     }
