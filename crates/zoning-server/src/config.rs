@@ -22,6 +22,16 @@ pub struct Config {
     pub max_limit: usize,
     /// Marker tolerance for uploads, m (default 0.10).
     pub marker_tolerance_m: f64,
+    /// Lifetime of an API token from `zoning user add` or `zoning user
+    /// rotate`, days (default 90).
+    pub token_ttl_days: u64,
+    /// Lifetime of a session token from `POST /login`, hours (default 12).
+    pub session_ttl_hours: u64,
+    /// Failed sign-ins from one address, or for one name, within
+    /// `login_window_secs` after which `POST /login` answers `429` (default 5).
+    pub login_max_failures: u32,
+    /// The window of `login_max_failures`, seconds (default 300).
+    pub login_window_secs: u64,
 }
 
 impl Default for Config {
@@ -33,6 +43,10 @@ impl Default for Config {
             max_body_bytes: 16 * 1024 * 1024,
             max_limit: 10_000,
             marker_tolerance_m: zoning_core::markers::DEFAULT_TOLERANCE_M,
+            token_ttl_days: 90,
+            session_ttl_hours: 12,
+            login_max_failures: 5,
+            login_window_secs: 300,
         }
     }
 }
@@ -83,7 +97,31 @@ impl Config {
         if self.marker_tolerance_m.is_nan() || self.marker_tolerance_m < 0.0 {
             return Err("marker_tolerance_m must be zero or more".into());
         }
+        if self.token_ttl_days == 0 || self.token_ttl_days > 3650 {
+            return Err("token_ttl_days must be between 1 and 3650".into());
+        }
+        if self.session_ttl_hours == 0 || self.session_ttl_hours > 24 * 366 {
+            return Err("session_ttl_hours must be between 1 and 8784".into());
+        }
+        if self.login_max_failures == 0 {
+            return Err("login_max_failures must be at least 1".into());
+        }
+        if self.login_window_secs == 0 {
+            return Err("login_window_secs must be at least 1".into());
+        }
         Ok(self)
+    }
+
+    /// The lifetime of an API token ([`Config::token_ttl_days`]).
+    #[must_use]
+    pub fn token_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.token_ttl_days.saturating_mul(86_400))
+    }
+
+    /// The lifetime of a session ([`Config::session_ttl_hours`]).
+    #[must_use]
+    pub fn session_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.session_ttl_hours.saturating_mul(3600))
     }
 }
 

@@ -211,6 +211,8 @@ pub struct AppState {
     pub cache: RwLock<Cache>,
     /// Settings.
     pub config: Config,
+    /// Failed sign-ins per address and per name (`POST /login`).
+    pub logins: crate::routes::login::LoginLimiter,
 }
 
 impl std::fmt::Debug for AppState {
@@ -243,6 +245,10 @@ impl AppState {
             province_grid,
             province_feature,
             cache: RwLock::new(Cache::default()),
+            logins: crate::routes::login::LoginLimiter::new(
+                config.login_max_failures,
+                std::time::Duration::from_secs(config.login_window_secs),
+            ),
             config,
         };
         state.reload()?;
