@@ -34,9 +34,9 @@ enum Command {
     Import(commands::registry::ImportArgs),
     /// Export the registry as GeoJSON or a shapefile.
     Export(commands::registry::ExportArgs),
-    /// Users and their tokens.
+    /// Users, their tokens and passwords, and the audit log.
     #[command(subcommand)]
-    User(commands::registry::UserCommand),
+    User(commands::user::Command),
 }
 
 /// Exit status when the input could not be read.
@@ -59,7 +59,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::registry::serve(&args),
         Command::Import(args) => commands::registry::import(&args),
         Command::Export(args) => commands::registry::export(&args),
-        Command::User(cmd) => commands::registry::user(&cmd),
+        Command::User(cmd) => commands::user::run(&cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

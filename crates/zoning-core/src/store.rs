@@ -8,6 +8,8 @@
 //! latest approved version, planners the latest version of any status. Reads
 //! can ask for the state "as of" an instant.
 
+use std::time::Duration;
+
 use geo_types::{MultiPolygon, Point};
 use serde::{Deserialize, Serialize};
 
@@ -217,6 +219,152 @@ impl NewMarker {
     }
 }
 
+/// Why a token is refused although it is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenRefusal {
+    /// The token's lifetime has ended.
+    Expired {
+        /// Its holder.
+        user: String,
+        /// When it expired (RFC 3339, UTC).
+        at: String,
+    },
+    /// The token was revoked (rotated, signed out, or the user revoked).
+    Revoked {
+        /// Its holder.
+        user: String,
+        /// When it was revoked.
+        at: String,
+    },
+    /// The user was disabled (`zoning user revoke`).
+    Disabled {
+        /// The user.
+        user: String,
+        /// When.
+        at: String,
+    },
+}
+
+impl TokenRefusal {
+    /// The user the refused token belongs to.
+    #[must_use]
+    pub fn user(&self) -> &str {
+        match self {
+            Self::Expired { user, .. }
+            | Self::Revoked { user, .. }
+            | Self::Disabled { user, .. } => user,
+        }
+    }
+
+    /// `expired`, `revoked` or `disabled`.
+    #[must_use]
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Expired { .. } => "expired",
+            Self::Revoked { .. } => "revoked",
+            Self::Disabled { .. } => "disabled",
+        }
+    }
+}
+
+impl std::fmt::Display for TokenRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Expired { user, at } => write!(f, "the token of {user} expired at {at}"),
+            Self::Revoked { user, at } => write!(f, "the token of {user} was revoked at {at}"),
+            Self::Disabled { user, at } => {
+                write!(f, "the user {user} was disabled (revoked) at {at}")
+            }
+        }
+    }
+}
+
+/// The kind of a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenKind {
+    /// Issued by `zoning user add` or `zoning user rotate`, for tools and scripts.
+    Api,
+    /// Issued by signing in with a password (`POST /login`).
+    Session,
+}
+
+impl TokenKind {
+    /// `api` or `session`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Session => "session",
+        }
+    }
+}
+
+/// A token just issued: shown once, only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedToken {
+    /// The bearer token.
+    pub token: String,
+    /// Its holder.
+    pub user: User,
+    /// API or session.
+    pub kind: TokenKind,
+    /// When it expires (RFC 3339, UTC); `None`: never.
+    pub expires_at: Option<String>,
+}
+
+/// A user as an administrator sees it (`zoning user list`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserSummary {
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// When the user was added (RFC 3339, UTC).
+    pub created_at: String,
+    /// How many of its tokens are live (neither expired nor revoked).
+    pub live_tokens: usize,
+    /// The latest expiry among its live tokens; `None` when it has none or
+    /// one of them never expires (then `never_expires` is set).
+    pub latest_expiry: Option<String>,
+    /// Whether a live token never expires.
+    pub never_expires: bool,
+    /// Whether a password is set (sign-in with `POST /login`).
+    pub has_password: bool,
+    /// When the user was disabled (`zoning user revoke`), if it was.
+    pub disabled_at: Option<String>,
+}
+
+/// An event to record in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NewAuditEntry {
+    /// Who acted (the authenticated user), if known.
+    pub actor: Option<String>,
+    /// What: `login`, `logout`, `token`, `authorize`, `user.add`,
+    /// `user.rotate`, `user.revoke`, `user.password`.
+    pub action: String,
+    /// On what: a user name, or the refused operation.
+    pub target: Option<String>,
+    /// `success`, `failure` or `refused`.
+    pub outcome: String,
+    /// Anything a reader needs to understand it.
+    pub detail: Option<String>,
+    /// The client's address.
+    pub remote: Option<String>,
+}
+
+/// A recorded audit event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// Its number, increasing.
+    pub id: i64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// What was recorded.
+    #[serde(flatten)]
+    pub entry: NewAuditEntry,
+}
+
 /// What can go wrong in a store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -234,6 +382,9 @@ pub enum StoreError {
     /// The database failed or is damaged.
     #[error("storage: {0}")]
     Backend(String),
+    /// A token (or its user) is known but may no longer be used.
+    #[error("{0}")]
+    Refused(TokenRefusal),
 }
 
 /// The result type of stores.
@@ -296,14 +447,88 @@ pub trait Store: Send + Sync {
         source: &str,
         expect: Expect,
     ) -> StoreResult<i64>;
-    /// Adds a user and returns its token (shown once; only a hash is kept).
+    /// Adds a user and returns its API token (shown once; only a hash is
+    /// kept), valid for [`DEFAULT_TOKEN_TTL`]; see
+    /// [`Store::add_user_expiring`] to choose.
     ///
     /// # Errors
     /// When the name is taken or the backend fails.
-    fn add_user(&self, name: &str, role: Role) -> StoreResult<String>;
-    /// The user holding a token.
+    fn add_user(&self, name: &str, role: Role) -> StoreResult<String> {
+        self.add_user_expiring(name, role, Some(DEFAULT_TOKEN_TTL))
+            .map(|t| t.token)
+    }
+    /// The user holding a live token; `None` for a token never issued.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] for an expired or revoked token, or one whose
+    /// user is disabled; the backend failing.
+    fn user_by_token(&self, token: &str) -> StoreResult<Option<User>>;
+    /// Adds a user with an API token valid for `ttl` (`None`: it never
+    /// expires).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the name is taken; the backend failing.
+    fn add_user_expiring(
+        &self,
+        name: &str,
+        role: Role,
+        ttl: Option<Duration>,
+    ) -> StoreResult<IssuedToken>;
+    /// Every user, by name, with its tokens and password summed up.
     ///
     /// # Errors
     /// When the backend fails.
-    fn user_by_token(&self, token: &str) -> StoreResult<Option<User>>;
+    fn users(&self) -> StoreResult<Vec<UserSummary>>;
+    /// Revokes every live API token of a user and issues a new one valid for
+    /// `ttl` (`None`: never expires); sessions are left alone. Atomic.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown user, [`StoreError::Refused`]
+    /// for a disabled one; the backend failing.
+    fn rotate_token(&self, name: &str, ttl: Option<Duration>) -> StoreResult<IssuedToken>;
+    /// Revokes every token of a user (API and session) and disables it, so
+    /// that it can neither use a token nor sign in; returns how many live
+    /// tokens were revoked.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown user; the backend failing.
+    fn revoke_user(&self, name: &str) -> StoreResult<usize>;
+    /// Sets (or replaces) a user's password, given as a PHC string (Argon2id:
+    /// `$argon2id$v=19$…`); the store never sees the password itself.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown user; the backend failing.
+    fn set_password(&self, name: &str, phc_hash: &str) -> StoreResult<()>;
+    /// A user's password hash (PHC string); `None` when the user does not
+    /// exist or has no password.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn password_hash(&self, name: &str) -> StoreResult<Option<String>>;
+    /// Issues a session token for a user (after a successful sign-in), valid
+    /// for `ttl`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown user, [`StoreError::Refused`]
+    /// for a disabled one; the backend failing.
+    fn issue_session(&self, name: &str, ttl: Duration) -> StoreResult<IssuedToken>;
+    /// Revokes a live session token (signing out); `false` when the token is
+    /// not a live session token (an API token is never revoked this way).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn revoke_session(&self, token: &str) -> StoreResult<bool>;
+    /// Records an event in the append-only audit log.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn audit(&self, entry: &NewAuditEntry) -> StoreResult<()>;
+    /// The latest `limit` events of the audit log, newest first.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditEntry>>;
 }
+
+/// How long an API token lives unless told otherwise: 90 days.
+pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(90 * 24 * 3600);

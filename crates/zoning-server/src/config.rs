@@ -50,6 +50,16 @@ pub struct Config {
     /// Blocking threads (each with its own PROJ context, kept and reused;
     /// default 16).
     pub blocking_threads: usize,
+    /// Lifetime of an API token from `zoning user add` or `zoning user
+    /// rotate`, days (default 90).
+    pub token_ttl_days: u64,
+    /// Lifetime of a session token from `POST /login`, hours (default 12).
+    pub session_ttl_hours: u64,
+    /// Failed sign-ins from one address, or for one name, within
+    /// `login_window_secs` after which `POST /login` answers `429` (default 5).
+    pub login_max_failures: u32,
+    /// The window of `login_max_failures`, seconds (default 300).
+    pub login_window_secs: u64,
 }
 
 impl Default for Config {
@@ -72,6 +82,10 @@ impl Default for Config {
             validate_max_vertices: 50_000,
             max_concurrent_validations: 8,
             blocking_threads: 16,
+            token_ttl_days: 90,
+            session_ttl_hours: 12,
+            login_max_failures: 5,
+            login_window_secs: 300,
         }
     }
 }
@@ -160,7 +174,31 @@ impl Config {
                 return Err(format!("{name} must be at least 1"));
             }
         }
+        if self.token_ttl_days == 0 || self.token_ttl_days > 3650 {
+            return Err("token_ttl_days must be between 1 and 3650".into());
+        }
+        if self.session_ttl_hours == 0 || self.session_ttl_hours > 24 * 366 {
+            return Err("session_ttl_hours must be between 1 and 8784".into());
+        }
+        if self.login_max_failures == 0 {
+            return Err("login_max_failures must be at least 1".into());
+        }
+        if self.login_window_secs == 0 {
+            return Err("login_window_secs must be at least 1".into());
+        }
         Ok(self)
+    }
+
+    /// The lifetime of an API token ([`Config::token_ttl_days`]).
+    #[must_use]
+    pub fn token_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.token_ttl_days.saturating_mul(86_400))
+    }
+
+    /// The lifetime of a session ([`Config::session_ttl_hours`]).
+    #[must_use]
+    pub fn session_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.session_ttl_hours.saturating_mul(3600))
     }
 }
 

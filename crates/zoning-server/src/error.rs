@@ -4,7 +4,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
-use zoning_core::store::StoreError;
+use zoning_core::store::{StoreError, TokenRefusal};
 
 /// Everything a request can end in other than success.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +79,14 @@ impl From<StoreError> for ApiError {
                 "{what} has changed since you read it; fetch it again (its ETag) and repeat the change"
             )),
             StoreError::Backend(detail) => Self::Internal(detail),
+            StoreError::Refused(r) => Self::Unauthorized(match r {
+                TokenRefusal::Disabled { .. } => format!(
+                    "{r}; an administrator must add the user again (`zoning user add`)"
+                ),
+                TokenRefusal::Expired { .. } | TokenRefusal::Revoked { .. } => format!(
+                    "{r}; sign in again (POST /login) or ask an administrator for a new token (`zoning user rotate`)"
+                ),
+            }),
         }
     }
 }

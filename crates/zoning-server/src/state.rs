@@ -218,6 +218,8 @@ pub struct AppState {
     pub config: Config,
     /// Validations running now (bounded by `max_concurrent_validations`).
     pub validations: std::sync::atomic::AtomicUsize,
+    /// Failed sign-ins per address and per name (`POST /login`).
+    pub logins: crate::routes::login::LoginLimiter,
 }
 
 impl std::fmt::Debug for AppState {
@@ -250,6 +252,10 @@ impl AppState {
             province_grid,
             province_feature,
             cache: RwLock::new(Cache::default()),
+            logins: crate::routes::login::LoginLimiter::new(
+                config.login_max_failures,
+                std::time::Duration::from_secs(config.login_window_secs),
+            ),
             config,
             validations: std::sync::atomic::AtomicUsize::new(0),
         };

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use crate::error::Error;
 
 /// The migrations, in order; `MIGRATIONS[i]` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: zones and markers, append-only, and users
     "CREATE TABLE zone_versions (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -63,6 +63,55 @@ const MIGRATIONS: &[&str] = &[
         token_sha256 TEXT NOT NULL UNIQUE,
         created_at TEXT NOT NULL
     );",
+    // 2: accounts. One row per token (API or session) with its expiry and
+    // revocation; users lose their single token column and gain a password
+    // (Argon2id PHC string) and `disabled_at`; an append-only audit log.
+    // The tokens of existing users are kept and expire 90 days after this
+    // upgrade (not after their creation, which could lock everyone out the
+    // moment a new zoning opens an old database; docs/security.md).
+    // SQLite cannot drop a UNIQUE column, so `users` is rebuilt.
+    "CREATE TABLE users_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('planner', 'surveyor', 'admin')),
+        created_at TEXT NOT NULL,
+        password_hash TEXT,
+        disabled_at TEXT
+    );
+    INSERT INTO users_v2 (id, name, role, created_at)
+        SELECT id, name, role, created_at FROM users ORDER BY id;
+    CREATE TEMP TABLE users_v1_tokens AS SELECT id, token_sha256, created_at FROM users;
+    DROP TABLE users;
+    ALTER TABLE users_v2 RENAME TO users;
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        token_sha256 TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('api', 'session')),
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT
+    );
+    CREATE INDEX tokens_user ON tokens (user_id, id);
+    INSERT INTO tokens (user_id, token_sha256, kind, created_at, expires_at)
+        SELECT id, token_sha256, 'api', created_at,
+               strftime('%Y-%m-%dT%H:%M:%S', 'now', '+90 days') || '.000000Z'
+        FROM temp.users_v1_tokens ORDER BY id;
+    DROP TABLE temp.users_v1_tokens;
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        outcome TEXT NOT NULL,
+        detail TEXT,
+        remote TEXT
+    );
+    CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is never changed'); END;
+    CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is never deleted from'); END;",
 ];
 
 /// The schema version this program writes.

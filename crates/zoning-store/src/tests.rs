@@ -1,5 +1,10 @@
 use geo_types::{coord, Rect};
-use zoning_core::store::{Expect, NewZoneVersion, Role, Status, Store, StoreError, View};
+use std::time::Duration;
+
+use zoning_core::store::{
+    Expect, NewAuditEntry, NewZoneVersion, Role, Status, Store, StoreError, TokenKind,
+    TokenRefusal, View,
+};
 
 use super::SqliteStore;
 
@@ -92,7 +97,7 @@ fn tokens_are_stored_hashed() {
     assert_eq!(s.user_by_token("zt_wrong").expect("lookup"), None);
     let stored: String = s
         .conn()
-        .query_row("SELECT token_sha256 FROM users", [], |r| r.get(0))
+        .query_row("SELECT token_sha256 FROM tokens", [], |r| r.get(0))
         .expect("row");
     assert!(!stored.contains(&token[3..]));
     assert!(matches!(
@@ -154,4 +159,256 @@ fn marker_writes_check_the_expected_version_atomically() {
         vec![Some(1.0), Some(2.0)]
     );
     assert_eq!(s.markers(None).expect("markers").len(), 1);
+}
+
+/// The refusal of a token, or a panic naming what came instead.
+fn refusal(s: &SqliteStore, token: &str) -> TokenRefusal {
+    match s.user_by_token(token) {
+        Err(StoreError::Refused(r)) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn tokens_expire() {
+    let s = SqliteStore::in_memory().expect("store");
+    let day = s
+        .add_user_expiring("lan", Role::Planner, Some(Duration::from_secs(86_400)))
+        .expect("user");
+    assert_eq!(day.kind, TokenKind::Api);
+    // the expiry is a day from now, as an RFC 3339 instant
+    let expires = chrono::DateTime::parse_from_rfc3339(day.expires_at.as_deref().expect("expiry"))
+        .expect("rfc 3339");
+    let left = expires.signed_duration_since(chrono::Utc::now());
+    assert!(
+        left > chrono::TimeDelta::hours(23) && left <= chrono::TimeDelta::hours(24),
+        "{left}"
+    );
+    assert_eq!(
+        s.user_by_token(&day.token).expect("live").map(|u| u.name),
+        Some("lan".into())
+    );
+    // a lifetime of zero has ended by the time it is used
+    let gone = s
+        .add_user_expiring("minh", Role::Admin, Some(Duration::ZERO))
+        .expect("user");
+    assert!(matches!(
+        refusal(&s, &gone.token),
+        TokenRefusal::Expired { user, .. } if user == "minh"
+    ));
+    // a session of zero length too
+    let session = s.issue_session("lan", Duration::ZERO).expect("session");
+    assert!(session.token.starts_with("zs_"));
+    assert_eq!(refusal(&s, &session.token).reason(), "expired");
+    // no lifetime: it never expires
+    let forever = s
+        .add_user_expiring("hoa", Role::Surveyor, None)
+        .expect("user");
+    assert_eq!(forever.expires_at, None);
+    assert!(s.user_by_token(&forever.token).expect("live").is_some());
+    // add_user keeps its old signature and gives 90 days
+    let t = s.add_user("an", Role::Planner).expect("user");
+    let (expires_at, created_at): (String, String) = s
+        .conn()
+        .query_row(
+            "SELECT t.expires_at, t.created_at FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.name = 'an'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("row");
+    let span = chrono::DateTime::parse_from_rfc3339(&expires_at).expect("expiry")
+        - chrono::DateTime::parse_from_rfc3339(&created_at).expect("created");
+    assert_eq!(span, chrono::TimeDelta::days(90));
+    assert!(s.user_by_token(&t).expect("live").is_some());
+}
+
+#[test]
+fn rotation_revokes_the_old_api_token_only() {
+    let s = SqliteStore::in_memory().expect("store");
+    let old = s
+        .add_user_expiring("lan", Role::Planner, Some(Duration::from_secs(3600)))
+        .expect("user");
+    let session = s
+        .issue_session("lan", Duration::from_secs(3600))
+        .expect("session");
+    let new = s
+        .rotate_token("lan", Some(Duration::from_secs(3600)))
+        .expect("rotate");
+    assert_ne!(new.token, old.token);
+    assert!(matches!(
+        refusal(&s, &old.token),
+        TokenRefusal::Revoked { .. }
+    ));
+    assert_eq!(
+        s.user_by_token(&new.token).expect("new").map(|u| u.role),
+        Some(Role::Planner)
+    );
+    // the session signed in with a password is not an API token
+    assert!(s.user_by_token(&session.token).expect("session").is_some());
+    assert!(matches!(
+        s.rotate_token("nobody", None),
+        Err(StoreError::NotFound(_))
+    ));
+    let list = s.users().expect("users");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].live_tokens, 2);
+    assert!(!list[0].has_password && list[0].disabled_at.is_none());
+}
+
+#[test]
+fn revoking_a_user_refuses_every_token_and_sign_in() {
+    let s = SqliteStore::in_memory().expect("store");
+    let api = s
+        .add_user_expiring("lan", Role::Planner, None)
+        .expect("user");
+    let session = s
+        .issue_session("lan", Duration::from_secs(3600))
+        .expect("session");
+    let other = s.add_user("minh", Role::Admin).expect("other");
+    assert_eq!(s.revoke_user("lan").expect("revoke"), 2);
+    assert_eq!(refusal(&s, &api.token).reason(), "revoked");
+    assert_eq!(refusal(&s, &session.token).reason(), "revoked");
+    // no new token for a disabled user
+    assert!(matches!(
+        s.rotate_token("lan", None),
+        Err(StoreError::Refused(TokenRefusal::Disabled { .. }))
+    ));
+    assert!(matches!(
+        s.issue_session("lan", Duration::from_secs(60)),
+        Err(StoreError::Refused(TokenRefusal::Disabled { .. }))
+    ));
+    // others are untouched
+    assert!(s.user_by_token(&other).expect("other").is_some());
+    let lan = s
+        .users()
+        .expect("users")
+        .into_iter()
+        .find(|u| u.name == "lan")
+        .expect("lan");
+    assert_eq!(lan.live_tokens, 0);
+    assert!(lan.disabled_at.is_some());
+    assert!(matches!(
+        s.revoke_user("nobody"),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+#[test]
+fn signing_out_revokes_a_session_but_not_an_api_token() {
+    let s = SqliteStore::in_memory().expect("store");
+    let api = s.add_user("lan", Role::Planner).expect("user");
+    let session = s
+        .issue_session("lan", Duration::from_secs(3600))
+        .expect("session");
+    assert!(!s.revoke_session(&api).expect("api"));
+    assert!(s.user_by_token(&api).expect("api").is_some());
+    assert!(s.revoke_session(&session.token).expect("session"));
+    assert_eq!(refusal(&s, &session.token).reason(), "revoked");
+    assert!(!s.revoke_session(&session.token).expect("twice"));
+}
+
+#[test]
+fn passwords_are_kept_as_given() {
+    let s = SqliteStore::in_memory().expect("store");
+    s.add_user("lan", Role::Planner).expect("user");
+    assert_eq!(s.password_hash("lan").expect("none"), None);
+    assert_eq!(s.password_hash("nobody").expect("none"), None);
+    let phc = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaA";
+    s.set_password("lan", phc).expect("set");
+    assert_eq!(s.password_hash("lan").expect("hash").as_deref(), Some(phc));
+    assert!(s.users().expect("users")[0].has_password);
+    assert!(matches!(
+        s.set_password("nobody", phc),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+#[test]
+fn the_audit_log_is_append_only() {
+    let s = SqliteStore::in_memory().expect("store");
+    for (i, outcome) in ["failure", "success"].iter().enumerate() {
+        s.audit(&NewAuditEntry {
+            actor: (i == 1).then(|| "lan".into()),
+            action: "login".into(),
+            target: Some("lan".into()),
+            outcome: (*outcome).into(),
+            detail: None,
+            remote: Some("192.0.2.7".into()),
+        })
+        .expect("audit");
+    }
+    let log = s.audit_log(10).expect("log");
+    assert_eq!(
+        log.iter()
+            .map(|e| e.entry.outcome.as_str())
+            .collect::<Vec<_>>(),
+        ["success", "failure"],
+        "newest first"
+    );
+    assert_eq!(log[1].entry.actor, None);
+    assert_eq!(log[0].entry.remote.as_deref(), Some("192.0.2.7"));
+    assert_eq!(s.audit_log(1).expect("log").len(), 1);
+    let conn = s.conn();
+    let e = conn
+        .execute("UPDATE audit_log SET outcome = 'success'", [])
+        .expect_err("update refused");
+    assert!(e.to_string().contains("never changed"), "{e}");
+    let e = conn
+        .execute("DELETE FROM audit_log", [])
+        .expect_err("delete refused");
+    assert!(e.to_string().contains("never deleted"), "{e}");
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn a_version_1_database_keeps_its_users_working() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("v1.db");
+    // a database as zoning with schema version 1 left it, with a user whose
+    // token is stored as its SHA-256
+    let token = format!("zt_{}", "ab".repeat(32));
+    let created = "2024-01-02T03:04:05.000000Z";
+    {
+        let conn = rusqlite::Connection::open(&path).expect("v1");
+        conn.execute_batch(crate::migrations::MIGRATIONS[0])
+            .expect("schema 1");
+        conn.pragma_update(None, "user_version", 1).expect("v1");
+        // SHA-256 of the token, from Python's hashlib
+        let hex = "a9836f40d17f7d9020fb03347de965c0d0c5cd3c013044a8f58e3b0e884f907b";
+        conn.execute(
+            "INSERT INTO users (name, role, token_sha256, created_at) VALUES ('lan', 'planner', ?1, ?2)",
+            rusqlite::params![hex, created],
+        )
+        .expect("user");
+    }
+    let s = SqliteStore::open(&path).expect("upgrade");
+    assert!(dir.path().join("v1.db.bak-v1").exists(), "backup first");
+    assert_eq!(
+        s.user_by_token(&token).expect("old token"),
+        Some(zoning_core::store::User {
+            name: "lan".into(),
+            role: Role::Planner
+        })
+    );
+    let u = &s.users().expect("users")[0];
+    assert_eq!(u.created_at, created);
+    assert_eq!(u.live_tokens, 1);
+    // the old token expires 90 days after the upgrade
+    let expiry = chrono::DateTime::parse_from_rfc3339(u.latest_expiry.as_deref().expect("expiry"))
+        .expect("rfc 3339");
+    let left = expiry.signed_duration_since(chrono::Utc::now());
+    assert!(
+        left > chrono::TimeDelta::days(89) && left <= chrono::TimeDelta::days(90),
+        "{left}"
+    );
+    // new users work beside it
+    let t = s.add_user("minh", Role::Admin).expect("new user");
+    assert!(s.user_by_token(&t).expect("new").is_some());
+    assert!(matches!(
+        s.add_user("lan", Role::Admin),
+        Err(StoreError::Conflict { .. })
+    ));
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod markers;
 pub mod registry;
 pub mod report;
+pub mod user;
 
 use anyhow::Context;
 

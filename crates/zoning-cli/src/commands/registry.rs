@@ -1,4 +1,4 @@
-//! `zoning serve | import | export | user`: the registry's database.
+//! `zoning serve | import | export`: the registry's database.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -7,12 +7,10 @@ use anyhow::Context;
 use zoning_core::checks::{self, CheckOptions, Subject};
 use zoning_core::crs::GridTransform;
 use zoning_core::io::read_path;
-use zoning_core::store::{Change, NewZoneVersion, Role, Status, Store, View};
+use zoning_core::store::{Change, NewZoneVersion, Status, Store, View};
 use zoning_server::state::CachedZone;
 use zoning_server::Config;
 use zoning_store::SqliteStore;
-
-use crate::output::emit;
 
 /// The database used when no `--db` is given: `zoning/registry.db` in the
 /// user's data directory (`~/.local/share` on Linux).
@@ -23,7 +21,7 @@ fn default_db() -> anyhow::Result<PathBuf> {
 
 /// Opens a store; a database that does not exist yet is created and, when
 /// `fill` is set, loaded with the shipped data set.
-fn open(path: &Path, fill: bool) -> anyhow::Result<SqliteStore> {
+pub(crate) fn open(path: &Path, fill: bool) -> anyhow::Result<SqliteStore> {
     let new = !path.exists();
     let store = SqliteStore::open(path)?;
     if new && fill {
@@ -323,46 +321,4 @@ pub fn export(a: &ExportArgs) -> anyhow::Result<()> {
     }
     eprintln!("zoning: wrote {}", a.out.display());
     Ok(())
-}
-
-/// `zoning user …`
-#[derive(Debug, clap::Subcommand)]
-pub enum UserCommand {
-    /// Add a user; prints the token once.
-    Add(UserAddArgs),
-}
-
-/// Arguments of `zoning user add`.
-#[derive(Debug, clap::Args)]
-pub struct UserAddArgs {
-    /// The database.
-    #[arg(long)]
-    db: PathBuf,
-    /// The user's name, recorded with every change.
-    #[arg(long)]
-    name: String,
-    /// planner, surveyor or admin.
-    #[arg(long)]
-    role: String,
-}
-
-/// Runs `zoning user add`: the token on a line of its own, only a hash kept.
-pub fn user(cmd: &UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Add(a) = cmd;
-    let role = Role::parse(&a.role)
-        .ok_or_else(|| anyhow::anyhow!("--role {}: use planner, surveyor or admin", a.role))?;
-    anyhow::ensure!(!a.name.trim().is_empty(), "--name must not be empty");
-    let store = open(&a.db, true)?;
-    let token = store.add_user(a.name.trim(), role).map_err(|e| match e {
-        zoning_core::store::StoreError::Conflict { .. } => {
-            anyhow::anyhow!("a user named {} exists already", a.name)
-        }
-        e => e.into(),
-    })?;
-    eprintln!(
-        "zoning: added {} ({}); keep this token, it is shown only once:",
-        a.name,
-        role.as_str()
-    );
-    emit(&format!("{token}\n"))
 }

@@ -3,6 +3,7 @@
 pub mod collections;
 pub mod export;
 pub mod landing;
+pub mod login;
 pub mod markers;
 pub mod ogc;
 pub mod province;
@@ -116,6 +117,8 @@ pub fn wants_html(req: &HttpRequest, f: Option<&str>) -> bool {
 pub fn router(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(landing::get_health))
         .route("/whoami", web::get().to(landing::get_whoami))
+        .route("/login", web::post().to(login::post_login))
+        .route("/logout", web::post().to(login::post_logout))
         .route("/conformance", web::get().to(landing::get_conformance))
         .route("/api", web::get().to(landing::get_api))
         .route("/collections", web::get().to(collections::get_collections))

@@ -1,0 +1,260 @@
+//! `POST /login` (a name and password for a session token) and `POST /logout`
+//! (revoking it). Failed sign-ins are limited per client address and per
+//! name; every sign-in, failed or not, is recorded in the audit log.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use zoning_core::store::{NewAuditEntry, StoreError};
+
+use crate::auth;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The body of `POST /login`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The user's name.
+    pub name: String,
+    /// The password set with `zoning user password`.
+    pub password: String,
+}
+
+/// Beyond this many keys, those with no failure left in the window are
+/// dropped (a flood of made-up names cannot grow the map without end).
+const PRUNE_AT: usize = 10_000;
+
+/// Failed sign-ins per key (`address:…`, `name:…`) within a sliding window.
+#[derive(Debug)]
+pub struct LoginLimiter {
+    max: usize,
+    window: Duration,
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl LoginLimiter {
+    /// At most `max` failures per key within `window`.
+    #[must_use]
+    pub fn new(max: u32, window: Duration) -> Self {
+        Self {
+            max: usize::try_from(max).unwrap_or(usize::MAX).max(1),
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
+        // the map holds counts only; a panic elsewhere leaves it usable
+        self.failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn expire(&self, q: &mut VecDeque<Instant>, now: Instant) {
+        while q
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= self.window)
+        {
+            q.pop_front();
+        }
+    }
+
+    /// How long until every one of `keys` may try again, when one of them
+    /// has had `max` failures within the window.
+    pub fn retry_after(&self, keys: &[String], now: Instant) -> Option<Duration> {
+        let mut map = self.map();
+        keys.iter()
+            .filter_map(|k| {
+                let q = map.get_mut(k)?;
+                self.expire(q, now);
+                // the failure whose expiry brings the count below max
+                let oldest = *q.get(q.len().checked_sub(self.max)?)?;
+                Some((oldest + self.window).saturating_duration_since(now))
+            })
+            .max()
+    }
+
+    /// Counts a failure against each of `keys`.
+    pub fn failed(&self, keys: &[String], now: Instant) {
+        let mut map = self.map();
+        if map.len() > PRUNE_AT {
+            map.retain(|_, q| {
+                q.back()
+                    .is_some_and(|t| now.saturating_duration_since(*t) < self.window)
+            });
+        }
+        for k in keys {
+            let q = map.entry(k.clone()).or_default();
+            self.expire(q, now);
+            q.push_back(now);
+        }
+    }
+
+    /// Forgets the failures of a key (a name after a successful sign-in).
+    pub fn succeeded(&self, key: &str) {
+        self.map().remove(key);
+    }
+}
+
+/// `POST /login`: `{"name", "password"}` → `200 {"token", "expires_at",
+/// "role", "name"}` with a session token; `401` for a wrong name or password
+/// (the same answer for both), `429` with `Retry-After` after too many
+/// failures.
+pub async fn post_login(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let remote = auth::remote(&req);
+    let r: LoginRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the body must be JSON {{\"name\": \"…\", \"password\": \"…\"}}: {e}"
+        ))
+    })?;
+    let name = r.name.trim().to_owned();
+    if name.is_empty() || r.password.is_empty() {
+        return Err(ApiError::BadRequest(
+            "signing in needs a name and a password".into(),
+        ));
+    }
+    let audit = |outcome: &str, actor: Option<&str>, detail: &str| NewAuditEntry {
+        actor: actor.map(str::to_owned),
+        action: "login".into(),
+        target: Some(name.clone()),
+        outcome: outcome.into(),
+        detail: Some(detail.into()),
+        remote: remote.clone(),
+    };
+    let keys = [
+        format!("address:{}", remote.as_deref().unwrap_or("unknown")),
+        format!("name:{name}"),
+    ];
+    if let Some(wait) = state.logins.retry_after(&keys, Instant::now()) {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let secs = secs.max(1);
+        auth::record(
+            &state,
+            audit("refused", None, "too many failed sign-ins; rate limited"),
+        )
+        .await;
+        return Err(ApiError::TooManyRequests(
+            format!(
+                "too many failed sign-ins from this address or for this name; try again in {secs} s"
+            ),
+            secs,
+        ));
+    }
+    let store = state.store.clone();
+    let n = name.clone();
+    let stored = web::block(move || store.password_hash(&n)).await??;
+    let password = r.password;
+    let ok = web::block(move || {
+        // made on the first sign-in of any kind, so that only the very first
+        // is slower, whoever it is for
+        let dummy = auth::dummy_hash();
+        let known = stored.is_some();
+        let phc = stored.as_deref().unwrap_or(dummy);
+        auth::verify_password(&password, phc) && known
+    })
+    .await?;
+    if !ok {
+        state.logins.failed(&keys, Instant::now());
+        auth::record(&state, audit("failure", None, "wrong name or password")).await;
+        return Err(ApiError::Unauthorized(
+            "wrong name or password (an administrator sets passwords with `zoning user password`)"
+                .into(),
+        ));
+    }
+    let store = state.store.clone();
+    let n = name.clone();
+    let ttl = state.config.session_ttl();
+    let issued = match web::block(move || store.issue_session(&n, ttl)).await? {
+        Ok(t) => t,
+        Err(StoreError::Refused(refusal)) => {
+            auth::record(&state, audit("refused", None, &refusal.to_string())).await;
+            return Err(StoreError::Refused(refusal).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state.logins.succeeded(&keys[1]);
+    auth::record(
+        &state,
+        audit(
+            "success",
+            Some(&name),
+            &format!(
+                "session until {}",
+                issued.expires_at.as_deref().unwrap_or("-")
+            ),
+        ),
+    )
+    .await;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({
+            "token": issued.token,
+            "expires_at": issued.expires_at,
+            "role": issued.user.role.as_str(),
+            "name": issued.user.name,
+        })))
+}
+
+/// `POST /logout`: revokes the session token presented; `204`.
+pub async fn post_logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let user = auth::user(&req, &state).await?.ok_or_else(|| {
+        ApiError::Unauthorized("signing out needs the session token as a bearer token".into())
+    })?;
+    let token = auth::bearer(&req)?.unwrap_or_default();
+    let store = state.store.clone();
+    let revoked = web::block(move || store.revoke_session(&token)).await??;
+    if !revoked {
+        return Err(ApiError::BadRequest(
+            "this is an API token, not a session from POST /login: it is not signed out; an administrator revokes it (`zoning user rotate` or `zoning user revoke`)".into(),
+        ));
+    }
+    auth::record(
+        &state,
+        NewAuditEntry {
+            actor: Some(user.name.clone()),
+            action: "logout".into(),
+            target: Some(user.name),
+            outcome: "success".into(),
+            detail: None,
+            remote: auth::remote(&req),
+        },
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_slides() {
+        let l = LoginLimiter::new(2, Duration::from_secs(10));
+        let keys = ["address:a".to_owned(), "name:n".to_owned()];
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        assert_eq!(l.retry_after(&keys, t0), None);
+        l.failed(&keys, t0);
+        l.failed(&keys, at(4));
+        // blocked until the first failure leaves the window
+        assert_eq!(l.retry_after(&keys, at(5)), Some(Duration::from_secs(5)));
+        // another name from the same address is blocked too
+        let other = ["address:a".to_owned(), "name:m".to_owned()];
+        assert_eq!(l.retry_after(&other, at(6)), Some(Duration::from_secs(4)));
+        // a success clears the name, not the address
+        l.succeeded("name:n");
+        assert_eq!(l.retry_after(&["name:n".to_owned()], at(7)), None);
+        assert!(l.retry_after(&["address:a".to_owned()], at(7)).is_some());
+        assert_eq!(l.retry_after(&keys, at(10)), None);
+    }
+}
