@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod http;
 pub mod routes;
 pub mod shipped;
 pub mod state;
@@ -163,6 +164,8 @@ pub async fn serve(config: Config, store: Arc<dyn Store>) -> std::io::Result<()>
         App::new()
             .wrap(error_handlers())
             .wrap(actix_web::middleware::from_fn(log_request))
+            .wrap(actix_web::middleware::from_fn(http::semantics))
+            .wrap(actix_web::middleware::Compress::default())
             .configure(configure(state.clone()))
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, ApiError>(ApiError::NotFound(

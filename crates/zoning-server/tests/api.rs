@@ -1,80 +1,12 @@
 //! The HTTP API over `router()` with a temporary database, as clients use it.
 
-use std::sync::Arc;
-
 use actix_web::http::{header, StatusCode};
-use actix_web::{test, web, App};
+use actix_web::test;
 use serde_json::{json, Value};
-use zoning_core::store::{Role, Store};
-use zoning_server::{configure, error_handlers, load_shipped, AppState, Config};
-use zoning_store::SqliteStore;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    state: web::Data<AppState>,
-    planner: String,
-    admin: String,
-    surveyor: String,
-}
-
-fn fixture(max_body: usize) -> Fixture {
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = SqliteStore::open(&dir.path().join("z.db")).expect("db");
-    load_shipped(&store).expect("shipped");
-    let planner = store.add_user("lan", Role::Planner).expect("planner");
-    let admin = store.add_user("minh", Role::Admin).expect("admin");
-    let surveyor = store.add_user("hoa", Role::Surveyor).expect("surveyor");
-    let config = Config {
-        max_body_bytes: max_body,
-        ..Config::default()
-    };
-    let state =
-        web::Data::new(AppState::new(Arc::new(store) as Arc<dyn Store>, config).expect("state"));
-    Fixture {
-        _dir: dir,
-        state,
-        planner,
-        admin,
-        surveyor,
-    }
-}
-
-macro_rules! app {
-    ($f:expr) => {
-        test::init_service(
-            App::new()
-                .wrap(error_handlers())
-                .configure(configure($f.state.clone())),
-        )
-        .await
-    };
-}
-
-/// GET `uri` without credentials: the response.
-macro_rules! get {
-    ($app:expr, $uri:expr) => {
-        test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await
-    };
-}
-
-/// GET `uri` and parse the body as JSON.
-macro_rules! get_json {
-    ($app:expr, $uri:expr) => {
-        body_json(get!($app, $uri)).await
-    };
-}
-
-async fn body_json<B: actix_web::body::MessageBody>(
-    resp: actix_web::dev::ServiceResponse<B>,
-) -> Value {
-    let bytes = test::read_body(resp).await;
-    serde_json::from_slice(&bytes)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
-}
-
-fn bearer(t: &str) -> (header::HeaderName, String) {
-    (header::AUTHORIZATION, format!("Bearer {t}"))
-}
+#[macro_use]
+mod common;
+use common::{bearer, body_json, fixture};
 
 /// A square of `side` m in WGS84 near (lon, lat).
 fn square(lon: f64, lat: f64, side_deg: f64) -> Value {

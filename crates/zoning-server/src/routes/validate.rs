@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use zoning_core::checks::{self, CheckOptions, Subject};
 
 use super::ogc::content_crs;
-use super::zones::write::candidate;
+use super::zones::write::{candidate, size_of};
 use super::Crs;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{with_grid, AppState};
@@ -166,6 +166,12 @@ pub async fn post_validate(
                 cfg.validate_max_vertices
             )));
         }
+        // a boundary over a zone's limits is refused as a whole, naming the limit
+        for (i, f) in features.iter().enumerate() {
+            let (parts, holes, vertices) = f.get("geometry").map_or((0, 0, 0), size_of);
+            zoning_core::intake::check_counts(parts, holes, vertices, &cfg.limits())
+                .map_err(|e| ApiError::Unprocessable(format!("feature #{}: {e}", i + 1)))?;
+        }
         let (subjects, refused) = subjects_of(&features, crs, &cfg.limits());
         let zones = st.zones(view)?;
         let mut report = checks::against(
@@ -185,4 +191,23 @@ pub async fn post_validate(
     })
     .await??;
     Ok(HttpResponse::Ok().json(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn validations_beyond_the_limit_get_429_with_retry_after() {
+        let running = AtomicUsize::new(0);
+        let a = Slot::take(&running, 2).expect("first");
+        let b = Slot::take(&running, 2).expect("second");
+        let refused = Slot::take(&running, 2).err().expect("third is refused");
+        assert!(matches!(refused, ApiError::TooManyRequests(_, 1)));
+        drop(a);
+        let c = Slot::take(&running, 2).expect("a slot was freed");
+        drop((b, c));
+        assert_eq!(running.load(Ordering::Relaxed), 0);
+    }
 }

@@ -32,7 +32,7 @@ fn refused(e: intake::Refusal) -> ApiError {
 /// Counts the parts, holes and positions of a GeoJSON (Multi)Polygon before
 /// anything is parsed or transformed, so that an oversized boundary costs
 /// nothing but this walk.
-fn size_of(geometry: &Value) -> (usize, usize, usize) {
+pub fn size_of(geometry: &Value) -> (usize, usize, usize) {
     let rings = |poly: &Value| -> (usize, usize) {
         let r = poly.as_array().map_or(&[][..], Vec::as_slice);
         let vertices = r.iter().filter_map(Value::as_array).map(Vec::len).sum();

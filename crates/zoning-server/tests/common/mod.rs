@@ -1,0 +1,86 @@
+//! What the HTTP tests share: a registry with the shipped data and three users
+//! in a temporary database, the app built from `router()`, and small helpers.
+#![allow(dead_code, unused_macros)] // each test file uses a part
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{test, web};
+use serde_json::Value;
+use zoning_core::store::{Role, Store};
+use zoning_server::{load_shipped, AppState, Config};
+use zoning_store::SqliteStore;
+
+pub struct Fixture {
+    pub _dir: tempfile::TempDir,
+    pub state: web::Data<AppState>,
+    pub planner: String,
+    pub admin: String,
+    pub surveyor: String,
+}
+
+pub fn fixture(max_body: usize) -> Fixture {
+    fixture_with(Config {
+        max_body_bytes: max_body,
+        ..Config::default()
+    })
+}
+
+/// A fixture with these settings.
+pub fn fixture_with(config: Config) -> Fixture {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = SqliteStore::open(&dir.path().join("z.db")).expect("db");
+    load_shipped(&store).expect("shipped");
+    let planner = store.add_user("lan", Role::Planner).expect("planner");
+    let admin = store.add_user("minh", Role::Admin).expect("admin");
+    let surveyor = store.add_user("hoa", Role::Surveyor).expect("surveyor");
+    let state =
+        web::Data::new(AppState::new(Arc::new(store) as Arc<dyn Store>, config).expect("state"));
+    Fixture {
+        _dir: dir,
+        state,
+        planner,
+        admin,
+        surveyor,
+    }
+}
+
+macro_rules! app {
+    ($f:expr) => {
+        test::init_service(
+            actix_web::App::new()
+                .wrap(zoning_server::error_handlers())
+                .wrap(actix_web::middleware::from_fn(
+                    zoning_server::http::semantics,
+                ))
+                .configure(zoning_server::configure($f.state.clone())),
+        )
+        .await
+    };
+}
+
+/// GET `uri` without credentials: the response.
+macro_rules! get {
+    ($app:expr, $uri:expr) => {
+        test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await
+    };
+}
+
+/// GET `uri` and parse the body as JSON.
+macro_rules! get_json {
+    ($app:expr, $uri:expr) => {
+        body_json(get!($app, $uri)).await
+    };
+}
+
+pub async fn body_json<B: actix_web::body::MessageBody>(
+    resp: actix_web::dev::ServiceResponse<B>,
+) -> Value {
+    let bytes = test::read_body(resp).await;
+    serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+}
+
+pub fn bearer(t: &str) -> (header::HeaderName, String) {
+    (header::AUTHORIZATION, format!("Bearer {t}"))
+}
