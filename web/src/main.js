@@ -427,11 +427,19 @@ function renderPlanner() {
 }
 
 // -------------------------------------------------------------- surveyor
-async function upload(file) {
+async function upload(file, replace = null) {
   const text = await file.arrayBuffer();
-  const r = await api('/markers/upload', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: text });
+  const headers = { 'Content-Type': 'text/csv' };
+  if (replace) headers['If-Match'] = replace;
+  const r = await api(`/markers/upload${replace ? '?replace=true' : ''}`, { method: 'POST', headers, body: text });
   const body = await r.json();
   const out = $('survey-out');
+  if (r.status === 409 && body.replaces && body.etag) {
+    // markers of this table exist already: say which, and replace only when asked
+    out.replaceChildren(el('p', { class: 'error', role: 'alert', text: t('replaceAsk').replace('{n}', body.replaces.length).replace('{list}', body.replaces.slice(0, 10).join(', ')) }),
+      el('button', { id: 'replace-markers', on: { click: () => upload(file, body.etag) } }, t('replaceDo')));
+    return;
+  }
   if (!r.ok) { out.replaceChildren(el('p', { class: 'error', text: body.detail })); return; }
   markerSource.clear();
   // the service adds WGS84 (through PROJ) to the grid coordinates
