@@ -67,7 +67,7 @@ pub const MANAGED: &[&str] = &[
 /// vertices; the limits keep one request's cost bounded (docs/security.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Vertices over all rings (default 20,000).
+    /// Vertices over all rings (default 10,000).
     pub max_vertices: usize,
     /// Polygons of a MultiPolygon (default 500).
     pub max_parts: usize,
@@ -78,7 +78,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_vertices: 20_000,
+            max_vertices: 10_000,
             max_parts: 500,
             max_holes: 1_000,
         }

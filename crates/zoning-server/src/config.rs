@@ -34,7 +34,7 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Largest body of a zone feature or of `/validate`, bytes (default 4 MiB).
     pub max_feature_bytes: usize,
-    /// Most vertices of one zone boundary (default 20,000).
+    /// Most vertices of one zone boundary (default 10,000).
     pub max_vertices: usize,
     /// Most polygons of one zone (default 500).
     pub max_parts: usize,
@@ -43,7 +43,7 @@ pub struct Config {
     /// Most features one `/validate` request checks (default 100).
     pub validate_max_features: usize,
     /// Most vertices, all features together, one `/validate` request
-    /// checks (default 50,000).
+    /// checks (default 10,000).
     pub validate_max_vertices: usize,
     /// Validations running at once; more get `429` (default 8).
     pub max_concurrent_validations: usize,
@@ -75,11 +75,11 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             cors_origins: vec!["*".into()],
             max_feature_bytes: 4 * 1024 * 1024,
-            max_vertices: 20_000,
+            max_vertices: 10_000,
             max_parts: 500,
             max_holes: 1_000,
             validate_max_features: 100,
-            validate_max_vertices: 50_000,
+            validate_max_vertices: 10_000,
             max_concurrent_validations: 8,
             blocking_threads: 16,
             token_ttl_days: 90,
