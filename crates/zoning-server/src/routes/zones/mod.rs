@@ -1,6 +1,6 @@
 //! The `zones` collection: reading (OGC API – Features Parts 1 and 2, with
 //! `datetime` as-of reads and each zone's history) here, writing (Part 4,
-//! approval) in [`write`](self::write).
+//! approval) in [`write`](mod@write).
 
 pub mod write;
 
