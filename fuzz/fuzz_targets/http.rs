@@ -12,7 +12,7 @@ use std::sync::Arc;
 use actix_web::http::{header, Method, StatusCode, Uri};
 use actix_web::{test, web, App};
 use libfuzzer_sys::fuzz_target;
-use zoning_core::store::{Role, Store};
+use zoning_core::store::{Role, Store, UserStore};
 use zoning_server::{configure, error_handlers, load_shipped, AppState, Config};
 use zoning_store::SqliteStore;
 

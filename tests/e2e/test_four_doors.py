@@ -216,13 +216,9 @@ def test_import_records_the_defaults_a_post_gives(geojson, door_post, door_impor
         assert imported["status"] == "approved" and posted["status"] == "draft"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (intake): a bow-tie without declared_area_ha gets a declared area derived from the shoelace area of "
-    "its ring, which is 0 (the two loops cancel), and is then refused: POST /collections/zones/items answers "
-    "422 'declared_area_ha: must be a positive number of hectares', `zoning import` refuses the file (exit 2, "
-    "nothing imported), and POST /validate answers a `missing-code` finding with codes [] (the feature's "
-    "`code` property is not named) instead of invalid-geometry + the approximate overlap; `zoning check` "
-    "reports both. A figure-8 with unequal loops would get |A1 - A2| recorded as its derived area."))
+# A bow-tie's ring has a shoelace area of 0 (its loops cancel): without a
+# declared area, the intake measures its repaired copy instead, so it is taken
+# and checked like any other zone.
 def test_a_bowtie_without_a_declared_area_is_checked_not_refused(zones, door_check, tmp_path):
     bowtie = [z for z in zones if z[0] in ("KCN-CUA-NO", "CCN-CUA-C")]
     bowtie = [(c, g, {k: v for k, v in p.items() if k != "declared_area_ha"}) for c, g, p in bowtie]

@@ -41,16 +41,10 @@ CASES = {
                                  box(20, 30, 80, 90)),
 }
 
-# Cases where geo's repair and GEOS's MakeValid disagree beyond REL: kept as
-# strict xfails with the measured numbers, for the maintainers to decide.
-DISAGREE = {
-    "multipolygon-overlapping-parts": (
-        "geo's repair unions the parts (each polygon repaired, then united), as GEOS MakeValid does only with "
-        "method='structure'; GEOS's default (method='linework', PostGIS ST_MakeValid, shapely.make_valid) keeps "
-        "the odd-even rule across parts, so the land two parts share becomes a hole. Overlap with the neighbour "
-        "box(40,40,110,110) measured: zoning 4699.999998807907 m², GEOS linework 2199.9999973448575 m² "
-        "(repaired areas 17500 vs 15000 m²); GEOS structure 4699.999994310783 m² (agrees within 1e-9)"),
-}
+# Every case agrees: zoning repairs as GEOS's default MakeValid ("linework",
+# shapely.make_valid, PostGIS ST_MakeValid) does, the odd-even rule over the
+# linework of all parts (two overlapping parts leave their shared land as a hole).
+DISAGREE: dict = {}
 
 
 @pytest.fixture(scope="module")

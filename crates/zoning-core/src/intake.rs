@@ -277,6 +277,50 @@ pub fn zone(
         props.remove(*k);
     }
     let mut notes = Vec::new();
+    required(&mut props)?;
+    props.entry("plan_action").or_insert(json!("new"));
+    props.entry("geometry_source").or_insert(json!("digitised"));
+    if props.get("declared_area_ha").is_none_or(Value::is_null) {
+        // an invalid boundary (a bow-tie's loops cancel in the shoelace sum)
+        // is measured on its repaired copy, as the checks see it
+        let repaired = (!crate::validation::is_valid(grid))
+            .then(|| crate::checks::validity::make_valid(grid))
+            .flatten();
+        let grid_ha = repaired.as_ref().unwrap_or(grid).unsigned_area() / M2_PER_HA;
+        props.insert(
+            "declared_area_ha".into(),
+            json!((grid_ha * 1e4).round() / 1e4),
+        );
+        props.insert("area_basis".into(), json!("derived"));
+        notes.push(format!(
+            "declared_area_ha was not given; the grid area of the boundary{}, {grid_ha:.4} ha, was recorded (area_basis: derived)",
+            if repaired.is_some() { " (repaired: it is not valid)" } else { "" }
+        ));
+    }
+    match props.get("declared_area_ha").and_then(Value::as_f64) {
+        Some(a) if a.is_finite() && a > 0.0 => {}
+        _ => {
+            return Err(Refusal::new(
+                "declared_area_ha",
+                "must be a positive number of hectares",
+            ))
+        }
+    }
+    words_and_links(&props)?;
+    let properties = serde_json::from_value::<ZoneProperties>(Value::Object(props))
+        .map_err(|e| Refusal::new(&field_of(&e.to_string()), e.to_string()))?;
+    Ok(Candidate {
+        code,
+        properties,
+        grid: grid.clone(),
+        change,
+        notes,
+    })
+}
+
+/// The fields every zone needs, each named when missing or wrong: `kind`
+/// (`KCN`/`CCN`, any case) and `name_vi`.
+fn required(props: &mut Map<String, Value>) -> Result<(), Refusal> {
     // the required fields, each named when missing or wrong
     match props.get("kind") {
         Some(Value::String(k)) if k == "KCN" || k == "CCN" => {}
@@ -307,28 +351,11 @@ pub fn zone(
             ))
         }
     }
-    props.entry("plan_action").or_insert(json!("new"));
-    props.entry("geometry_source").or_insert(json!("digitised"));
-    if props.get("declared_area_ha").is_none_or(Value::is_null) {
-        let grid_ha = grid.unsigned_area() / M2_PER_HA;
-        props.insert(
-            "declared_area_ha".into(),
-            json!((grid_ha * 1e4).round() / 1e4),
-        );
-        props.insert("area_basis".into(), json!("derived"));
-        notes.push(format!(
-            "declared_area_ha was not given; the grid area of the boundary, {grid_ha:.4} ha, was recorded (area_basis: derived)"
-        ));
-    }
-    match props.get("declared_area_ha").and_then(Value::as_f64) {
-        Some(a) if a.is_finite() && a > 0.0 => {}
-        _ => {
-            return Err(Refusal::new(
-                "declared_area_ha",
-                "must be a positive number of hectares",
-            ))
-        }
-    }
+    Ok(())
+}
+
+/// The enumerated properties take one of their words; source links are http(s).
+fn words_and_links(props: &Map<String, Value>) -> Result<(), Refusal> {
     for (field, allowed) in WORDS {
         if let Some(v) = props.get(*field) {
             if !v.as_str().is_some_and(|w| allowed.contains(&w)) {
@@ -352,15 +379,7 @@ pub fn zone(
             }
         }
     }
-    let properties = serde_json::from_value::<ZoneProperties>(Value::Object(props))
-        .map_err(|e| Refusal::new(&field_of(&e.to_string()), e.to_string()))?;
-    Ok(Candidate {
-        code,
-        properties,
-        grid: grid.clone(),
-        change,
-        notes,
-    })
+    Ok(())
 }
 
 /// The field a serde message names ("missing field \`x\`", an unknown
@@ -471,6 +490,26 @@ mod tests {
         );
         let e = intake(json!({"kind": "KCN", "name": "x", "sources": [{"url": "https://a.vn/"}]}));
         assert!(e.is_ok(), "{e:?}");
+    }
+
+    #[test]
+    fn an_invalid_boundary_is_measured_repaired() {
+        // a bow-tie of two 50 m × 50 m triangles: its shoelace area is 0
+        use geo_types::polygon;
+        let bowtie = MultiPolygon::new(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 100.0, y: 100.0), (x: 100.0, y: 0.0), (x: 0.0, y: 100.0)
+        ]]);
+        let c = zone(
+            "B",
+            json!({"kind": "KCN", "name": "x"})
+                .as_object()
+                .expect("object"),
+            &bowtie,
+            &Limits::default(),
+        )
+        .expect("an invalid boundary is taken; the checks report it");
+        assert!((c.properties.declared_area_ha - 0.5).abs() < 1e-9);
+        assert!(c.notes[0].contains("repaired"), "{}", c.notes[0]);
     }
 
     #[test]

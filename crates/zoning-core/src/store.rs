@@ -390,8 +390,8 @@ pub enum StoreError {
 /// The result type of stores.
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
 
-/// The registry's storage.
-pub trait Store: Send + Sync {
+/// Zone versions: the current zones of a view, history, appending.
+pub trait ZoneStore: Send + Sync {
     /// The current version of every zone in a view, optionally as of an
     /// instant (RFC 3339 or a date), ordered by code.
     ///
@@ -423,6 +423,10 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// When the backend fails.
     fn is_empty(&self) -> StoreResult<bool>;
+}
+
+/// Boundary markers: current markers, history, appending batches.
+pub trait MarkerStore: Send + Sync {
     /// The current version of every marker (not retired), optionally as of an instant.
     ///
     /// # Errors
@@ -447,9 +451,13 @@ pub trait Store: Send + Sync {
         source: &str,
         expect: Expect,
     ) -> StoreResult<i64>;
+}
+
+/// Users, their tokens and passwords, and the audit log.
+pub trait UserStore: Send + Sync {
     /// Adds a user and returns its API token (shown once; only a hash is
     /// kept), valid for [`DEFAULT_TOKEN_TTL`]; see
-    /// [`Store::add_user_expiring`] to choose.
+    /// [`UserStore::add_user_expiring`] to choose.
     ///
     /// # Errors
     /// When the name is taken or the backend fails.
@@ -528,6 +536,44 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// When the backend fails.
     fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// The registry's storage: zones, markers and users, each behind its own
+/// narrow trait (as lldap splits its handlers); anything that implements the
+/// three is a `Store`.
+pub trait Store: ZoneStore + MarkerStore + UserStore {}
+
+impl<T: ZoneStore + MarkerStore + UserStore> Store for T {}
+
+/// An "as of" instant as comparable text (RFC 3339 UTC with microseconds,
+/// which sorts as text): a date means the end of that day; a timestamp with
+/// an offset is brought to UTC.
+///
+/// # Errors
+/// When it is neither a date nor an RFC 3339 timestamp, saying what to give.
+///
+/// # Examples
+/// ```
+/// use zoning_core::store::as_of_instant;
+/// assert_eq!(as_of_instant("2025-07-01").unwrap(), "2025-07-01T23:59:59.999999Z");
+/// assert_eq!(as_of_instant("2025-07-01T08:00:00+07:00").unwrap(), "2025-07-01T01:00:00.000000Z");
+/// assert!(as_of_instant("yesterday").is_err());
+/// ```
+pub fn as_of_instant(as_of: &str) -> Result<String, String> {
+    use chrono::{SecondsFormat, Utc};
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d") {
+        return Ok(format!("{d}T23:59:59.999999Z"));
+    }
+    chrono::DateTime::parse_from_rfc3339(as_of)
+        .map(|t| {
+            t.with_timezone(&Utc)
+                .to_rfc3339_opts(SecondsFormat::Micros, true)
+        })
+        .map_err(|_| {
+            format!(
+                "{as_of:?} is not a date (2025-12-31) or an RFC 3339 time (2025-12-31T08:00:00Z)"
+            )
+        })
 }
 
 /// How long an API token lives unless told otherwise: 90 days.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use actix_web::http::{header, StatusCode};
 use actix_web::{test, web, App};
 use serde_json::{json, Value};
-use zoning_core::store::{AuditEntry, Role, Store};
+use zoning_core::store::{AuditEntry, Role, Store, UserStore};
 use zoning_server::{configure, error_handlers, load_shipped, AppState, Config};
 use zoning_store::SqliteStore;
 

@@ -2,8 +2,8 @@ use geo_types::{coord, Rect};
 use std::time::Duration;
 
 use zoning_core::store::{
-    Expect, NewAuditEntry, NewZoneVersion, Role, Status, Store, StoreError, TokenKind,
-    TokenRefusal, View,
+    Expect, MarkerStore, NewAuditEntry, NewZoneVersion, Role, Status, StoreError, TokenKind,
+    TokenRefusal, UserStore, View, ZoneStore,
 };
 
 use super::SqliteStore;

@@ -7,7 +7,7 @@ use anyhow::Context;
 use zoning_core::checks::{self, CheckOptions, Subject};
 use zoning_core::crs::GridTransform;
 use zoning_core::io::read_path;
-use zoning_core::store::{Change, NewZoneVersion, Status, Store, View};
+use zoning_core::store::{Change, NewZoneVersion, Status, Store, View, ZoneStore};
 use zoning_server::state::CachedZone;
 use zoning_server::Config;
 use zoning_store::SqliteStore;

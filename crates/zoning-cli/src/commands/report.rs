@@ -60,7 +60,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 
 /// The approved zones of a database.
 fn db_zones(db: &std::path::Path) -> anyhow::Result<Vec<zoning_core::Zone>> {
-    use zoning_core::store::{Store, View};
+    use zoning_core::store::{View, ZoneStore};
     anyhow::ensure!(db.exists(), "{}: no such database", db.display());
     let store = zoning_store::SqliteStore::open(db)?;
     store

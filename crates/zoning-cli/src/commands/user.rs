@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::json;
-use zoning_core::store::{IssuedToken, NewAuditEntry, Role, Store, StoreError};
+use zoning_core::store::{IssuedToken, NewAuditEntry, Role, StoreError, UserStore};
 use zoning_server::Config;
 use zoning_store::SqliteStore;
 

@@ -23,11 +23,6 @@ pub(crate) fn difference(a: &MultiPolygon, b: &MultiPolygon) -> Option<MultiPoly
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.difference(b))).ok()
 }
 
-/// Union, guarded as [`intersection`].
-pub(crate) fn union(a: &MultiPolygon, b: &MultiPolygon) -> Option<MultiPolygon> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.union(b))).ok()
-}
-
 /// A point inside `mp` (else its first vertex), where a finding is shown.
 pub(crate) fn somewhere(mp: &MultiPolygon) -> Option<Coord> {
     mp.interior_point()

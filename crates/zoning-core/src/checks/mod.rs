@@ -63,6 +63,8 @@ pub enum Rule {
     MergedNotInside,
     /// A feature has no code.
     MissingCode,
+    /// A feature's properties cannot make a zone (the intake refused a field).
+    InvalidProperties,
 }
 
 impl Rule {
@@ -78,6 +80,7 @@ impl Rule {
             Self::AreaMismatch => "area-mismatch",
             Self::MergedNotInside => "merged-not-inside",
             Self::MissingCode => "missing-code",
+            Self::InvalidProperties => "invalid-properties",
         }
     }
 
@@ -93,6 +96,7 @@ impl Rule {
             Self::AreaMismatch => "diện tích lệch",
             Self::MergedNotInside => "CCN sáp nhập không nằm trong KCN",
             Self::MissingCode => "thiếu mã",
+            Self::InvalidProperties => "thuộc tính không hợp lệ",
         }
     }
 
@@ -293,6 +297,25 @@ pub fn unreadable(errors: &[FeatureError]) -> Vec<Finding> {
             )
         })
         .collect()
+}
+
+/// The finding for a feature the intake refused ([`crate::intake::Refusal`]):
+/// `missing-code` for its code, `invalid-geometry` for its boundary,
+/// `invalid-properties` for any other field.
+#[must_use]
+pub fn refused(label: &str, code: Option<&str>, refusal: &crate::intake::Refusal) -> Finding {
+    let rule = match refusal.field.as_str() {
+        "code" => Rule::MissingCode,
+        "geometry" => Rule::InvalidGeometry,
+        _ => Rule::InvalidProperties,
+    };
+    finding(
+        rule,
+        code.iter().map(|c| (*c).to_owned()).collect(),
+        None,
+        format!("{label}: {refusal}"),
+        None,
+    )
 }
 
 /// Runs every rule over `subjects`; `boundary` is the province (grid), if the

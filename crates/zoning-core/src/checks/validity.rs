@@ -4,7 +4,6 @@
 use geo::MakeValid;
 use geo_types::MultiPolygon;
 
-use super::geometry::union;
 use super::{finding, Finding, Rule, Subject};
 use crate::validation::validate;
 
@@ -55,11 +54,12 @@ pub fn invalid_geometry(s: &Subject) -> Vec<Finding> {
         .collect()
 }
 
-/// A valid copy of an invalid boundary, as GEOS's and PostGIS's
-/// `MakeValid` make it: each polygon repaired on its own (the odd-even rule
-/// of its rings' linework: a bow-tie becomes two triangles), then the
-/// repaired polygons united (overlapping parts become one). `None` when the
-/// repair fails or leaves nothing.
+/// A valid copy of an invalid boundary, as GEOS's `MakeValid` (the default
+/// "linework" method, which shapely's `make_valid` and PostGIS's
+/// `ST_MakeValid` use) makes it: the linework of every ring of every part,
+/// filled by the odd-even rule (a bow-tie becomes two triangles; land two
+/// overlapping parts share becomes a hole, as in GEOS). `None` when the repair
+/// fails or leaves nothing.
 ///
 /// # Examples
 /// ```
@@ -74,18 +74,10 @@ pub fn invalid_geometry(s: &Subject) -> Vec<Finding> {
 /// ```
 #[must_use]
 pub fn make_valid(mp: &MultiPolygon) -> Option<MultiPolygon> {
-    let mut out: Option<MultiPolygon> = None;
-    for p in &mp.0 {
-        let fixed = p.make_valid().ok()?;
-        if fixed.0.is_empty() {
-            continue;
-        }
-        out = Some(match out {
-            None => fixed,
-            Some(acc) => union(&acc, &fixed)?,
-        });
-    }
-    out.filter(|m| !m.0.is_empty())
+    let fixed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mp.make_valid()))
+        .ok()?
+        .ok()?;
+    (!fixed.0.is_empty()).then_some(fixed)
 }
 
 /// The subject with its boundary repaired ([`make_valid`]) and marked

@@ -89,7 +89,7 @@ pub fn parse_query(
                         "datetime={v}: only an instant is supported (the state as of that time), not an interval"
                     )));
                 }
-                zoning_store::as_of_instant(&v).map_err(ApiError::BadRequest)?;
+                zoning_core::store::as_of_instant(&v).map_err(ApiError::BadRequest)?;
                 q.datetime = Some(v);
             }
             "f" if v == "json" || v == "geojson" => {}

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use zoning_core::checks::{self, CheckOptions, Subject};
 
 use super::ogc::content_crs;
-use super::zones::write::{candidate, size_of};
+use super::zones::write::{candidate_in, size_of};
 use super::Crs;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{with_grid, AppState};
@@ -62,7 +62,8 @@ fn subjects_of(
     features: &[Value],
     crs: Crs,
     limits: &zoning_core::intake::Limits,
-) -> (Vec<Subject>, Vec<zoning_core::io::FeatureError>) {
+    t: &zoning_core::crs::GridTransform,
+) -> (Vec<Subject>, Vec<checks::Finding>) {
     let mut subjects = Vec::new();
     let mut refused = Vec::new();
     for (i, f) in features.iter().enumerate() {
@@ -81,7 +82,7 @@ fn subjects_of(
         } else {
             f["properties"] = json!({"kind": "KCN", "name": "(chưa đặt tên)"});
         }
-        match candidate(&f, None, crs, limits) {
+        match candidate_in(&f, None, crs, limits, t) {
             Ok(c) => {
                 let declared = f
                     .pointer("/properties/declared_area_ha")
@@ -97,13 +98,15 @@ fn subjects_of(
                 });
             }
             Err(e) => {
-                let reason = e.to_string();
-                refused.push(zoning_core::io::FeatureError {
-                    index,
-                    code: f.get("id").and_then(Value::as_str).map(str::to_owned),
-                    geometry: reason.starts_with("geometry"),
-                    reason,
-                });
+                let code = f
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .or_else(|| f.pointer("/properties/code").and_then(Value::as_str));
+                let label = match code {
+                    Some(c) => format!("feature #{index} ({c})"),
+                    None => format!("feature #{index}"),
+                };
+                refused.push(checks::refused(&label, code, &e));
             }
         }
     }
@@ -172,7 +175,7 @@ pub async fn post_validate(
             zoning_core::intake::check_counts(parts, holes, vertices, &cfg.limits())
                 .map_err(|e| ApiError::Unprocessable(format!("feature #{}: {e}", i + 1)))?;
         }
-        let (subjects, refused) = subjects_of(&features, crs, &cfg.limits());
+        let (subjects, refused) = with_grid(|t| Ok(subjects_of(&features, crs, &cfg.limits(), t)))?;
         let zones = st.zones(view)?;
         let mut report = checks::against(
             subjects,
@@ -180,7 +183,7 @@ pub async fn post_validate(
             Some(&st.province_grid),
             &CheckOptions::default(),
         );
-        let mut all = checks::unreadable(&refused);
+        let mut all = refused;
         all.append(&mut report.findings);
         report.findings = all;
         with_grid(|t| {

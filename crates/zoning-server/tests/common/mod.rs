@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::http::header;
 use actix_web::{test, web};
 use serde_json::Value;
-use zoning_core::store::{Role, Store};
+use zoning_core::store::{Role, Store, UserStore};
 use zoning_server::{load_shipped, AppState, Config};
 use zoning_store::SqliteStore;
 

@@ -57,13 +57,31 @@ pub fn size_of(geometry: &Value) -> (usize, usize, usize) {
 /// else its `id` or `code`), its boundary brought to the grid, and the intake.
 ///
 /// # Errors
-/// `422` naming what is wrong.
+/// `422` naming what is wrong; `500` when PROJ cannot be set up.
 pub fn candidate(
     feature: &Value,
     code_in_path: Option<&str>,
     crs: Crs,
     limits: &intake::Limits,
 ) -> ApiResult<Candidate> {
+    with_grid(|t| Ok(candidate_in(feature, code_in_path, crs, limits, t)))?.map_err(refused)
+}
+
+/// [`candidate`] with a PROJ transformation at hand; the refusal names the field.
+///
+/// # Errors
+/// The [`intake::Refusal`].
+pub fn candidate_in(
+    feature: &Value,
+    code_in_path: Option<&str>,
+    crs: Crs,
+    limits: &intake::Limits,
+    t: &zoning_core::crs::GridTransform,
+) -> Result<Candidate, intake::Refusal> {
+    let refusal = |field: &str, message: String| intake::Refusal {
+        field: field.to_owned(),
+        message,
+    };
     let props: Map<String, Value> = feature
         .get("properties")
         .and_then(Value::as_object)
@@ -79,35 +97,35 @@ pub fn candidate(
         .or_else(|| props.get("code").and_then(Value::as_str).map(str::to_owned));
     let code = match (code_in_path, body_code) {
         (Some(p), Some(b)) if p != b.trim() => {
-            return Err(ApiError::Unprocessable(format!(
-                "the feature's code {b} differs from the item {p} it is sent to"
-            )));
+            return Err(refusal(
+                "code",
+                format!("the feature's code {b} differs from the item {p} it is sent to"),
+            ));
         }
         (Some(p), _) => p.to_owned(),
         (None, Some(b)) => b,
         (None, None) => {
-            return Err(ApiError::Unprocessable(
-                "code: the feature needs a code: an \"id\" or a \"code\" property".into(),
+            return Err(refusal(
+                "code",
+                "the feature needs a code: an \"id\" or a \"code\" property".into(),
             ))
         }
     };
-    let code = intake::code(&code).map_err(refused)?;
+    let code = intake::code(&code)?;
     let geometry = feature.get("geometry").cloned().unwrap_or(Value::Null);
     let (parts, holes, vertices) = size_of(&geometry);
-    intake::check_counts(parts, holes, vertices, limits).map_err(refused)?;
+    intake::check_counts(parts, holes, vertices, limits)?;
     let f: geojson::Feature = serde_json::from_value(json!({
         "type": "Feature", "id": code, "geometry": geometry, "properties": {}
     }))
-    .map_err(|e| ApiError::Unprocessable(format!("geometry: {e}")))?;
+    .map_err(|e| refusal("geometry", e.to_string()))?;
     let crs_def = match crs {
         Crs::Crs84 => None,
         Crs::Grid => Some("EPSG:9214"),
     };
-    let input = with_grid(|t| {
-        zoning_core::io::geojson::read_one(f, crs_def, t)
-            .map_err(|e| ApiError::Unprocessable(format!("geometry: {code}: {}", e.reason)))
-    })?;
-    intake::zone(&code, &props, &input.grid, limits).map_err(refused)
+    let input = zoning_core::io::geojson::read_one(f, crs_def, t)
+        .map_err(|e| refusal("geometry", format!("{code}: {}", e.reason)))?;
+    intake::zone(&code, &props, &input.grid, limits)
 }
 
 /// The checks of one zone against its neighbours (planners' view: a draft

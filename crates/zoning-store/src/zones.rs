@@ -1,0 +1,97 @@
+//! Zone versions on SQLite: the views, history and appending (`ZoneStore`).
+
+use rusqlite::params;
+use zoning_core::store::{
+    Expect, NewZoneVersion, Status, StoreError, StoreResult, View, ZoneStore, ZoneVersion,
+};
+
+use super::{as_of_instant, backend, with_geometry, zone_row, SqliteStore, ZONE_COLUMNS};
+
+impl ZoneStore for SqliteStore {
+    fn zones(&self, view: View, as_of: Option<&str>) -> StoreResult<Vec<ZoneVersion>> {
+        let until = match as_of {
+            Some(a) => as_of_instant(a).map_err(StoreError::Backend)?,
+            None => "9999".to_owned(),
+        };
+        let sql = match view {
+            View::Public => format!(
+                "SELECT {ZONE_COLUMNS} FROM zone_versions WHERE id IN (
+                   SELECT MAX(id) FROM zone_versions
+                   WHERE recorded_at <= ?1 AND status IN ('approved', 'retired') GROUP BY code)
+                 AND status = 'approved' ORDER BY code"
+            ),
+            View::Planner => format!(
+                "SELECT {ZONE_COLUMNS} FROM zone_versions WHERE id IN (
+                   SELECT MAX(id) FROM zone_versions WHERE recorded_at <= ?1 GROUP BY code)
+                 AND status != 'retired' ORDER BY code"
+            ),
+        };
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+        let rows = stmt.query_map(params![until], zone_row).map_err(backend)?;
+        rows.map(|r| r.map_err(backend).and_then(with_geometry))
+            .collect()
+    }
+
+    fn latest(&self, code: &str) -> StoreResult<Option<ZoneVersion>> {
+        Self::latest_in(&self.conn(), code)
+    }
+
+    fn history(&self, code: &str) -> StoreResult<Vec<ZoneVersion>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {ZONE_COLUMNS} FROM zone_versions WHERE code = ?1 ORDER BY id"
+            ))
+            .map_err(backend)?;
+        let rows = stmt.query_map(params![code], zone_row).map_err(backend)?;
+        rows.map(|r| r.map_err(backend).and_then(with_geometry))
+            .collect()
+    }
+
+    fn append_zone(&self, new: NewZoneVersion, expect: Expect) -> StoreResult<ZoneVersion> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(backend)?;
+        let current = Self::latest_in(&tx, &new.code)?;
+        let live = current.as_ref().filter(|c| c.status != Status::Retired);
+        let ok = match expect {
+            Expect::Any => true,
+            Expect::Absent => live.is_none(),
+            Expect::Version(v) => current.as_ref().is_some_and(|c| c.id == v),
+        };
+        if !ok {
+            return Err(StoreError::Conflict {
+                what: new.code.clone(),
+                current: current.map(|c| c.id),
+            });
+        }
+        let id = Self::insert_zone(&tx, &new)?;
+        let stored = tx
+            .query_row(
+                &format!("SELECT {ZONE_COLUMNS} FROM zone_versions WHERE id = ?1"),
+                params![id],
+                zone_row,
+            )
+            .map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        with_geometry(stored)
+    }
+
+    fn append_zones(&self, new: Vec<NewZoneVersion>) -> StoreResult<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(backend)?;
+        for z in &new {
+            Self::insert_zone(&tx, z)?;
+        }
+        tx.commit().map_err(backend)?;
+        Ok(new.len())
+    }
+
+    fn is_empty(&self) -> StoreResult<bool> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM zone_versions", [], |r| r.get(0))
+            .map_err(backend)?;
+        Ok(n == 0)
+    }
+}
