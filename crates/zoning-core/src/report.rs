@@ -303,17 +303,31 @@ impl Reconciliation {
     /// # Errors
     /// When PROJ cannot transform a boundary to WGS84.
     pub fn compute(registry: &Registry, targets: &Targets, t: &GridTransform) -> Result<Self> {
+        let areas = registry
+            .zones()
+            .iter()
+            .map(|z| Ok(Areas::of(&z.grid, &t.multipolygon_to_wgs84(&z.grid)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self::with_areas(registry, targets, &areas))
+    }
+
+    /// Computes every line from the zone records and their areas, already
+    /// known (`areas[i]` of `registry.zones()[i]`; the service's cache holds
+    /// them), without PROJ.
+    ///
+    /// # Panics
+    /// When `areas` is shorter than the registry's zones.
+    #[must_use]
+    pub fn with_areas(registry: &Registry, targets: &Targets, areas: &[Areas]) -> Self {
         let land = registry
             .zones()
             .iter()
-            .map(|z| {
-                let wgs84 = t.multipolygon_to_wgs84(&z.grid)?;
-                Ok(Land {
-                    declared: z.declared_area_ha,
-                    areas: Areas::of(&z.grid, &wgs84),
-                })
+            .zip(areas)
+            .map(|(z, a)| Land {
+                declared: z.declared_area_ha,
+                areas: *a,
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         let accounts = Accounts { registry, land };
         let mut raw = accounts.lines(ZoneKind::Kcn);
         raw.extend(accounts.lines(ZoneKind::Ccn));
@@ -322,10 +336,10 @@ impl Reconciliation {
             .filter_map(|key| raw.iter().find(|r| r.key == *key))
             .map(|r| line(r, targets))
             .collect();
-        Ok(Self {
+        Self {
             targets_source: targets.source.title.clone(),
             lines,
-        })
+        }
     }
 }
 

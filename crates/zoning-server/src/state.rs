@@ -58,6 +58,8 @@ pub struct CachedZone {
     grid_json: OnceLock<String>,
     /// The boundary in the grid (for checks).
     pub grid: MultiPolygon,
+    /// Its grid and geodesic areas (served, and summed by `/report`).
+    pub areas: Areas,
 }
 
 fn bbox(mp: &MultiPolygon) -> [f64; 4] {
@@ -136,7 +138,8 @@ impl CachedZone {
         let wgs84 = t
             .multipolygon_to_wgs84(&v.grid)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let properties = served_properties(v, Areas::of(&v.grid, &wgs84));
+        let areas = Areas::of(&v.grid, &wgs84);
+        let properties = served_properties(v, areas);
         Ok(Self {
             code: v.code.clone(),
             version_id: v.id,
@@ -146,6 +149,7 @@ impl CachedZone {
             grid_json: OnceLock::new(),
             properties,
             grid: v.grid.clone(),
+            areas,
         })
     }
 }

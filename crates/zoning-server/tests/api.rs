@@ -660,9 +660,33 @@ async fn every_route_openapi_lists_answers() {
         }
     }
     assert!(asked >= 30, "{asked} requests");
+    // every filter the document lists for a collection's items is understood
+    for (path, ops) in paths {
+        let Some(params) = ops["get"]["parameters"].as_array() else {
+            continue;
+        };
+        if !path.ends_with("/items") {
+            continue;
+        }
+        for name in params.iter().filter_map(|p| p["name"].as_str()) {
+            if p_is_header(params, name) {
+                continue;
+            }
+            let uri = format!("{path}?{name}=x");
+            let resp = get!(app, &uri);
+            assert_eq!(resp.status(), StatusCode::OK, "GET {uri}");
+        }
+    }
     // and the other way round: a path that is not listed is a 404 problem
     let missing = get!(app, "/collections/zones/items/x/nothing");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+/// Whether the parameter `name` of an operation is a header, not a query filter.
+fn p_is_header(params: &[Value], name: &str) -> bool {
+    params
+        .iter()
+        .any(|p| p["name"] == name && p["in"].as_str() != Some("query"))
 }
 
 /// Percent-encodes a path segment (the key of a marker has a colon).

@@ -13,7 +13,11 @@ use zoning_core::zone::ZoneProperties;
 
 use super::wants_html;
 use crate::error::{ApiError, ApiResult};
-use crate::state::{with_grid, AppState};
+use std::collections::HashMap;
+
+use zoning_core::area::Areas;
+
+use crate::state::AppState;
 
 /// `?f=json|csv|html`.
 #[derive(Debug, Deserialize)]
@@ -22,15 +26,18 @@ pub struct ReportQuery {
     f: Option<String>,
 }
 
-/// Computes the reconciliation of the approved zones.
+/// Computes the reconciliation of the approved zones, from the areas the
+/// cache already holds (no boundary is transformed again).
 ///
 /// # Errors
-/// When a stored zone cannot be read as the zone model, or PROJ fails.
+/// When a stored zone cannot be read as the zone model.
 pub fn reconciliation(state: &AppState) -> ApiResult<Reconciliation> {
-    let zones = state
-        .zones(View::Public)?
+    let cached = state.zones(View::Public)?;
+    let mut areas: HashMap<&str, Areas> = HashMap::with_capacity(cached.len());
+    let zones = cached
         .iter()
         .map(|z| {
+            areas.insert(&z.code, z.areas);
             ZoneProperties::from_json(z.properties.clone())
                 .and_then(|p| p.into_zone(z.code.clone(), z.grid.clone()))
                 .map_err(|e| ApiError::Internal(format!("zone {}: {e}", z.code)))
@@ -40,10 +47,17 @@ pub fn reconciliation(state: &AppState) -> ApiResult<Reconciliation> {
         Registry::new(zones, "registry").map_err(|e| ApiError::Conflict(e.to_string(), None))?;
     let targets = Targets::parse(crate::shipped::TARGETS, "data/targets.toml")
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    with_grid(|t| {
-        Reconciliation::compute(&registry, &targets, t)
-            .map_err(|e| ApiError::Internal(e.to_string()))
-    })
+    let areas: Vec<Areas> = registry
+        .zones()
+        .iter()
+        .map(|z| {
+            areas
+                .get(z.code.as_str())
+                .copied()
+                .ok_or_else(|| ApiError::Internal(format!("zone {} has no cached areas", z.code)))
+        })
+        .collect::<ApiResult<_>>()?;
+    Ok(Reconciliation::with_areas(&registry, &targets, &areas))
 }
 
 fn esc(s: &str) -> String {
