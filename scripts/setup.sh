@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libproj-dev proj-data proj-bin pkg-config libclang-dev python3-venv gdal-bin chromium)
+apt_packages=(libproj-dev proj-data proj-bin pkg-config libclang-dev python3-venv gdal-bin chromium curl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

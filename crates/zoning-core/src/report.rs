@@ -15,23 +15,7 @@ use crate::registry::Registry;
 use crate::targets::{Comparison, Targets};
 use crate::zone::{InfrastructureStatus, PlanAction, Zone, ZoneKind};
 
-/// The report's lines, in order.
-pub const LINE_KEYS: [&str; 14] = [
-    "kcn_existing_2021",
-    "kcn_new",
-    "kcn_expanded",
-    "ccn_merged_into_kcn",
-    "kcn_added",
-    "kcn_2030",
-    "ccn_existing_2021",
-    "ccn_new",
-    "ccn_expanded",
-    "ccn_added",
-    "ccn_removed",
-    "ccn_2030",
-    "kcn_in_use_by_2025",
-    "ccn_in_use_by_2025",
-];
+pub use crate::targets::LINE_KEYS;
 
 fn labels(key: &str) -> (&'static str, &'static str) {
     match key {

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod limiter;
 pub mod routes;
 pub mod shipped;
 pub mod state;

@@ -223,7 +223,7 @@ pub struct AppState {
     /// Validations running now (bounded by `max_concurrent_validations`).
     pub validations: std::sync::atomic::AtomicUsize,
     /// Failed sign-ins per address and per name (`POST /login`).
-    pub logins: crate::routes::login::LoginLimiter,
+    pub logins: crate::limiter::LoginLimiter,
 }
 
 impl std::fmt::Debug for AppState {
@@ -256,7 +256,7 @@ impl AppState {
             province_grid,
             province_feature,
             cache: RwLock::new(Cache::default()),
-            logins: crate::routes::login::LoginLimiter::new(
+            logins: crate::limiter::LoginLimiter::new(
                 config.login_max_failures,
                 std::time::Duration::from_secs(config.login_window_secs),
             ),

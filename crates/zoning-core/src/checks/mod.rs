@@ -299,12 +299,12 @@ pub fn unreadable(errors: &[FeatureError]) -> Vec<Finding> {
         .collect()
 }
 
-/// The finding for a feature the intake refused ([`crate::intake::Refusal`]):
-/// `missing-code` for its code, `invalid-geometry` for its boundary,
-/// `invalid-properties` for any other field.
+/// The finding for a feature the intake refused (`crate::intake::Refusal`'s
+/// field and message): `missing-code` for its code, `invalid-geometry` for
+/// its boundary, `invalid-properties` for any other field.
 #[must_use]
-pub fn refused(label: &str, code: Option<&str>, refusal: &crate::intake::Refusal) -> Finding {
-    let rule = match refusal.field.as_str() {
+pub fn refused(label: &str, code: Option<&str>, field: &str, message: &str) -> Finding {
+    let rule = match field {
         "code" => Rule::MissingCode,
         "geometry" => Rule::InvalidGeometry,
         _ => Rule::InvalidProperties,
@@ -313,7 +313,7 @@ pub fn refused(label: &str, code: Option<&str>, refusal: &crate::intake::Refusal
         rule,
         code.iter().map(|c| (*c).to_owned()).collect(),
         None,
-        format!("{label}: {refusal}"),
+        format!("{label}: {field}: {message}"),
         None,
     )
 }

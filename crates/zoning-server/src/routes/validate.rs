@@ -106,7 +106,7 @@ fn subjects_of(
                     Some(c) => format!("feature #{index} ({c})"),
                     None => format!("feature #{index}"),
                 };
-                refused.push(checks::refused(&label, code, &e));
+                refused.push(checks::refused(&label, code, &e.field, &e.message));
             }
         }
     }
