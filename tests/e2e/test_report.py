@@ -1,4 +1,4 @@
-"""`zoning report` reproduces the resolution's figures (MISSION.md's table),
+"""`zoning report` reproduces the resolution's figures (the table in docs/data.md),
 written out here independently of data/targets.toml."""
 
 import csv

@@ -293,16 +293,23 @@ function renderLegend() {
 }
 
 // --------------------------------------------------------------- sign in
+function signOut() {
+  // a session from a password ends on the server too; an API token stays valid
+  if (token && token.startsWith('zs_')) api('/logout', { method: 'POST' }).catch(() => {});
+  token = null; user = null; sessionStorage.removeItem('zoning-token');
+  refresh();
+}
+
 function signInBox(role) {
   if (user && (user.role === role || user.role === 'admin')) {
     return el('p', {}, `${t('signedIn')}: ${user.name} (${user.role}) `,
-      el('button', { on: { click: () => { token = null; user = null; sessionStorage.removeItem('zoning-token'); refresh(); } } }, t('signOut')));
+      el('button', { id: `signout-${role}`, on: { click: signOut } }, t('signOut')));
   }
+  const name = el('input', { type: 'text', id: `name-${role}`, autocomplete: 'username' });
+  const password = el('input', { type: 'password', id: `password-${role}`, autocomplete: 'current-password' });
   const input = el('input', { type: 'password', id: `token-${role}`, autocomplete: 'off' });
   const msg = el('p', { class: 'error', role: 'alert' });
-  return el('form', { on: { submit: async (e) => {
-    e.preventDefault();
-    token = input.value.trim();
+  const finish = async () => {
     const r = await api('/whoami');
     if (!r.ok) { token = null; msg.textContent = t('badToken'); return; }
     user = await r.json();
@@ -310,7 +317,30 @@ function signInBox(role) {
     sessionStorage.setItem('zoning-token', token);
     await loadZones();
     refresh();
-  } } }, el('label', { for: `token-${role}`, text: t('token') }), ' ', input, ' ', el('button', { type: 'submit', id: `signin-${role}` }, t('signIn')), msg);
+  };
+  const withPassword = async () => {
+    msg.textContent = '';
+    const r = await fetch('/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: name.value.trim(), password: password.value }) });
+    if (r.status === 429) {
+      msg.textContent = t('tooManyTries').replace('{s}', r.headers.get('Retry-After') || '60');
+      return;
+    }
+    if (!r.ok) { msg.textContent = t('badPassword'); password.value = ''; password.focus(); return; }
+    token = (await r.json()).token;
+    await finish();
+  };
+  const withToken = async () => { token = input.value.trim(); await finish(); };
+  return el('div', {},
+    el('form', { on: { submit: (e) => { e.preventDefault(); withPassword(); } } },
+      el('label', { for: `name-${role}`, text: t('userName') }), ' ', name, ' ',
+      el('label', { for: `password-${role}`, text: t('password') }), ' ', password, ' ',
+      el('button', { type: 'submit', id: `signin-${role}` }, t('signIn'))),
+    el('details', { id: `token-box-${role}` }, el('summary', {}, t('useToken')),
+      el('form', { on: { submit: (e) => { e.preventDefault(); withToken(); } } },
+        el('label', { for: `token-${role}`, text: t('token') }), ' ', input, ' ',
+        el('button', { type: 'submit', id: `signin-token-${role}` }, t('signIn')))),
+    msg);
 }
 
 // --------------------------------------------------------------- planner

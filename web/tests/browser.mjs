@@ -25,6 +25,9 @@ const dir = mkdtempSync(join(tmpdir(), 'zoning-web-'));
 const db = join(dir, 'registry.db');
 const user = (name, role) => execFileSync(bin, ['user', 'add', '--db', db, '--name', name, '--role', role], { encoding: 'utf8' }).trim();
 const planner = user('lan', 'planner');
+// a person signs in with a name and a password, set by an administrator
+const plannerPassword = 'mật-khẩu-của-Lan-2026';
+execFileSync(bin, ['user', 'password', '--db', db, '--name', 'lan'], { input: `${plannerPassword}\n`, encoding: 'utf8' });
 const surveyor = user('hoa', 'surveyor');
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
@@ -118,12 +121,27 @@ async function drawSquare(lon, lat, d) {
   await clickAt(lon, lat + d, true);
 }
 
+await test('planner signs in with a name and a password; a wrong one is said plainly', async () => {
+  await page.goto(`${base}/#zone=KCN-DINH-TRAM`);
+  await ready();
+  await page.click('#tab-planner');
+  await page.fill('#name-planner', 'lan');
+  await page.fill('#password-planner', 'not the password');
+  await page.click('#signin-planner');
+  await page.waitForFunction(() => [...document.querySelectorAll('[role=alert]')].some((e) => /Sai tên đăng nhập hoặc mật khẩu/.test(e.textContent)));
+  assert.equal(await page.locator('#draw').count(), 0);
+  await page.fill('#password-planner', plannerPassword);
+  await page.click('#signin-planner');
+  await page.waitForSelector('#draw');
+  const stored = await page.evaluate(() => sessionStorage.getItem('zoning-token'));
+  assert.match(stored, /^zs_/, 'a session token, not the API token');
+  assert.notEqual(stored, planner);
+});
+
 await test('planner draws over a neighbour and sees the finding', async () => {
   await page.goto(`${base}/#zone=KCN-DINH-TRAM`);
   await ready();
   await page.click('#tab-planner');
-  await page.fill('#token-planner', planner);
-  await page.click('#signin-planner');
   await page.waitForSelector('#draw');
   const corner = await page.evaluate(async () => {
     const f = await (await fetch('/collections/zones/items/KCN-DINH-TRAM')).json();
@@ -194,8 +212,10 @@ await test('surveyor uploads a table and sees markers and rejected rows', async 
   await page.goto(`${base}/#zone=KCN-DINH-TRAM`);
   await ready();
   await page.click('#tab-surveyor');
+  // an access token still works, under "use a token instead"
+  await page.click('#token-box-surveyor summary');
   await page.fill('#token-surveyor', surveyor);
-  await page.click('#signin-surveyor');
+  await page.click('#signin-token-surveyor');
   await page.waitForSelector('#csv');
   const grid = await page.evaluate(async () => {
     const r = await fetch('/collections/zones/items/KCN-DINH-TRAM?crs=http://www.opengis.net/def/crs/EPSG/0/9214');
@@ -267,11 +287,12 @@ await test('on a phone the panel goes below the map and the search still works',
 
 await test('nothing left the machine and the console stayed clean', async () => {
   assert.deepEqual(outside, []);
-  // the one 409 is the second upload of the same table, which the page turns
-  // into a question (Chromium logs every non-2xx answer)
-  const conflicts = errors.filter((e) => /status of 409/.test(e));
-  assert.equal(conflicts.length, 1, errors.join('\n'));
-  assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
+  // Chromium logs every non-2xx answer: the one 409 is the second upload of
+  // the same table (the page turns it into a question), the one 401 the wrong
+  // password tried on purpose (the page says so)
+  const expected = [/status of 409/, /status of 401/];
+  for (const re of expected) assert.equal(errors.filter((e) => re.test(e)).length, 1, errors.join('\n'));
+  assert.deepEqual(errors.filter((e) => !expected.some((re) => re.test(e))), []);
 });
 
 await context.close();

@@ -21,7 +21,7 @@ pub const WGS84_CRS: &str = "EPSG:4326";
 const AREA_OF_INTEREST: (f64, f64, f64, f64) = (105.5, 20.9, 107.5, 21.9);
 
 /// Bắc Giang's grid, in metres, with a margin: X (northing) and Y (easting) of
-/// any point in the province fall inside these ranges (MISSION.md).
+/// any point in the province fall inside these ranges (docs/crs.md).
 pub const BAC_GIANG_NORTHING: std::ops::RangeInclusive<f64> = 2_300_000.0..=2_420_000.0;
 /// See [`BAC_GIANG_NORTHING`].
 pub const BAC_GIANG_EASTING: std::ops::RangeInclusive<f64> = 360_000.0..=530_000.0;

@@ -42,7 +42,7 @@ pub enum Severity {
     Warning,
 }
 
-/// The rule a finding breaks. The names are a contract (DESIGN.md): new rules
+/// The rule a finding breaks. The names are a contract (docs/cli.md): new rules
 /// may be added, none renamed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
