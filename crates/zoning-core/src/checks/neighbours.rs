@@ -118,3 +118,102 @@ pub fn against<N: Neighbour>(
         .retain(|e| e.codes.iter().any(|c| codes.contains(c)));
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::{coord, Rect};
+
+    fn rect(code: &str, x0: f64, y0: f64, x1: f64, y1: f64) -> Subject {
+        Subject::new(
+            code,
+            MultiPolygon::new(vec![Rect::new(
+                coord! { x: x0, y: y0 },
+                coord! { x: x1, y: y1 },
+            )
+            .to_polygon()]),
+        )
+    }
+
+    fn found(r: &Report) -> Vec<(&'static str, Vec<String>)> {
+        r.findings
+            .iter()
+            .map(|f| (f.rule.name(), f.codes.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn only_findings_that_name_a_candidate_are_kept() {
+        // two registry zones overlap each other near the candidate: not its business
+        let registry = [
+            rect("R1", 0., 0., 100., 100.),
+            rect("R2", 50., 0., 150., 100.),
+        ];
+        let r = against(
+            vec![rect("C", 140., 0., 240., 100.)],
+            &registry,
+            None,
+            &CheckOptions::default(),
+        );
+        assert_eq!(
+            found(&r),
+            [("overlap", vec!["C".to_owned(), "R2".to_owned()])]
+        );
+    }
+
+    #[test]
+    fn a_merged_ccn_meets_its_kcn_even_far_away() {
+        // the KCN is far from the CCN's box: it is still checked against it
+        let mut ccn = rect("CCN", 0., 0., 10., 10.);
+        ccn.merged_into = Some("KCN".into());
+        let registry = [rect("KCN", 5_000., 0., 6_000., 1_000.)];
+        let r = against(vec![ccn], &registry, None, &CheckOptions::default());
+        assert_eq!(
+            found(&r),
+            [(
+                "merged-not-inside",
+                vec!["CCN".to_owned(), "KCN".to_owned()]
+            )]
+        );
+    }
+
+    #[test]
+    fn the_version_being_replaced_is_not_a_neighbour_and_a_metre_is_near() {
+        let registry = [
+            rect("C", 0., 0., 100., 100.),    // the old version of the candidate
+            rect("N", 100.5, 0., 200., 100.), // half a metre away: looked at, no overlap
+        ];
+        let r = against(
+            vec![rect("C", 0., 0., 101., 100.)],
+            &registry,
+            None,
+            &CheckOptions::default(),
+        );
+        assert_eq!(
+            found(&r),
+            [("overlap", vec!["C".to_owned(), "N".to_owned()])]
+        );
+        assert!((r.findings[0].area_m2.unwrap_or_default() - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_boundary_and_duplicates_among_candidates_count() {
+        let province = MultiPolygon::new(vec![Rect::new(
+            coord! { x: 0., y: 0. },
+            coord! { x: 1_000., y: 1_000. },
+        )
+        .to_polygon()]);
+        let none: &[Subject] = &[];
+        let r = against(
+            vec![
+                rect("A", 950., 0., 1_050., 100.),
+                rect("A", 0., 500., 10., 510.),
+            ],
+            none,
+            Some(&province),
+            &CheckOptions::default(),
+        );
+        let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.name()).collect();
+        assert_eq!(rules, ["outside-boundary", "duplicate-code"]);
+    }
+}
