@@ -171,6 +171,12 @@ pub fn code(text: &str) -> Result<String, Refusal> {
             format!("{c:?} must be 1–{MAX_CODE_CHARS} characters"),
         ));
     }
+    if c.starts_with(['=', '+', '-', '@']) {
+        return Err(Refusal::new(
+            "code",
+            format!("{c:?} starts with {:?}; a spreadsheet would read it as a formula: start a code with a letter or a digit", c.chars().next().unwrap_or(' ')),
+        ));
+    }
     if let Some(bad) = c.chars().find(|ch| ch.is_control() || *ch == '/') {
         return Err(Refusal::new(
             "code",
@@ -188,7 +194,17 @@ pub fn code(text: &str) -> Result<String, Refusal> {
 /// A [`Refusal`] of the field `geometry` naming the limit.
 pub fn check_size(grid: &MultiPolygon, limits: &Limits) -> Result<(), Refusal> {
     let holes = grid.0.iter().map(|p| p.interiors().len()).sum();
-    check_counts(grid.0.len(), holes, grid.coords_count(), limits)
+    check_counts(grid.0.len(), holes, grid.coords_count(), limits)?;
+    if crate::validation::is_tangled(grid) {
+        return Err(Refusal::new(
+            "geometry",
+            format!(
+                "the boundary crosses itself more than {} times; a zone boundary is a simple ring: redraw it",
+                crate::validation::MAX_SELF_CROSSINGS
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks counts of parts, holes and vertices against the [`Limits`] (for a
@@ -514,7 +530,9 @@ mod tests {
 
     #[test]
     fn codes_are_printable_and_bounded() {
-        for bad in ["", "  ", "A/B", "A\nB", "A\rB", "A\tB", "\u{0}x"] {
+        for bad in [
+            "", "  ", "A/B", "A\nB", "A\rB", "A\tB", "\u{0}x", "=1+1", "@x", "-x", "+x",
+        ] {
             assert!(code(bad).is_err(), "{bad:?}");
         }
         assert!(code(&"x".repeat(MAX_CODE_CHARS)).is_ok());

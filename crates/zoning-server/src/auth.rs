@@ -25,6 +25,25 @@ pub fn remote(req: &HttpRequest) -> Option<String> {
 /// Records an event in the audit log on a blocking thread. A failure to
 /// record is logged, and does not change the answer to the request.
 pub async fn record(state: &web::Data<AppState>, entry: NewAuditEntry) {
+    // what a caller sends is cut short: the log is append-only, for ever
+    let cut = |s: Option<String>| {
+        s.map(|s| {
+            if s.chars().count() > AUDIT_FIELD_CHARS {
+                let mut t: String = s.chars().take(AUDIT_FIELD_CHARS).collect();
+                t.push('…');
+                t
+            } else {
+                s
+            }
+        })
+    };
+    let entry = NewAuditEntry {
+        target: cut(entry.target),
+        detail: cut(entry.detail),
+        remote: cut(entry.remote),
+        actor: cut(entry.actor),
+        ..entry
+    };
     let store = state.store.clone();
     let action = entry.action.clone();
     match web::block(move || store.audit(&entry)).await {
@@ -33,6 +52,9 @@ pub async fn record(state: &web::Data<AppState>, entry: NewAuditEntry) {
         Err(e) => tracing::error!(%action, error = %e, "the audit log could not be written"),
     }
 }
+
+/// The longest text of an audit field; longer ones are cut (with `…`).
+pub const AUDIT_FIELD_CHARS: usize = 200;
 
 /// The bearer token of a request, if it carries an `Authorization` header.
 ///

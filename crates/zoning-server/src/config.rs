@@ -50,6 +50,12 @@ pub struct Config {
     /// Blocking threads (each with its own PROJ context, kept and reused;
     /// default 16).
     pub blocking_threads: usize,
+    /// Password verifications (Argon2, 19 MiB each) running at once; more
+    /// sign-ins get `429` (default 2).
+    pub login_max_concurrent: usize,
+    /// Most vertices, all features together, of an anonymous `/validate`
+    /// (default 2,000; signed-in planners have `validate_max_vertices`).
+    pub anonymous_max_vertices: usize,
     /// Lifetime of an API token from `zoning user add` or `zoning user
     /// rotate`, days (default 90).
     pub token_ttl_days: u64,
@@ -82,6 +88,8 @@ impl Default for Config {
             validate_max_vertices: 10_000,
             max_concurrent_validations: 8,
             blocking_threads: 16,
+            login_max_concurrent: 2,
+            anonymous_max_vertices: 2_000,
             token_ttl_days: 90,
             session_ttl_hours: 12,
             login_max_failures: 5,
@@ -169,6 +177,8 @@ impl Config {
                 self.max_concurrent_validations,
             ),
             ("blocking_threads", self.blocking_threads),
+            ("login_max_concurrent", self.login_max_concurrent),
+            ("anonymous_max_vertices", self.anonymous_max_vertices),
         ] {
             if v == 0 {
                 return Err(format!("{name} must be at least 1"));

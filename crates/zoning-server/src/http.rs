@@ -12,6 +12,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 
+use actix_web::ResponseError;
+
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The map's Content Security Policy: its own scripts, styles and data; tiles
@@ -81,6 +84,55 @@ fn preflight(req: &ServiceRequest) -> HttpResponse {
     res
 }
 
+/// What is refused before a body is read: a compressed request body (a small
+/// one can unpack to megabytes), a declared length over the route's limit, and
+/// a write without any credentials.
+fn refuse_early(req: &ServiceRequest) -> Option<ApiError> {
+    let h = req.headers();
+    if h.get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"))
+    {
+        return Some(ApiError::UnsupportedMediaType(
+            "compressed request bodies (Content-Encoding) are not accepted; send the body as it is"
+                .into(),
+        ));
+    }
+    let path = req.path();
+    let write = matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    let open = path == "/validate" || path == "/login";
+    if write && !open && !h.contains_key(header::AUTHORIZATION) {
+        return Some(ApiError::Unauthorized(
+            "this change needs a bearer token (sign in with POST /login, or ask an administrator for one)".into(),
+        ));
+    }
+    let state = req.app_data::<web::Data<AppState>>()?;
+    let limit = if path == "/login" {
+        crate::routes::login::MAX_LOGIN_BYTES
+    } else if path == "/validate" || path.starts_with("/collections/zones/items") {
+        state.config.max_feature_bytes
+    } else {
+        return None;
+    };
+    let length = h
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok())?;
+    (length > limit).then(|| {
+        ApiError::TooLarge(format!(
+            "the body has {length} bytes; {path} takes at most {limit}{}",
+            if limit == state.config.max_feature_bytes {
+                " (max_feature_bytes)"
+            } else {
+                ""
+            }
+        ))
+    })
+}
+
 /// A weak validator of a body: its hash.
 fn body_etag(bytes: &[u8]) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -104,6 +156,10 @@ pub async fn semantics(
 ) -> actix_web::Result<ServiceResponse<BoxBody>> {
     if req.method() == Method::OPTIONS {
         let res = preflight(&req);
+        return Ok(req.into_response(res));
+    }
+    if let Some(refusal) = refuse_early(&req) {
+        let res = refusal.error_response();
         return Ok(req.into_response(res));
     }
     let head = req.method() == Method::HEAD;

@@ -59,6 +59,52 @@ impl LoginLimiter {
             .max()
     }
 
+    /// Counts an attempt against each of `keys` before it is verified, so
+    /// that attempts in flight count too: `Err(wait)` when one of the keys
+    /// has `max` already. A successful attempt is given back with
+    /// [`LoginLimiter::release`].
+    ///
+    /// # Errors
+    /// How long until the keys may try again.
+    pub fn reserve(&self, keys: &[String], now: Instant) -> Result<(), Duration> {
+        let mut map = self.map();
+        if map.len() > PRUNE_AT {
+            map.retain(|_, q| {
+                q.back()
+                    .is_some_and(|t| now.saturating_duration_since(*t) < self.window)
+            });
+        }
+        let mut wait = None;
+        for k in keys {
+            if let Some(q) = map.get_mut(k) {
+                self.expire(q, now);
+                if let Some(oldest) = q.len().checked_sub(self.max).and_then(|i| q.get(i)) {
+                    let w = (*oldest + self.window).saturating_duration_since(now);
+                    wait = Some(wait.map_or(w, |x: Duration| x.max(w)));
+                }
+            }
+        }
+        if let Some(w) = wait {
+            return Err(w);
+        }
+        for k in keys {
+            map.entry(k.clone()).or_default().push_back(now);
+        }
+        Ok(())
+    }
+
+    /// Gives back an attempt reserved at `at` (it succeeded).
+    pub fn release(&self, keys: &[String], at: Instant) {
+        let mut map = self.map();
+        for k in keys {
+            if let Some(q) = map.get_mut(k) {
+                if let Some(i) = q.iter().position(|t| *t == at) {
+                    q.remove(i);
+                }
+            }
+        }
+    }
+
     /// Counts a failure against each of `keys`.
     pub fn failed(&self, keys: &[String], now: Instant) {
         let mut map = self.map();
@@ -81,9 +127,61 @@ impl LoginLimiter {
     }
 }
 
+/// A slot among a bounded number of expensive operations running at once
+/// (validations, password verifications), given back when dropped.
+#[derive(Debug)]
+pub struct Slot<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Slot<'a> {
+    /// Takes a slot of `counter` if fewer than `max` are taken.
+    #[must_use]
+    pub fn take(counter: &'a std::sync::atomic::AtomicUsize, max: usize) -> Option<Self> {
+        use std::sync::atomic::Ordering;
+        let mut now = counter.load(Ordering::Relaxed);
+        loop {
+            if now >= max {
+                return None;
+            }
+            match counter.compare_exchange_weak(now, now + 1, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => return Some(Self(counter)),
+                Err(n) => now = n,
+            }
+        }
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attempts_in_flight_count() {
+        let l = LoginLimiter::new(2, Duration::from_secs(10));
+        let keys = ["address:a".to_owned(), "name:n".to_owned()];
+        let t0 = Instant::now();
+        // three at once: the third is refused before any is verified
+        assert!(l.reserve(&keys, t0).is_ok());
+        assert!(l.reserve(&keys, t0 + Duration::from_millis(1)).is_ok());
+        assert!(l.reserve(&keys, t0 + Duration::from_millis(2)).is_err());
+        // one succeeded: it is given back
+        l.release(&keys, t0);
+        assert!(l.reserve(&keys, t0 + Duration::from_millis(3)).is_ok());
+    }
+
+    #[test]
+    fn slots_are_bounded_and_given_back() {
+        let running = std::sync::atomic::AtomicUsize::new(0);
+        let a = Slot::take(&running, 1).expect("first");
+        assert!(Slot::take(&running, 1).is_none());
+        drop(a);
+        assert!(Slot::take(&running, 1).is_some());
+    }
 
     #[test]
     fn the_window_slides() {

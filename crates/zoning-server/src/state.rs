@@ -222,6 +222,8 @@ pub struct AppState {
     pub config: Config,
     /// Validations running now (bounded by `max_concurrent_validations`).
     pub validations: std::sync::atomic::AtomicUsize,
+    /// Password verifications running now (bounded by `login_max_concurrent`).
+    pub verifications: std::sync::atomic::AtomicUsize,
     /// Failed sign-ins per address and per name (`POST /login`).
     pub logins: crate::limiter::LoginLimiter,
 }
@@ -262,6 +264,7 @@ impl AppState {
             ),
             config,
             validations: std::sync::atomic::AtomicUsize::new(0),
+            verifications: std::sync::atomic::AtomicUsize::new(0),
         };
         state.reload()?;
         Ok(state)

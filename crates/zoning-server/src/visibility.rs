@@ -7,6 +7,7 @@
 //! - Planners and admins see everything, drafts included.
 
 use actix_web::{web, HttpRequest};
+use serde_json::Value;
 use zoning_core::store::{Role, Status, View, ZoneVersion};
 
 use crate::auth;
@@ -30,9 +31,34 @@ pub async fn view_of(req: &HttpRequest, state: &web::Data<AppState>) -> ApiResul
     Ok(view_for(auth::user(req, state).await?.map(|u| u.role)))
 }
 
-/// The versions of one zone's history (oldest first) that `view` may see.
+/// Keeps the findings (a JSON array) whose every zone the public may see:
+/// a finding naming a draft is a planner's business.
 #[must_use]
-pub fn history(view: View, versions: Vec<ZoneVersion>) -> Vec<ZoneVersion> {
+pub fn public_findings(findings: &Value, visible: &dyn Fn(&str) -> bool) -> Value {
+    match findings {
+        Value::Array(list) => Value::Array(
+            list.iter()
+                .filter(|f| {
+                    f["codes"]
+                        .as_array()
+                        .is_none_or(|c| c.iter().all(|c| c.as_str().is_some_and(visible)))
+                })
+                .cloned()
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The versions of one zone's history (oldest first) that `view` may see;
+/// for the public, each version's findings are cut to those naming zones
+/// it may see (`visible`).
+#[must_use]
+pub fn history(
+    view: View,
+    versions: Vec<ZoneVersion>,
+    visible: &dyn Fn(&str) -> bool,
+) -> Vec<ZoneVersion> {
     if view == View::Planner {
         return versions;
     }
@@ -53,7 +79,8 @@ pub fn history(view: View, versions: Vec<ZoneVersion>) -> Vec<ZoneVersion> {
         seen_approved |= v.status == Status::Approved;
         previous = Some(v.status);
         if show {
-            out.push(v);
+            let findings = public_findings(&v.findings, visible);
+            out.push(ZoneVersion { findings, ..v });
         }
     }
     out
@@ -84,7 +111,24 @@ mod tests {
     }
 
     fn statuses(view: View, list: Vec<ZoneVersion>) -> Vec<Status> {
-        history(view, list).iter().map(|v| v.status).collect()
+        history(view, list, &|_| true)
+            .iter()
+            .map(|v| v.status)
+            .collect()
+    }
+
+    #[test]
+    fn the_public_never_reads_a_finding_naming_a_draft() {
+        let mut approved = v(Status::Approved, Some("d"));
+        approved.findings = serde_json::json!([
+            {"rule": "sliver", "codes": ["Z", "DRAFT-SECRET"]},
+            {"rule": "area-mismatch", "codes": ["Z"]},
+        ]);
+        let public = history(View::Public, vec![approved.clone()], &|c| c == "Z");
+        assert_eq!(public[0].findings.as_array().map(Vec::len), Some(1));
+        assert!(!public[0].findings.to_string().contains("SECRET"));
+        let planner = history(View::Planner, vec![approved], &|c| c == "Z");
+        assert_eq!(planner[0].findings.as_array().map(Vec::len), Some(2));
     }
 
     #[test]

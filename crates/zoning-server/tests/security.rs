@@ -17,7 +17,7 @@ fn square(lon: f64, lat: f64) -> Value {
 }
 
 /// A place inside the province and away from the shipped zones.
-const FREE: (f64, f64) = (106.402, 21.451);
+const FREE: (f64, f64) = (106.2, 21.38);
 
 #[actix_web::test]
 async fn an_anonymous_validation_never_names_a_draft() {
@@ -357,4 +357,243 @@ async fn input_hygiene_codes_and_source_links() {
         let detail = body_json(resp).await["detail"].to_string();
         assert!(detail.contains(field), "{detail}");
     }
+}
+
+/// `correct horse battery staple`, hashed by Debian's `argon2` tool (as in
+/// tests/accounts.rs).
+const LAN_PHC: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$em9uaW5nLXRlc3Qtc2FsdA$k763S14Y4kTy3UBHEuIVa4uSbAwU0mTegVAqI4oMqYQ";
+
+#[actix_web::test]
+async fn a_burst_of_sign_ins_cannot_pass_the_limit() {
+    let f = fixture(1 << 20);
+    f.state
+        .store
+        .set_password("lan", LAN_PHC)
+        .expect("password");
+    let app = app!(f);
+    let login = |password: &str| {
+        test::TestRequest::post()
+            .uri("/login")
+            .set_json(json!({"name": "lan", "password": password}))
+            .to_request()
+    };
+    // thirty wrong passwords at once: no more than the limit are even checked
+    let burst = (0..30).map(|i| test::call_service(&app, login(&format!("wrong {i}"))));
+    let answers = futures_util::future::join_all(burst).await;
+    let checked = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(checked <= 5, "{checked} checked");
+    assert_eq!(checked + refused, 30);
+    // and one after another: five wrong passwords in all are ever checked
+    let mut more = 0;
+    for i in 0..10 {
+        let r = test::call_service(&app, login(&format!("again {i}"))).await;
+        if r.status() == StatusCode::UNAUTHORIZED {
+            more += 1;
+        }
+    }
+    assert_eq!(checked + more, 5, "{checked} + {more}");
+    // the right password, after them, is refused too: the name waits
+    let late = test::call_service(&app, login("correct horse battery staple")).await;
+    assert_eq!(late.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(late.headers().contains_key(header::RETRY_AFTER));
+}
+
+#[actix_web::test]
+async fn sign_in_bodies_and_audit_fields_are_bounded() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    let huge = "N".repeat(100_000);
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/login")
+            .set_json(json!({"name": huge, "password": "x"}))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let long = "N".repeat(150);
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/login")
+            .set_json(json!({"name": long, "password": "x"}))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    // a compressed body is refused before it is unpacked
+    let gz = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/validate")
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .set_payload(vec![0x1f, 0x8b, 0, 0])
+            .to_request(),
+    )
+    .await;
+    assert_eq!(gz.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    for e in f.state.store.audit_log(100).expect("log") {
+        for field in [&e.entry.target, &e.entry.detail, &e.entry.actor] {
+            assert!(field.as_ref().is_none_or(|t| t.chars().count() <= 201));
+        }
+    }
+}
+
+fn star(points: usize, step: usize) -> Value {
+    let (lon, lat) = FREE;
+    #[allow(clippy::cast_precision_loss)]
+    let ring: Vec<Value> = (0..=points)
+        .map(|i| {
+            let a = ((i * step) % points) as f64 / points as f64 * std::f64::consts::TAU;
+            json!([lon + 0.003 * a.cos(), lat + 0.003 * a.sin()])
+        })
+        .collect();
+    json!({"type": "Polygon", "coordinates": [ring]})
+}
+
+#[actix_web::test]
+async fn validation_budgets_hold_for_tangles_and_collections() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    // a 301-pointed star crossing itself thousands of times: one finding, no repair
+    let tangled =
+        json!({"type": "Feature", "id": "STAR", "properties": {}, "geometry": star(301, 149)});
+    let report = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri("/validate")
+                .set_json(&tangled)
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["rule"], "invalid-geometry");
+    assert!(findings[0]["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains("crosses itself more than 100 times")));
+    // three features of 900 vertices: over the anonymous budget, within a planner's
+    let fc = json!({"type": "FeatureCollection", "features": (0..3).map(|i| json!({
+        "type": "Feature", "id": format!("C{i}"), "properties": {}, "geometry": star(899, 1)
+    })).collect::<Vec<_>>()});
+    let send = |token: Option<&str>| {
+        let mut r = test::TestRequest::post().uri("/validate").set_json(&fc);
+        if let Some(t) = token {
+            r = r.insert_header(bearer(t));
+        }
+        r.to_request()
+    };
+    let anonymous = test::call_service(&app, send(None)).await;
+    assert_eq!(anonymous.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body_json(anonymous).await["detail"]
+        .to_string()
+        .contains("anonymous_max_vertices"));
+    let planner = test::call_service(&app, send(Some(&f.planner))).await;
+    assert_eq!(planner.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn an_approved_version_never_carries_a_finding_naming_a_draft() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    let (lon, lat) = FREE;
+    let post = |id: &str, geometry: Value| {
+        test::TestRequest::post()
+            .uri("/collections/zones/items")
+            .insert_header(bearer(&f.planner))
+            .set_json(json!({"type": "Feature", "id": id, "properties": {"kind": "CCN", "name": id}, "geometry": geometry}))
+            .to_request()
+    };
+    let draft = test::call_service(&app, post("DRAFT-HIDDEN", square(lon, lat))).await;
+    assert_eq!(draft.status(), StatusCode::CREATED);
+    // a neighbour overlapping the draft by a sliver (a warning, so it can be approved)
+    let d = 0.004;
+    let e = 1e-8;
+    let sliver = json!({"type": "Polygon", "coordinates": [[[lon - d, lat], [lon + e, lat], [lon + e, lat + d], [lon - d, lat + d], [lon - d, lat]]]});
+    let created = test::call_service(&app, post("PUBLIC-NEXT", sliver)).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let etag = created
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let star = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/collections/zones/items/PUBLIC-NEXT/approve")
+            .insert_header(bearer(&f.admin))
+            .insert_header((header::IF_MATCH, "*"))
+            .set_json(json!({"decision": "QĐ 9/QĐ-UBND"}))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(
+        star.status(),
+        StatusCode::PRECONDITION_REQUIRED,
+        "If-Match: * is not a review"
+    );
+    let approved = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/collections/zones/items/PUBLIC-NEXT/approve")
+            .insert_header(bearer(&f.admin))
+            .insert_header((header::IF_MATCH, etag))
+            .set_json(json!({"decision": "QĐ 9/QĐ-UBND"}))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(
+        approved.status(),
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&test::read_body(approved).await)
+    );
+    let history = get!(app, "/collections/zones/items/PUBLIC-NEXT/history");
+    assert_eq!(history.status(), StatusCode::OK);
+    let text = String::from_utf8(test::read_body(history).await.to_vec()).expect("utf-8");
+    assert!(!text.contains("DRAFT-HIDDEN"), "{text}");
+}
+
+#[actix_web::test]
+async fn zone_bodies_are_bounded_too() {
+    let f = fixture_with(Config {
+        max_feature_bytes: 2_000,
+        ..Config::default()
+    });
+    let app = app!(f);
+    let (lon, lat) = FREE;
+    let feature = json!({"type": "Feature", "id": "BIG-NOTE", "properties": {"kind": "KCN", "name": "x", "note": "n".repeat(5_000)}, "geometry": square(lon, lat)});
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/collections/zones/items")
+            .insert_header(bearer(&f.planner))
+            .set_json(&feature)
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // anonymous writes are refused before their body is read
+    let anonymous = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/collections/zones/items")
+            .set_json(&feature)
+            .to_request(),
+    )
+    .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }

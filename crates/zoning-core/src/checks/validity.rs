@@ -31,6 +31,18 @@ pub fn invalid_geometry(s: &Subject) -> Vec<Finding> {
             None,
         )];
     }
+    if crate::validation::is_tangled(&s.grid) {
+        return vec![finding(
+            Rule::InvalidGeometry,
+            vec![s.code.clone()],
+            None,
+            format!(
+                "Self-intersection: the boundary crosses itself more than {} times; it is too tangled to check further (the other rules are not run on it): redraw it",
+                crate::validation::MAX_SELF_CROSSINGS
+            ),
+            s.grid.0.first().and_then(|p| p.exterior().0.first().copied()),
+        )];
+    }
     validate(&s.grid)
         .into_iter()
         .map(|i| {
@@ -85,6 +97,9 @@ pub fn make_valid(mp: &MultiPolygon) -> Option<MultiPolygon> {
 /// approximate.
 #[must_use]
 pub fn repaired(s: &Subject) -> Option<Subject> {
+    if crate::validation::is_tangled(&s.grid) {
+        return None; // its repair would cost more than any answer is worth
+    }
     let grid = make_valid(&s.grid)?;
     Some(Subject {
         grid,

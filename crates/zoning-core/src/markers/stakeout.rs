@@ -118,6 +118,25 @@ pub fn stakeout(
     Ok(out)
 }
 
+/// A text cell as a spreadsheet must not read it: a cell starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return is a formula to Excel and
+/// `LibreOffice` (OWASP "CSV injection"), so it gets a leading `'`.
+///
+/// # Examples
+/// ```
+/// use zoning_core::markers::stakeout::text_cell;
+/// assert_eq!(text_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+/// assert_eq!(text_cell("KCN-DINH-TRAM"), "KCN-DINH-TRAM");
+/// ```
+#[must_use]
+pub fn text_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
 /// The Vietnamese layout of a stake-out table: UTF-8 with BOM (so Excel opens
 /// it as Unicode), `;` separated, X (northing) before Y (easting) to the
 /// millimetre, then WGS84; with `decimal_comma` the decimal mark is a comma.
@@ -146,12 +165,12 @@ pub fn to_csv(points: &[StakeoutPoint], decimal_comma: bool) -> String {
     ]];
     rows.extend(points.iter().map(|p| {
         [
-            p.id.clone(),
+            text_cell(&p.id),
             num(p.x, 3),
             num(p.y, 3),
             num(p.lon, 9),
             num(p.lat, 9),
-            p.zone.clone(),
+            text_cell(&p.zone),
             if p.kind == "corner" {
                 "góc".into()
             } else {

@@ -125,6 +125,92 @@ fn distinct(ls: &LineString) -> Vec<Coord> {
     v
 }
 
+/// Boundaries with more vertices than this are measured for tangles
+/// ([`self_crossings`]) before the full validation and any repair.
+pub const TANGLE_VERTICES: usize = 64;
+
+/// The most times a boundary may cross itself before the checks stop at
+/// naming it "too tangled" instead of listing, repairing and measuring every
+/// crossing (whose cost grows with their number, not with the vertices).
+pub const MAX_SELF_CROSSINGS: usize = 100;
+
+/// The number of points where edges of `mp` cross or overlap each other
+/// (adjacent edges of a ring excepted), counting at most `stop_at`: cheap to
+/// ask whether a boundary is hopelessly tangled.
+///
+/// # Examples
+/// ```
+/// use geo_types::{polygon, MultiPolygon};
+/// use zoning_core::validation::self_crossings;
+/// let bowtie = polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 10.0), (x: 10.0, y: 0.0), (x: 0.0, y: 10.0)];
+/// assert_eq!(self_crossings(&MultiPolygon::new(vec![bowtie]), 10), 1);
+/// ```
+#[must_use]
+pub fn self_crossings(mp: &MultiPolygon, stop_at: usize) -> usize {
+    // every edge with its ring and position, in an R-tree of envelopes
+    let rings: Vec<&LineString> =
+        mp.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .collect();
+    let edges: Vec<(usize, usize, usize, Line)> = rings
+        .iter()
+        .enumerate()
+        .flat_map(|(r, ring)| {
+            let n = ring.0.len().saturating_sub(1);
+            ring.lines().enumerate().map(move |(i, l)| (r, i, n, l))
+        })
+        .collect();
+    let tree = RTree::bulk_load(
+        edges
+            .iter()
+            .enumerate()
+            .map(|(k, (_, _, _, l))| {
+                GeomWithData::new(
+                    rstar::primitives::Rectangle::from_corners(
+                        [l.start.x, l.start.y],
+                        [l.end.x, l.end.y],
+                    ),
+                    k,
+                )
+            })
+            .collect(),
+    );
+    let mut count = 0;
+    for (k, &(r, i, n, l)) in edges.iter().enumerate() {
+        let env = AABB::from_corners([l.start.x, l.start.y], [l.end.x, l.end.y]);
+        for other in tree.locate_in_envelope_intersecting(&env) {
+            let j = other.data;
+            if j <= k {
+                continue;
+            }
+            let (r2, i2, _, l2) = edges[j];
+            if r == r2 && (i2 == i + 1 || (i == 0 && i2 + 1 == n)) {
+                continue; // neighbours in the ring share a vertex
+            }
+            let hit = match line_intersection(l, l2) {
+                Some(LineIntersection::SinglePoint { is_proper, .. }) => is_proper,
+                Some(LineIntersection::Collinear { .. }) => true,
+                None => false,
+            };
+            if hit {
+                count += 1;
+                if count >= stop_at {
+                    return count;
+                }
+            }
+        }
+    }
+    count
+}
+
+/// Whether `mp` crosses itself more than [`MAX_SELF_CROSSINGS`] times (only
+/// boundaries of more than [`TANGLE_VERTICES`] vertices are counted).
+#[must_use]
+pub fn is_tangled(mp: &MultiPolygon) -> bool {
+    mp.coords_count() > TANGLE_VERTICES
+        && self_crossings(mp, MAX_SELF_CROSSINGS + 1) > MAX_SELF_CROSSINGS
+}
+
 /// Whether `mp` is valid; shorthand for `validate(mp).is_empty()`.
 #[must_use]
 pub fn is_valid(mp: &MultiPolygon) -> bool {

@@ -12,7 +12,13 @@ use zoning_core::store::{NewAuditEntry, StoreError};
 
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
+use crate::limiter::Slot;
 use crate::state::AppState;
+
+/// The largest body of `POST /login`, bytes.
+pub const MAX_LOGIN_BYTES: usize = 4096;
+/// The longest user name, characters.
+pub const MAX_NAME_CHARS: usize = 100;
 
 /// The body of `POST /login`.
 #[derive(Debug, Deserialize)]
@@ -22,6 +28,56 @@ pub struct LoginRequest {
     pub name: String,
     /// The password set with `zoning user password`.
     pub password: String,
+}
+
+/// The name and password of a sign-in, refused when oversized or empty.
+fn parse(body: &[u8]) -> ApiResult<(String, String)> {
+    if body.len() > MAX_LOGIN_BYTES {
+        return Err(ApiError::TooLarge(format!(
+            "a sign-in is at most {MAX_LOGIN_BYTES} bytes"
+        )));
+    }
+    let r: LoginRequest = serde_json::from_slice(body).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the body must be JSON {{\"name\": \"…\", \"password\": \"…\"}}: {e}"
+        ))
+    })?;
+    let name = r.name.trim().to_owned();
+    if name.is_empty() || r.password.is_empty() {
+        return Err(ApiError::BadRequest(
+            "signing in needs a name and a password".into(),
+        ));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(ApiError::BadRequest(format!(
+            "a user name has at most {MAX_NAME_CHARS} characters"
+        )));
+    }
+    Ok((name, r.password))
+}
+
+/// Verifies a password on a blocking thread, with a slot among the few
+/// verifications allowed at once; `None` when none is free.
+async fn verify(
+    state: &web::Data<AppState>,
+    name: &str,
+    password: String,
+) -> ApiResult<Option<bool>> {
+    let store = state.store.clone();
+    let n = name.to_owned();
+    let stored = web::block(move || store.password_hash(&n)).await??;
+    let st = state.clone();
+    Ok(web::block(move || {
+        // Argon2 takes 19 MiB and tens of ms: only a few at once
+        let _slot = Slot::take(&st.verifications, st.config.login_max_concurrent)?;
+        // made on the first sign-in of any kind, so that only the very first
+        // is slower, whoever it is for
+        let dummy = auth::dummy_hash();
+        let known = stored.is_some();
+        let phc = stored.as_deref().unwrap_or(dummy);
+        Some(auth::verify_password(&password, phc) && known)
+    })
+    .await?)
 }
 
 /// `POST /login`: `{"name", "password"}` → `200 {"token", "expires_at",
@@ -34,17 +90,7 @@ pub async fn post_login(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let remote = auth::remote(&req);
-    let r: LoginRequest = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::BadRequest(format!(
-            "the body must be JSON {{\"name\": \"…\", \"password\": \"…\"}}: {e}"
-        ))
-    })?;
-    let name = r.name.trim().to_owned();
-    if name.is_empty() || r.password.is_empty() {
-        return Err(ApiError::BadRequest(
-            "signing in needs a name and a password".into(),
-        ));
-    }
+    let (name, password) = parse(&body)?;
     let audit = |outcome: &str, actor: Option<&str>, detail: &str| NewAuditEntry {
         actor: actor.map(str::to_owned),
         action: "login".into(),
@@ -57,7 +103,9 @@ pub async fn post_login(
         format!("address:{}", remote.as_deref().unwrap_or("unknown")),
         format!("name:{name}"),
     ];
-    if let Some(wait) = state.logins.retry_after(&keys, Instant::now()) {
+    // the attempt counts before it is verified, so that a burst cannot pass
+    let attempt = Instant::now();
+    if let Err(wait) = state.logins.reserve(&keys, attempt) {
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         let secs = secs.max(1);
         auth::record(
@@ -72,21 +120,15 @@ pub async fn post_login(
             secs,
         ));
     }
-    let store = state.store.clone();
-    let n = name.clone();
-    let stored = web::block(move || store.password_hash(&n)).await??;
-    let password = r.password;
-    let ok = web::block(move || {
-        // made on the first sign-in of any kind, so that only the very first
-        // is slower, whoever it is for
-        let dummy = auth::dummy_hash();
-        let known = stored.is_some();
-        let phc = stored.as_deref().unwrap_or(dummy);
-        auth::verify_password(&password, phc) && known
-    })
-    .await?;
+    let ok = verify(&state, &name, password).await?;
+    let Some(ok) = ok else {
+        state.logins.release(&keys, attempt);
+        return Err(ApiError::TooManyRequests(
+            "the service is checking other sign-ins; try again in a second".into(),
+            1,
+        ));
+    };
     if !ok {
-        state.logins.failed(&keys, Instant::now());
         auth::record(&state, audit("failure", None, "wrong name or password")).await;
         return Err(ApiError::Unauthorized(
             "wrong name or password (an administrator sets passwords with `zoning user password`)"
@@ -104,6 +146,7 @@ pub async fn post_login(
         }
         Err(e) => return Err(e.into()),
     };
+    state.logins.release(&keys, attempt);
     state.logins.succeeded(&keys[1]);
     auth::record(
         &state,

@@ -483,6 +483,25 @@ pub async fn delete_item(
     write_one(&req, &state, author, table, true, expected).await
 }
 
+/// `Content-Disposition` of a stake-out table: an ASCII file name (letters,
+/// digits, `-`, `_`, `.`) and the exact one in UTF-8 (RFC 6266, RFC 8187).
+fn attachment(code: &str) -> String {
+    let ascii: String = code
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{ascii}-stakeout.csv\"; filename*=UTF-8''{}-stakeout.csv",
+        enc(code)
+    )
+}
+
 /// `?max_spacing_m=&f=csv|json` of a stake-out table.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -523,10 +542,7 @@ pub async fn get_stakeout(
             .json(json!({"crs": zoning_core::crs::GRID_CRS, "zone": code, "points": points}))),
         Some("csv") | None => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{code}-stakeout.csv\""),
-            ))
+            .insert_header((header::CONTENT_DISPOSITION, attachment(&code)))
             .body(markers::stakeout::to_csv(&points, true))),
         Some(other) => Err(ApiError::BadRequest(format!("f={other}: use csv or json"))),
     }

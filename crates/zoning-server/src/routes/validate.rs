@@ -7,45 +7,18 @@
 //! `max_vertices`), and the validations running at once
 //! (`max_concurrent_validations`; `429` with `Retry-After` beyond).
 
-use std::sync::atomic::Ordering;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use zoning_core::checks::{self, CheckOptions, Subject};
+use zoning_core::store::View;
 
 use super::ogc::content_crs;
 use super::zones::write::{candidate_in, size_of};
 use super::Crs;
 use crate::error::{ApiError, ApiResult};
+use crate::limiter::Slot;
 use crate::state::{with_grid, AppState};
 use crate::visibility;
-
-/// A slot among the validations running at once, released when dropped.
-struct Slot<'a>(&'a std::sync::atomic::AtomicUsize);
-
-impl<'a> Slot<'a> {
-    fn take(counter: &'a std::sync::atomic::AtomicUsize, max: usize) -> ApiResult<Self> {
-        let mut now = counter.load(Ordering::Relaxed);
-        loop {
-            if now >= max {
-                return Err(ApiError::TooManyRequests(
-                    format!("{max} validations are running; try again in a second"),
-                    1,
-                ));
-            }
-            match counter.compare_exchange_weak(now, now + 1, Ordering::AcqRel, Ordering::Relaxed) {
-                Ok(_) => return Ok(Self(counter)),
-                Err(n) => now = n,
-            }
-        }
-    }
-}
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
-}
 
 /// Positions in a GeoJSON value (the vertices of every geometry in it).
 fn positions(v: &Value) -> usize {
@@ -132,10 +105,13 @@ pub async fn post_validate(
     let slot_state = state.clone();
     let st = state.clone();
     let report = web::block(move || -> ApiResult<Value> {
-        let _slot = Slot::take(
-            &slot_state.validations,
-            slot_state.config.max_concurrent_validations,
-        )?;
+        let max = slot_state.config.max_concurrent_validations;
+        let Some(_slot) = Slot::take(&slot_state.validations, max) else {
+            return Err(ApiError::TooManyRequests(
+                format!("{max} validations are running; try again in a second"),
+                1,
+            ));
+        };
         let cfg = &st.config;
         let v: Value = serde_json::from_slice(&body)
             .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
@@ -161,12 +137,17 @@ pub async fn post_validate(
         }
         let vertices: usize = features
             .iter()
-            .map(|f| f.get("geometry").map_or(0, positions))
+            .map(|f| f.pointer("/geometry/coordinates").map_or(0, positions))
             .sum();
-        if vertices > cfg.validate_max_vertices {
+        // a signed-in planner may check more than an anonymous caller
+        let (budget, setting) = match view {
+            View::Planner => (cfg.validate_max_vertices, "validate_max_vertices"),
+            View::Public => (cfg.anonymous_max_vertices, "anonymous_max_vertices"),
+        };
+        if vertices > budget {
             return Err(ApiError::TooLarge(format!(
-                "{vertices} vertices in all; /validate checks at most {} per request (validate_max_vertices)",
-                cfg.validate_max_vertices
+                "{vertices} vertices in all; /validate checks at most {budget} per request ({setting}){}",
+                if view == View::Public { "; sign in for more" } else { "" }
             )));
         }
         // a boundary over a zone's limits is refused as a whole, naming the limit
@@ -199,18 +180,10 @@ pub async fn post_validate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
 
     #[test]
-    fn validations_beyond_the_limit_get_429_with_retry_after() {
-        let running = AtomicUsize::new(0);
-        let a = Slot::take(&running, 2).expect("first");
-        let b = Slot::take(&running, 2).expect("second");
-        let refused = Slot::take(&running, 2).err().expect("third is refused");
-        assert!(matches!(refused, ApiError::TooManyRequests(_, 1)));
-        drop(a);
-        let c = Slot::take(&running, 2).expect("a slot was freed");
-        drop((b, c));
-        assert_eq!(running.load(Ordering::Relaxed), 0);
+    fn positions_count_the_vertices_of_a_geometry() {
+        let g = json!({"type": "MultiPolygon", "coordinates": [[[[0, 0], [1, 0], [1, 1], [0, 0]]], [[[5, 5], [6, 5], [6, 6], [5, 5]]]]});
+        assert_eq!(positions(&g["coordinates"]), 8);
     }
 }

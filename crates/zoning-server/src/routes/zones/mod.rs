@@ -135,7 +135,9 @@ pub async fn get_history(
     let view = visibility::view_of(&req, &state).await?;
     let (store, c) = (state.store.clone(), item.clone());
     let versions = web::block(move || store.history(&c)).await??;
-    let versions: Vec<ZoneVersion> = visibility::history(view, versions);
+    let public = state.zones(zoning_core::store::View::Public)?;
+    let visible = |c: &str| c == item || public.iter().any(|z| z.code == c);
+    let versions: Vec<ZoneVersion> = visibility::history(view, versions, &visible);
     if versions.is_empty() {
         return Err(ApiError::NotFound(format!("zone {item} has no history")));
     }

@@ -128,6 +128,19 @@ pub fn candidate_in(
     intake::zone(&code, &props, &input.grid, limits)
 }
 
+/// A zone feature's body must be within `max_feature_bytes` (a body sent
+/// without a length is only measured once read).
+fn within(state: &AppState, body: &[u8]) -> ApiResult<()> {
+    let max = state.config.max_feature_bytes;
+    if body.len() > max {
+        return Err(ApiError::TooLarge(format!(
+            "the body has {} bytes; a zone feature takes at most {max} (max_feature_bytes)",
+            body.len()
+        )));
+    }
+    Ok(())
+}
+
 /// The checks of one zone against its neighbours (planners' view: a draft
 /// must not overlap another draft either) and the province.
 ///
@@ -202,7 +215,16 @@ async fn write_zone(
         } else {
             findings_for(&st, subject_of(&new.code, &new.grid, &new.properties))?
         };
-        new.findings = report["findings"].clone();
+        // an approved version is public, and so is what is stored with it:
+        // never a finding naming a draft
+        new.findings = if new.status == Status::Approved {
+            let public = st.zones(View::Public)?;
+            let own = new.code.clone();
+            let visible = |c: &str| c == own || public.iter().any(|z| z.code == c);
+            crate::visibility::public_findings(&report["findings"], &visible)
+        } else {
+            report["findings"].clone()
+        };
         let v = st
             .store
             .append_zone(new, expect)
@@ -259,6 +281,7 @@ pub async fn post_item(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let user = auth::require(&req, &state, ZONE_WRITERS, "creating a zone").await?;
+    within(&state, &body)?;
     let feature = feature_body(&req, &body, false)?;
     let crs = content_crs(&req)?;
     let limits = state.config.limits();
@@ -276,6 +299,7 @@ pub async fn put_item(
 ) -> ApiResult<HttpResponse> {
     let item = path.into_inner();
     let user = auth::require(&req, &state, ZONE_WRITERS, "replacing a zone").await?;
+    within(&state, &body)?;
     let expected = if_match(&req)?;
     let feature = feature_body(&req, &body, false)?;
     let crs = content_crs(&req)?;
@@ -306,6 +330,7 @@ pub async fn patch_item(
 ) -> ApiResult<HttpResponse> {
     let item = path.into_inner();
     let user = auth::require(&req, &state, ZONE_WRITERS, "updating a zone").await?;
+    within(&state, &body)?;
     let expected = if_match(&req)?;
     let patch = feature_body(&req, &body, true)?;
     let crs = content_crs(&req)?;
@@ -362,7 +387,13 @@ pub async fn delete_item(
     let Some(current) = history.last().filter(|v| v.status != Status::Retired) else {
         return Err(ApiError::NotFound(format!("zone {item} not found")));
     };
-    let approved = history.iter().rev().find(|v| v.status == Status::Approved);
+    // the public sees the zone now: its latest approved version, unless a
+    // withdrawal came after it (then the zone came back as a draft)
+    let approved = history
+        .iter()
+        .rev()
+        .find(|v| v.status != Status::Draft)
+        .filter(|v| v.status == Status::Approved);
     let new = match approved {
         Some(a) => {
             if current.properties.contains_key(WITHDRAWAL) {
@@ -424,6 +455,13 @@ pub async fn post_approve(
     let item = path.into_inner();
     let user = auth::require(&req, &state, &[Role::Admin], "approving a zone").await?;
     let expected = if_match(&req)?;
+    if expected == Expect::Any {
+        // an approval is of the version the admin reviewed, never of whatever
+        // is latest when it arrives
+        return Err(ApiError::PreconditionRequired(
+            "an approval needs If-Match with the ETag of the version you reviewed, not *".into(),
+        ));
+    }
     let a: Approval = serde_json::from_slice(&body).map_err(|e| {
         ApiError::BadRequest(format!(
             "the body must be {{\"decision\": \"…\", \"reason\": \"…\"}}: {e}"
