@@ -86,10 +86,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         sliver_m2: args.sliver_m2,
         area_tolerance: args.area_tolerance_pct / 100.0,
     };
-    let count = subjects.len() + unreadable.len();
     // the one check every door uses; a file is checked on its own (no registry)
     let none: &[Subject] = &[];
-    let mut report = checks::against(subjects, none, boundary.as_ref(), &opts);
+    let mut report = checks::against(&subjects, none, boundary.as_ref(), &opts);
     let mut all = checks::unreadable(&unreadable);
     all.append(&mut report.findings);
     report.findings = all;
@@ -98,7 +97,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     report.locate(&t);
     let result = match args.format {
         Format::Json => emit(&json(&report)?),
-        Format::Table => emit(&table(&report, count)),
+        Format::Table => emit(&table(&report, subjects.len() + unreadable.len())),
         Format::Csv => anyhow::bail!("zoning check has no CSV format; use --format table or json"),
     };
     timings.push(("locating and writing the findings", clock.elapsed()));

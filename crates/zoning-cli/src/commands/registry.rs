@@ -194,7 +194,7 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
         .collect();
     let province = zoning_server::shipped::province_grid(&t).map_err(anyhow::Error::msg)?;
     let mut report = checks::against(
-        subjects,
+        &subjects,
         &registry,
         Some(&province),
         &CheckOptions::default(),

@@ -71,17 +71,21 @@ fn meet(a: [f64; 4], b: [f64; 4]) -> bool {
 ///     Subject::new("FAR", rect(5000.0, 5100.0)), // far away: not even looked at
 ///     Subject::new("NEW", rect(0.0, 50.0)),      // the version being replaced
 /// ];
-/// let report = against(vec![Subject::new("NEW", rect(50.0, 150.0))], &registry, None, &CheckOptions::default());
+/// let report = against(&[Subject::new("NEW", rect(50.0, 150.0))], &registry, None, &CheckOptions::default());
 /// assert_eq!(report.findings.len(), 1);
 /// assert_eq!(report.findings[0].codes, ["NEW", "OLD"]);
 /// ```
 #[must_use]
 pub fn against<N: Neighbour>(
-    candidates: Vec<Subject>,
+    candidates: &[Subject],
     registry: &[N],
     boundary: Option<&MultiPolygon>,
     opts: &CheckOptions,
 ) -> Report {
+    if registry.is_empty() {
+        // a set checked on its own: every finding names a candidate
+        return check(candidates, boundary, opts);
+    }
     let codes: HashSet<String> = candidates.iter().map(|s| s.code.clone()).collect();
     let linked: HashSet<String> = candidates
         .iter()
@@ -99,7 +103,7 @@ pub fn against<N: Neighbour>(
             ]
         })
         .collect();
-    let mut subjects = candidates;
+    let mut subjects = candidates.to_vec();
     for z in registry {
         let near = || {
             let b = z.bbox();
@@ -150,7 +154,7 @@ mod tests {
             rect("R2", 50., 0., 150., 100.),
         ];
         let r = against(
-            vec![rect("C", 140., 0., 240., 100.)],
+            &[rect("C", 140., 0., 240., 100.)],
             &registry,
             None,
             &CheckOptions::default(),
@@ -167,7 +171,7 @@ mod tests {
         let mut ccn = rect("CCN", 0., 0., 10., 10.);
         ccn.merged_into = Some("KCN".into());
         let registry = [rect("KCN", 5_000., 0., 6_000., 1_000.)];
-        let r = against(vec![ccn], &registry, None, &CheckOptions::default());
+        let r = against(&[ccn], &registry, None, &CheckOptions::default());
         assert_eq!(
             found(&r),
             [(
@@ -184,7 +188,7 @@ mod tests {
             rect("N", 100.5, 0., 200., 100.), // half a metre away: looked at, no overlap
         ];
         let r = against(
-            vec![rect("C", 0., 0., 101., 100.)],
+            &[rect("C", 0., 0., 101., 100.)],
             &registry,
             None,
             &CheckOptions::default(),
@@ -205,7 +209,7 @@ mod tests {
         .to_polygon()]);
         let none: &[Subject] = &[];
         let r = against(
-            vec![
+            &[
                 rect("A", 950., 0., 1_050., 100.),
                 rect("A", 0., 500., 10., 510.),
             ],

@@ -159,7 +159,7 @@ pub async fn post_validate(
         let (subjects, refused) = with_grid(|t| Ok(subjects_of(&features, crs, &cfg.limits(), t)))?;
         let zones = st.zones(view)?;
         let mut report = checks::against(
-            subjects,
+        &subjects,
             &zones,
             Some(&st.province_grid),
             &CheckOptions::default(),

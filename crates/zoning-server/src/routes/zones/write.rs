@@ -149,7 +149,7 @@ fn within(state: &AppState, body: &[u8]) -> ApiResult<()> {
 pub fn findings_for(state: &AppState, subject: Subject) -> ApiResult<Value> {
     let zones = state.zones(View::Planner)?;
     let mut report = checks::against(
-        vec![subject],
+        &[subject],
         &zones,
         Some(&state.province_grid),
         &CheckOptions::default(),
