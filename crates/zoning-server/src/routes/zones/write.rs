@@ -298,16 +298,30 @@ pub async fn put_item(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let item = path.into_inner();
-    let user = auth::require(&req, &state, ZONE_WRITERS, "replacing a zone").await?;
-    within(&state, &body)?;
-    let expected = if_match(&req)?;
-    let feature = feature_body(&req, &body, false)?;
-    let crs = content_crs(&req)?;
+    let (user, expected, feature, crs) =
+        change(&req, &state, &body, "replacing a zone", false).await?;
     live(&state, &item).await?;
     let limits = state.config.limits();
     let c = web::block(move || candidate(&feature, Some(&item), crs, &limits)).await??;
     let (new, notes) = draft(c, &user.name);
     write_zone(&req, &state, new, expected, false, notes).await
+}
+
+/// What a change of an existing zone starts with: the user (a planner or an
+/// admin), the version `If-Match` names, the body (a Feature, or a merge
+/// patch) and its CRS.
+async fn change(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    body: &[u8],
+    what: &str,
+    patch: bool,
+) -> ApiResult<(zoning_core::store::User, Expect, Value, Crs)> {
+    let user = auth::require(req, state, ZONE_WRITERS, what).await?;
+    within(state, body)?;
+    let expected = if_match(req)?;
+    let feature = feature_body(req, body, patch)?;
+    Ok((user, expected, feature, content_crs(req)?))
 }
 
 /// The latest version of a zone, which must not be retired.
@@ -329,11 +343,7 @@ pub async fn patch_item(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let item = path.into_inner();
-    let user = auth::require(&req, &state, ZONE_WRITERS, "updating a zone").await?;
-    within(&state, &body)?;
-    let expected = if_match(&req)?;
-    let patch = feature_body(&req, &body, true)?;
-    let crs = content_crs(&req)?;
+    let (user, expected, patch, crs) = change(&req, &state, &body, "updating a zone", true).await?;
     let current = live(&state, &item).await?;
     let limits = state.config.limits();
     let c = web::block(move || -> ApiResult<Candidate> {
