@@ -30,9 +30,9 @@ def documented_gets(server):
     for path, ops in doc["paths"].items():
         if "get" not in ops or path == "/whoami":
             continue
-        for c in (["zones", "markers", "province"] if "{collectionId}" in path else [None]):
+        for c in (["zones", "markers", "communes", "province"] if "{collectionId}" in path else [None]):
             p = path.replace("{collectionId}", c or "")
-            item = "bac-giang" if "/province/" in p else SHIPPED
+            item = "bac-giang" if "/province/" in p else "07210" if "/communes/" in p else SHIPPED
             if "/markers/items/" in p:
                 continue  # no marker in a fresh registry
             yield p.replace("{featureId}", item)

@@ -47,6 +47,26 @@ def test_gdal_lists_and_copies_every_zone_with_paging(server, tmp_path):
         assert got[code]["properties"]["geometry_source"] == "illustrative"
 
 
+def test_gdal_reads_the_99_communes_as_published(server, tmp_path):
+    info = subprocess.run(["ogrinfo", "-ro", "-so", f"OAPIF:{server.url}", "communes"],
+                          capture_output=True, text=True, timeout=120)
+    assert info.returncode == 0, info.stderr
+    assert "Feature Count: 99" in info.stdout
+    out = tmp_path / "communes.gpkg"
+    cp = subprocess.run(["ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{server.url}", "communes", "-oo", "PAGE_SIZE=40"],
+                        capture_output=True, text=True, timeout=300)
+    assert cp.returncode == 0, cp.stderr
+    dump = subprocess.run(["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", str(out)], capture_output=True, text=True, timeout=120)
+    got = {f["properties"]["code"]: f for f in json.loads(dump.stdout)["features"]}
+    source = json.loads((ROOT / "data/admin-2025/bac-ninh-2025-communes.geojson").read_text(encoding="utf-8"))
+    want = {f["properties"]["code"]: f for f in source["features"]}
+    assert set(got) == set(want)
+    for code, f in want.items():
+        assert got[code]["properties"]["name"] == f["properties"]["name"]
+        # the published boundary, through the grid and back, to well under a metre
+        assert shape(got[code]["geometry"]).hausdorff_distance(shape(f["geometry"])) < 1e-6, code
+
+
 def test_gdal_reads_one_item_and_a_bbox(server):
     one = subprocess.run(["ogrinfo", "-ro", f"OAPIF:{server.url}", "zones", "-fid", "1"], capture_output=True, text=True, timeout=120)
     assert one.returncode == 0, one.stderr
@@ -60,7 +80,7 @@ def test_owslib_collections_items_bbox_and_one_item(server):
 
     w = Features(server.url)
     ids = [c["id"] for c in w.collections()["collections"]]
-    assert ids == ["zones", "markers", "province"]
+    assert ids == ["zones", "markers", "communes", "province"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in w.conformance()["conformsTo"]
     items = w.collection_items("zones", limit=200)
     assert items["numberMatched"] == 119 and len(items["features"]) == 119
@@ -71,6 +91,8 @@ def test_owslib_collections_items_bbox_and_one_item(server):
     assert one["properties"]["name_vi"] == "Quang Châu"
     prov = w.collection_items("province")
     assert prov["features"][0]["properties"]["license"].startswith("CC BY-SA")
+    ward = w.collection_item("communes", "07210")
+    assert ward["properties"]["fullName"] == "Phường Bắc Giang"
 
 
 def test_epsg_9214_coordinates_agree_with_pyproj(server):

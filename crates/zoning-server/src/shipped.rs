@@ -9,6 +9,12 @@ pub const TARGETS: &str = include_str!("../../../data/targets.toml");
 /// (Open Development Mekong / Vietnam Department of Survey and Mapping, CC BY-SA 4.0).
 pub const PROVINCE: &str = include_str!("../../../data/province/bac-giang-province.geojson");
 
+/// `data/admin-2025/bac-ninh-2025-communes.geojson`: the 99 communes and wards of
+/// the province since 1 July 2025 (Bản đồ tham khảo đơn vị hành chính Việt Nam,
+/// NXB Tài nguyên – Môi trường và Bản đồ Việt Nam, through
+/// thanglequoc/vietnamese-provinces-database, MIT; see docs/data.md).
+pub const COMMUNES: &str = include_str!("../../../data/admin-2025/bac-ninh-2025-communes.geojson");
+
 /// The province boundary in the grid (EPSG:9214), as every check uses it.
 ///
 /// # Errors

@@ -179,6 +179,63 @@ impl zoning_core::checks::Neighbour for CachedZone {
     }
 }
 
+/// A commune of the province since 2025, ready to serve.
+#[derive(Debug)]
+pub struct CachedCommune {
+    /// Its 5-digit code (Decision 19/2025/QĐ-TTg).
+    pub code: String,
+    /// Its properties as served (code, name, type, the units merged into it).
+    pub properties: Map<String, Value>,
+    /// Its boundary in the grid (EPSG:9214).
+    pub grid: MultiPolygon,
+    /// Bounding box in the grid.
+    pub bbox_grid: [f64; 4],
+    json_wgs84: String,
+    grid_json: OnceLock<String>,
+}
+
+impl CachedCommune {
+    /// The Feature in `crs`.
+    #[must_use]
+    pub fn json(&self, crs: crate::routes::Crs) -> String {
+        match crs {
+            crate::routes::Crs::Crs84 => self.json_wgs84.clone(),
+            crate::routes::Crs::Grid => self
+                .grid_json
+                .get_or_init(|| feature(&self.code, &self.grid, &self.properties, 4))
+                .clone(),
+        }
+    }
+}
+
+/// The shipped communes (`data/admin-2025/`), read once.
+///
+/// # Errors
+/// When the shipped file cannot be read or PROJ fails.
+pub fn communes(t: &GridTransform) -> ApiResult<Vec<CachedCommune>> {
+    let features = zoning_core::io::geojson::read_features(
+        crate::shipped::COMMUNES,
+        "data/admin-2025/bac-ninh-2025-communes.geojson",
+        t,
+    )
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(features
+        .into_iter()
+        .map(|f| {
+            let mut properties = f.properties;
+            properties.insert("code".into(), json!(f.code));
+            CachedCommune {
+                json_wgs84: feature(&f.code, &f.wgs84, &properties, 6),
+                bbox_grid: bbox(&f.grid),
+                code: f.code,
+                properties,
+                grid: f.grid,
+                grid_json: OnceLock::new(),
+            }
+        })
+        .collect())
+}
+
 /// The current zones of both views.
 #[derive(Debug, Default)]
 pub struct Cache {
@@ -218,6 +275,8 @@ pub struct AppState {
     pub province_feature: Value,
     /// The current zones.
     pub cache: RwLock<Cache>,
+    /// The communes since 2025 (read-only).
+    pub communes: Vec<CachedCommune>,
     /// Settings.
     pub config: Config,
     /// Validations running now (bounded by `max_concurrent_validations`).
@@ -242,6 +301,7 @@ impl AppState {
     /// # Errors
     /// When the store or PROJ fails.
     pub fn new(store: Arc<dyn Store>, config: Config) -> ApiResult<Self> {
+        let communes = with_grid(communes)?;
         let (province_grid, province_feature) = with_grid(|t| {
             let f =
                 zoning_core::io::geojson::read_features(crate::shipped::PROVINCE, "province", t)
@@ -258,6 +318,7 @@ impl AppState {
             province_grid,
             province_feature,
             cache: RwLock::new(Cache::default()),
+            communes,
             logins: crate::limiter::LoginLimiter::new(
                 config.login_max_failures,
                 std::time::Duration::from_secs(config.login_window_secs),

@@ -33,7 +33,7 @@ async fn core_conformance_collections_and_paging() {
         .iter()
         .filter_map(|c| c["id"].as_str())
         .collect();
-    assert_eq!(ids, ["zones", "markers", "province"]);
+    assert_eq!(ids, ["zones", "markers", "communes", "province"]);
     // the items link has no query string (GDAL appends /{id} to it)
     let items = cols["collections"][0]["links"]
         .as_array()
@@ -589,6 +589,55 @@ async fn validate_report_export_and_markers() {
 }
 
 #[actix_web::test]
+async fn the_communes_since_2025_are_a_collection() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    // the published facts (data/admin-2025/SOURCES.md): 99 units, 66 xã and 33 phường
+    let all = get_json!(app, "/collections/communes/items?limit=1000");
+    assert_eq!(all["numberMatched"], 99);
+    assert_eq!(all["numberReturned"], 99);
+    assert_eq!(
+        get_json!(app, "/collections/communes/items?type=ph%C6%B0%E1%BB%9Dng")["numberMatched"],
+        33
+    );
+    assert_eq!(
+        get_json!(app, "/collections/communes/items?type=x%C3%A3")["numberMatched"],
+        66
+    );
+    let one = get_json!(app, "/collections/communes/items/07210");
+    assert_eq!(one["properties"]["name"], "Bắc Giang");
+    assert_eq!(one["properties"]["type"], "phường");
+    assert!(one["properties"]["oldUnitsMerged"]
+        .as_str()
+        .is_some_and(|u| u.contains("Phường Thọ Xương")));
+    // in the grid, the same commune
+    let grid = get_json!(
+        app,
+        "/collections/communes/items/07210?crs=http://www.opengis.net/def/crs/EPSG/0/9214"
+    );
+    let e = grid["geometry"]["coordinates"][0][0][0][0]
+        .as_f64()
+        .expect("easting");
+    assert!((360_000.0..530_000.0).contains(&e), "{e}");
+    // a box around Bắc Giang city finds the ward, and not all 99
+    let near = get_json!(
+        app,
+        "/collections/communes/items?bbox=106.19,21.27,106.21,21.29&limit=100"
+    );
+    let codes: Vec<&str> = near["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(codes.contains(&"07210") && codes.len() < 10, "{codes:?}");
+    assert_eq!(
+        get!(app, "/collections/communes/items/99999").status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[actix_web::test]
 async fn every_route_openapi_lists_answers() {
     let f = fixture(1 << 20);
     let app = app!(f);
@@ -621,7 +670,7 @@ async fn every_route_openapi_lists_answers() {
     let mut asked = 0;
     for (path, ops) in paths {
         let collections: Vec<&str> = if path.contains("{collectionId}") {
-            vec!["zones", "markers", "province"]
+            vec!["zones", "markers", "communes", "province"]
         } else {
             vec![""]
         };
@@ -630,6 +679,7 @@ async fn every_route_openapi_lists_answers() {
                 ("markers", _) => key.as_str(),
                 (_, p) if p.starts_with("/collections/markers/") => key.as_str(),
                 (_, p) if p.starts_with("/collections/province/") => "bac-giang",
+                (_, p) if p.starts_with("/collections/communes/") => "07210",
                 _ => zone.as_str(),
             };
             let uri = path

@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// The collections served.
-pub const IDS: [&str; 3] = ["zones", "markers", "province"];
+pub const IDS: [&str; 4] = ["zones", "markers", "communes", "province"];
 
 fn describe(id: &str, b: &str, extent: Option<[f64; 4]>) -> Value {
     let (title, description) = match id {
@@ -18,6 +18,7 @@ fn describe(id: &str, b: &str, extent: Option<[f64; 4]>) -> Value {
             "KCN and CCN of the 2021–2030 plan with their plan action, declared and computed areas and sources. `geometry_source` says whether a boundary is surveyed, digitised or illustrative.",
         ),
         "markers" => ("Mốc giới / Boundary markers", "Boundary markers as surveyed, with their distance to the approved boundary at upload."),
+        "communes" => ("Xã, phường tỉnh Bắc Ninh (từ 1/7/2025) / Communes and wards of Bắc Ninh province since 1 July 2025", "The 99 communes and wards (66 xã, 33 phường) of the merged province, with the pre-2025 units merged into each (oldUnitsMerged, oldDistricts, oldProvince). Ranh giới hành chính: Bản đồ tham khảo đơn vị hành chính Việt Nam (sapnhap.bando.com.vn), NXB Tài nguyên – Môi trường và Bản đồ Việt Nam; qua thanglequoc/vietnamese-provinces-database (MIT). No open licence from the publisher was found: see docs/data.md."),
         _ => ("Tỉnh Bắc Giang / Bắc Giang province", "The pre-2025 province boundary (Open Development Mekong / Vietnam Department of Survey and Mapping, CC BY-SA 4.0)."),
     };
     let items = format!("{b}/collections/{id}/items");

@@ -1,6 +1,7 @@
 //! One module per HTTP resource; [`router`] mounts them all.
 
 pub mod collections;
+pub mod communes;
 pub mod export;
 pub mod landing;
 pub mod login;
@@ -186,6 +187,15 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             web::delete().to(markers::delete_item),
         )
         .route("/markers/upload", web::post().to(markers::post_upload))
+        // communes since 2025: read-only
+        .route(
+            "/collections/communes/items",
+            web::get().to(communes::get_items),
+        )
+        .route(
+            "/collections/communes/items/{code}",
+            web::get().to(communes::get_item),
+        )
         // province: read-only
         .route(
             "/collections/province/items",
