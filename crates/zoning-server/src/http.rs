@@ -162,8 +162,7 @@ pub async fn semantics(
         let res = refusal.error_response();
         return Ok(req.into_response(res));
     }
-    let head = req.method() == Method::HEAD;
-    if head {
+    if req.method() == Method::HEAD {
         // every GET route answers HEAD; the server sends no body for it
         req.head_mut().method = Method::GET;
     }
@@ -252,7 +251,7 @@ pub async fn semantics(
         }
         return Ok(ServiceResponse::new(req, not_modified.finish()));
     }
-    let _ = head; // the HTTP/1 codec sends no body for a HEAD request
+    // for a HEAD request the HTTP/1 codec sends these headers and no body
     let res = res.set_body(bytes).map_into_boxed_body();
     Ok(ServiceResponse::new(req, res))
 }

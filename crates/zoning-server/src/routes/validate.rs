@@ -102,11 +102,10 @@ pub async fn post_validate(
     }
     let view = visibility::view_of(&req, &state).await?;
     let crs = content_crs(&req)?;
-    let slot_state = state.clone();
     let st = state.clone();
     let report = web::block(move || -> ApiResult<Value> {
-        let max = slot_state.config.max_concurrent_validations;
-        let Some(_slot) = Slot::take(&slot_state.validations, max) else {
+        let max = st.config.max_concurrent_validations;
+        let Some(_slot) = Slot::take(&st.validations, max) else {
             return Err(ApiError::TooManyRequests(
                 format!("{max} validations are running; try again in a second"),
                 1,
