@@ -44,21 +44,6 @@ impl LoginLimiter {
         }
     }
 
-    /// How long until every one of `keys` may try again, when one of them
-    /// has had `max` failures within the window.
-    pub fn retry_after(&self, keys: &[String], now: Instant) -> Option<Duration> {
-        let mut map = self.map();
-        keys.iter()
-            .filter_map(|k| {
-                let q = map.get_mut(k)?;
-                self.expire(q, now);
-                // the failure whose expiry brings the count below max
-                let oldest = *q.get(q.len().checked_sub(self.max)?)?;
-                Some((oldest + self.window).saturating_duration_since(now))
-            })
-            .max()
-    }
-
     /// Counts an attempt against each of `keys` before it is verified, so
     /// that attempts in flight count too: `Err(wait)` when one of the keys
     /// has `max` already. A successful attempt is given back with
@@ -102,22 +87,6 @@ impl LoginLimiter {
                     q.remove(i);
                 }
             }
-        }
-    }
-
-    /// Counts a failure against each of `keys`.
-    pub fn failed(&self, keys: &[String], now: Instant) {
-        let mut map = self.map();
-        if map.len() > PRUNE_AT {
-            map.retain(|_, q| {
-                q.back()
-                    .is_some_and(|t| now.saturating_duration_since(*t) < self.window)
-            });
-        }
-        for k in keys {
-            let q = map.entry(k.clone()).or_default();
-            self.expire(q, now);
-            q.push_back(now);
         }
     }
 
@@ -189,18 +158,17 @@ mod tests {
         let keys = ["address:a".to_owned(), "name:n".to_owned()];
         let t0 = Instant::now();
         let at = |s: u64| t0 + Duration::from_secs(s);
-        assert_eq!(l.retry_after(&keys, t0), None);
-        l.failed(&keys, t0);
-        l.failed(&keys, at(4));
-        // blocked until the first failure leaves the window
-        assert_eq!(l.retry_after(&keys, at(5)), Some(Duration::from_secs(5)));
+        assert!(l.reserve(&keys, t0).is_ok());
+        assert!(l.reserve(&keys, at(4)).is_ok());
+        // blocked until the first attempt leaves the window
+        assert_eq!(l.reserve(&keys, at(5)), Err(Duration::from_secs(5)));
         // another name from the same address is blocked too
         let other = ["address:a".to_owned(), "name:m".to_owned()];
-        assert_eq!(l.retry_after(&other, at(6)), Some(Duration::from_secs(4)));
+        assert_eq!(l.reserve(&other, at(6)), Err(Duration::from_secs(4)));
         // a success clears the name, not the address
         l.succeeded("name:n");
-        assert_eq!(l.retry_after(&["name:n".to_owned()], at(7)), None);
-        assert!(l.retry_after(&["address:a".to_owned()], at(7)).is_some());
-        assert_eq!(l.retry_after(&keys, at(10)), None);
+        assert!(l.reserve(&["name:n".to_owned()], at(7)).is_ok());
+        assert!(l.reserve(&["address:a".to_owned()], at(7)).is_err());
+        assert!(l.reserve(&keys, at(10)).is_ok());
     }
 }

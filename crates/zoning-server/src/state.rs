@@ -164,17 +164,14 @@ impl zoning_core::checks::Neighbour for CachedZone {
     /// What the checks need of this zone, as a neighbour of the ones checked
     /// (its declared area is not re-checked here).
     fn subject(&self, index: usize) -> zoning_core::checks::Subject {
-        let text = |k: &str| {
-            self.properties
-                .get(k)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
         zoning_core::checks::Subject {
-            index,
-            merged_into: text("merged_into"),
-            expansion_of: text("expansion_of"),
-            ..zoning_core::checks::Subject::new(&self.code, self.grid.clone())
+            declared_area_ha: None,
+            ..zoning_core::checks::Subject::from_properties(
+                &self.code,
+                index,
+                self.grid.clone(),
+                &self.properties,
+            )
         }
     }
 }
@@ -208,11 +205,11 @@ impl CachedCommune {
     }
 }
 
-/// The shipped communes (`data/admin-2025/`), read once.
+/// The shipped communes (`data/admin-2025/`), read and brought to the grid.
 ///
 /// # Errors
 /// When the shipped file cannot be read or PROJ fails.
-pub fn communes(t: &GridTransform) -> ApiResult<Vec<CachedCommune>> {
+pub fn read_communes(t: &GridTransform) -> ApiResult<Vec<CachedCommune>> {
     let features = zoning_core::io::geojson::read_features(
         crate::shipped::COMMUNES,
         "data/admin-2025/bac-ninh-2025-communes.geojson",
@@ -275,8 +272,10 @@ pub struct AppState {
     pub province_feature: Value,
     /// The current zones.
     pub cache: RwLock<Cache>,
-    /// The communes since 2025 (read-only).
-    pub communes: Vec<CachedCommune>,
+    /// The communes since 2025 (read-only), read on first use
+    /// ([`AppState::communes`]): 155,000 vertices through PROJ are not worth a
+    /// slower start for a server that is never asked for them.
+    communes: OnceLock<Vec<CachedCommune>>,
     /// Settings.
     pub config: Config,
     /// Validations running now (bounded by `max_concurrent_validations`).
@@ -301,7 +300,6 @@ impl AppState {
     /// # Errors
     /// When the store or PROJ fails.
     pub fn new(store: Arc<dyn Store>, config: Config) -> ApiResult<Self> {
-        let communes = with_grid(communes)?;
         let (province_grid, province_feature) = with_grid(|t| {
             let f =
                 zoning_core::io::geojson::read_features(crate::shipped::PROVINCE, "province", t)
@@ -318,7 +316,7 @@ impl AppState {
             province_grid,
             province_feature,
             cache: RwLock::new(Cache::default()),
-            communes,
+            communes: OnceLock::new(),
             logins: crate::limiter::LoginLimiter::new(
                 config.login_max_failures,
                 std::time::Duration::from_secs(config.login_window_secs),
@@ -329,6 +327,23 @@ impl AppState {
         };
         state.reload()?;
         Ok(state)
+    }
+
+    /// The communes since 2025, read on first use (blocking: call it on a
+    /// blocking thread the first time).
+    ///
+    /// # Errors
+    /// When the shipped file cannot be read or PROJ fails.
+    pub fn communes(&self) -> ApiResult<&[CachedCommune]> {
+        if self.communes.get().is_none() {
+            // two first callers may both read them; one result is kept
+            let read = with_grid(read_communes)?;
+            let _ = self.communes.set(read);
+        }
+        self.communes
+            .get()
+            .map(Vec::as_slice)
+            .ok_or_else(|| ApiError::Internal("the communes could not be kept".into()))
     }
 
     /// Rebuilds the whole cache from the store.

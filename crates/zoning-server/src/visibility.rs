@@ -31,6 +31,12 @@ pub async fn view_of(req: &HttpRequest, state: &web::Data<AppState>) -> ApiResul
     Ok(view_for(auth::user(req, state).await?.map(|u| u.role)))
 }
 
+/// Whether the public may see the zone `code`: the zone `own` (whose history
+/// or approval is being answered) or a zone of the public view.
+pub fn public_code<'a>(state: &'a AppState, own: &'a str) -> impl Fn(&str) -> bool + 'a {
+    move |code: &str| code == own || state.zone(View::Public, code).is_ok_and(|z| z.is_some())
+}
+
 /// Keeps the findings (a JSON array) whose every zone the public may see:
 /// a finding naming a draft is a planner's business.
 #[must_use]

@@ -123,19 +123,7 @@ fn neighbours(store: &SqliteStore) -> anyhow::Result<Vec<Subject>> {
     Ok(store
         .zones(View::Planner, None)?
         .into_iter()
-        .map(|v| {
-            let text = |k: &str| {
-                v.properties
-                    .get(k)
-                    .and_then(|x| x.as_str())
-                    .map(str::to_owned)
-            };
-            Subject {
-                merged_into: text("merged_into"),
-                expansion_of: text("expansion_of"),
-                ..Subject::new(&v.code, v.grid)
-            }
-        })
+        .map(|v| Subject::from_properties(&v.code, 1, v.grid, &v.properties))
         .collect())
 }
 
@@ -181,15 +169,7 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
     let subjects: Vec<Subject> = candidates
         .iter()
         .map(|(_, index, c)| {
-            let p = c.properties.to_json();
-            let text = |k: &str| p.get(k).and_then(|x| x.as_str()).map(str::to_owned);
-            Subject {
-                index: *index,
-                declared_area_ha: Some(c.properties.declared_area_ha),
-                merged_into: text("merged_into"),
-                expansion_of: text("expansion_of"),
-                ..Subject::new(&c.code, c.grid.clone())
-            }
+            Subject::from_properties(&c.code, *index, c.grid.clone(), &c.properties.to_json())
         })
         .collect();
     let province = zoning_server::shipped::province_grid(&t).map_err(anyhow::Error::msg)?;

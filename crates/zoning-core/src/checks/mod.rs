@@ -206,9 +206,22 @@ impl Subject {
     /// (`declared_a`, `merged_int`, `expansion_`) are understood too.
     #[must_use]
     pub fn from_feature(f: &InputFeature) -> Self {
+        Self::from_properties(&f.code, f.index, f.grid.clone(), &f.properties)
+    }
+
+    /// What the rules need of a zone given by its code, boundary and
+    /// properties (a feature's, or a stored version's), with the names of
+    /// [`Subject::from_feature`].
+    #[must_use]
+    pub fn from_properties(
+        code: &str,
+        index: usize,
+        grid: MultiPolygon,
+        properties: &serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
         let value = |names: &[&str]| {
             names.iter().find_map(|n| {
-                f.properties
+                properties
                     .iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case(n))
                     .map(|(_, v)| v)
@@ -221,9 +234,9 @@ impl Subject {
                 .map(|s| s.trim().to_owned())
         };
         Self {
-            code: f.code.clone(),
-            index: f.index,
-            grid: f.grid.clone(),
+            code: code.to_owned(),
+            index,
+            grid,
             declared_area_ha: value(&["declared_area_ha", "area_ha", "declared_a"])
                 .and_then(serde_json::Value::as_f64),
             merged_into: text(&["merged_into", "merged_in", "merged_int"]),

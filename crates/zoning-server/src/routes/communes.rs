@@ -7,49 +7,31 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use geo::Intersects;
-use serde_json::json;
 
-use super::base;
-use super::ogc::{bbox_grid, boxes_meet, collection, geo_json, matches, page_links, parse_query};
+use super::ogc::{geo_json, matches, page, parse_query, Area};
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::state::{AppState, CachedCommune};
 
 /// Properties a client may filter communes on.
 pub const QUERYABLES: &[&str] = &["code", "name", "type"];
 
+/// The communes, read on a blocking thread the first time they are asked for.
+async fn loaded(state: &web::Data<AppState>) -> ApiResult<&[CachedCommune]> {
+    let st = state.clone();
+    web::block(move || st.communes().map(|_| ())).await??;
+    state.communes()
+}
+
 /// `GET /collections/communes/items`.
 pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let q = parse_query(&req, QUERYABLES, state.config.max_limit)?;
-    let area = match q.bbox {
-        Some(b) => Some(bbox_grid(b, q.bbox_crs)?),
-        None => None,
-    };
-    let selected: Vec<_> = state
-        .communes
+    let communes = loaded(&state).await?;
+    let area = Area::of(&q)?;
+    let selected: Vec<&CachedCommune> = communes
         .iter()
-        .filter(|c| matches(&c.properties, &q.filters))
-        .filter(|c| match &area {
-            None => true,
-            Some(Some(a)) => {
-                geo::BoundingRect::bounding_rect(a).is_some_and(|r| {
-                    boxes_meet(c.bbox_grid, [r.min().x, r.min().y, r.max().x, r.max().y])
-                }) && a.intersects(&c.grid)
-            }
-            Some(None) => false,
-        })
+        .filter(|c| matches(&c.properties, &q.filters) && area.admits(c.bbox_grid, &c.grid))
         .collect();
-    let matched = selected.len();
-    let page: Vec<String> = selected
-        .iter()
-        .skip(q.offset)
-        .take(q.limit)
-        .map(|c| c.json(q.crs))
-        .collect();
-    let b = base(&req);
-    let mut links = page_links(&b, "/collections/communes/items", &q, page.len(), matched);
-    links.push(json!({"href": format!("{b}/collections/communes"), "rel": "collection", "type": "application/json"}));
-    Ok(geo_json(collection(&page, matched, links), q.crs))
+    page(&req, "communes", &q, &selected, |c| Ok(c.json(q.crs)))
 }
 
 /// `GET /collections/communes/items/{code}`.
@@ -60,8 +42,8 @@ pub async fn get_item(
 ) -> ApiResult<HttpResponse> {
     let code = path.into_inner();
     let q = parse_query(&req, &[], state.config.max_limit)?;
-    let c = state
-        .communes
+    let c = loaded(&state)
+        .await?
         .iter()
         .find(|c| c.code == code)
         .ok_or_else(|| {

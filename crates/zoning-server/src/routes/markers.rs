@@ -10,8 +10,7 @@ use zoning_core::markers::{self, Marker, MarkerOptions, MarkerReport, MarkerTabl
 use zoning_core::store::{Expect, MarkerVersion, NewMarker, Role, View};
 
 use super::ogc::{
-    collection, content_crs, enc, etag, feature_body, geo_json, if_match, matches, merge,
-    page_links, parse_query,
+    content_crs, enc, etag, feature_body, if_match, matches, merge, page, parse_query,
 };
 use super::{base, Crs};
 use crate::auth;
@@ -77,21 +76,9 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
         }
         selected.push(m);
     }
-    let matched = selected.len();
-    let page = selected
-        .iter()
-        .skip(q.offset)
-        .take(q.limit)
-        .map(|m| marker_feature(m, q.crs).map(|f| f.to_string()))
-        .collect::<ApiResult<Vec<String>>>()?;
-    let links = page_links(
-        &base(&req),
-        "/collections/markers/items",
-        &q,
-        page.len(),
-        matched,
-    );
-    Ok(geo_json(collection(&page, matched, links), q.crs))
+    page(&req, "markers", &q, &selected, |m| {
+        marker_feature(m, q.crs).map(|f| f.to_string())
+    })
 }
 
 /// `GET /collections/markers/items/{key}`.

@@ -240,6 +240,84 @@ pub fn bbox_grid(bbox: [f64; 4], crs: Crs) -> ApiResult<Option<Polygon>> {
     Ok(Some(Polygon::new(pts.into(), vec![])))
 }
 
+/// What a request's `bbox` selects, in the grid.
+#[derive(Debug)]
+pub enum Area {
+    /// No `bbox`: every feature.
+    Everything,
+    /// A CRS84 `bbox` wholly outside the grid's area of use: no feature.
+    Nothing,
+    /// The features whose boundary meets this polygon (its box first).
+    Within {
+        /// The bbox as a polygon in the grid (densified from CRS84).
+        polygon: Polygon,
+        /// Its bounding box.
+        bbox: [f64; 4],
+    },
+}
+
+impl Area {
+    /// The area of a parsed items request.
+    ///
+    /// # Errors
+    /// `400` for a bbox that is not lower-left, upper-right.
+    pub fn of(q: &ItemsQuery) -> ApiResult<Self> {
+        let Some(b) = q.bbox else {
+            return Ok(Self::Everything);
+        };
+        Ok(match bbox_grid(b, q.bbox_crs)? {
+            None => Self::Nothing,
+            Some(polygon) => {
+                let bbox = geo::BoundingRect::bounding_rect(&polygon)
+                    .map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y]);
+                Self::Within { polygon, bbox }
+            }
+        })
+    }
+
+    /// Whether a feature with this box and boundary (grid) is selected.
+    #[must_use]
+    pub fn admits(&self, bbox: [f64; 4], grid: &geo_types::MultiPolygon) -> bool {
+        use geo::Intersects;
+        match self {
+            Self::Everything => true,
+            Self::Nothing => false,
+            Self::Within { polygon, bbox: b } => boxes_meet(bbox, *b) && polygon.intersects(grid),
+        }
+    }
+}
+
+/// One page of a collection's selected features as a FeatureCollection in the
+/// request's CRS, with `numberMatched`, the paging links and the collection's.
+///
+/// # Errors
+/// What `feature` answers for a feature on the page.
+pub fn page<T>(
+    req: &HttpRequest,
+    id: &str,
+    q: &ItemsQuery,
+    selected: &[T],
+    feature: impl Fn(&T) -> ApiResult<String>,
+) -> ApiResult<HttpResponse> {
+    let matched = selected.len();
+    let features = selected
+        .iter()
+        .skip(q.offset)
+        .take(q.limit)
+        .map(feature)
+        .collect::<ApiResult<Vec<String>>>()?;
+    let b = super::base(req);
+    let mut links = page_links(
+        &b,
+        &format!("/collections/{id}/items"),
+        q,
+        features.len(),
+        matched,
+    );
+    links.push(json!({"href": format!("{b}/collections/{id}"), "rel": "collection", "type": "application/json"}));
+    Ok(geo_json(collection(&features, matched, links), q.crs))
+}
+
 /// Whether two boxes `[minx, miny, maxx, maxy]` meet.
 #[must_use]
 pub fn boxes_meet(a: [f64; 4], b: [f64; 4]) -> bool {

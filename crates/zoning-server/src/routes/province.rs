@@ -3,8 +3,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::ogc::{collection, geo_json, page_links, parse_query};
-use super::{base, Crs};
+use super::ogc::{geo_json, page, parse_query};
+use super::Crs;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -27,19 +27,7 @@ fn feature(state: &AppState, crs: Crs) -> String {
 /// `GET /collections/province/items`.
 pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let q = parse_query(&req, &[], state.config.max_limit)?;
-    let features = if q.offset == 0 {
-        vec![feature(&state, q.crs)]
-    } else {
-        vec![]
-    };
-    let links = page_links(
-        &base(&req),
-        "/collections/province/items",
-        &q,
-        features.len(),
-        1,
-    );
-    Ok(geo_json(collection(&features, 1, links), q.crs))
+    page(&req, "province", &q, &[()], |()| Ok(feature(&state, q.crs)))
 }
 
 /// `GET /collections/province/items/{id}`.

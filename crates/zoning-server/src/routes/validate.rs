@@ -8,7 +8,7 @@
 //! (`max_concurrent_validations`; `429` with `Retry-After` beyond).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use zoning_core::checks::{self, CheckOptions, Subject};
 use zoning_core::store::View;
 
@@ -56,20 +56,13 @@ fn subjects_of(
             f["properties"] = json!({"kind": "KCN", "name": "(chưa đặt tên)"});
         }
         match candidate_in(&f, None, crs, limits, t) {
-            Ok(c) => {
-                let declared = f
-                    .pointer("/properties/declared_area_ha")
-                    .and_then(Value::as_f64);
-                let p = c.properties.to_json();
-                let text = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
-                subjects.push(Subject {
-                    index,
-                    declared_area_ha: declared,
-                    merged_into: text("merged_into"),
-                    expansion_of: text("expansion_of"),
-                    ..Subject::new(&c.code, c.grid)
-                });
-            }
+            // the area as posted, not the one the intake derived from the grid
+            Ok(c) => subjects.push(Subject::from_properties(
+                &c.code,
+                index,
+                c.grid,
+                f["properties"].as_object().unwrap_or(&Map::new()),
+            )),
             Err(e) => {
                 let code = f
                     .get("id")

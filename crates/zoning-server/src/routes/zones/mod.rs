@@ -8,13 +8,10 @@ use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use geo::{BoundingRect, Intersects};
 use serde_json::{json, Value};
 use zoning_core::store::ZoneVersion;
 
-use super::ogc::{
-    bbox_grid, boxes_meet, collection, enc, etag, geo_json, matches, page_links, parse_query,
-};
+use super::ogc::{enc, etag, geo_json, matches, page, parse_query, Area};
 use super::{base, Crs, CRS84};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{with_grid, AppState, CachedZone};
@@ -56,37 +53,17 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
             .await??
         }
     };
-    let area = match q.bbox {
-        Some(b) => Some(bbox_grid(b, q.bbox_crs)?),
-        None => None,
-    };
-    let area_box = area
-        .as_ref()
-        .and_then(|a| a.as_ref().and_then(BoundingRect::bounding_rect))
-        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
+    let area = Area::of(&q)?;
     let selected: Vec<&Arc<CachedZone>> = zones
         .iter()
-        .filter(|z| matches(&z.properties, &q.filters))
-        .filter(|z| match (&area, area_box) {
-            (None, _) => true,
-            (Some(Some(a)), Some(bb)) => boxes_meet(z.bbox_grid, bb) && a.intersects(&z.grid),
-            _ => false, // a bbox outside the grid's area of use
-        })
+        .filter(|z| matches(&z.properties, &q.filters) && area.admits(z.bbox_grid, &z.grid))
         .collect();
-    let matched = selected.len();
-    let page: Vec<String> = selected
-        .iter()
-        .skip(q.offset)
-        .take(q.limit)
-        .map(|z| match q.crs {
+    page(&req, "zones", &q, &selected, |z| {
+        Ok(match q.crs {
             Crs::Crs84 => z.json_wgs84.clone(),
             Crs::Grid => z.json_grid().to_owned(),
         })
-        .collect();
-    let b = base(&req);
-    let mut links = page_links(&b, "/collections/zones/items", &q, page.len(), matched);
-    links.push(json!({"href": format!("{b}/collections/zones"), "rel": "collection", "type": "application/json"}));
-    Ok(geo_json(collection(&page, matched, links), q.crs))
+    })
 }
 
 /// `GET /collections/zones/items/{code}`.
@@ -135,8 +112,7 @@ pub async fn get_history(
     let view = visibility::view_of(&req, &state).await?;
     let (store, c) = (state.store.clone(), item.clone());
     let versions = web::block(move || store.history(&c)).await??;
-    let public = state.zones(zoning_core::store::View::Public)?;
-    let visible = |c: &str| c == item || public.iter().any(|z| z.code == c);
+    let visible = visibility::public_code(&state, &item);
     let versions: Vec<ZoneVersion> = visibility::history(view, versions, &visible);
     if versions.is_empty() {
         return Err(ApiError::NotFound(format!("zone {item} has no history")));

@@ -161,17 +161,6 @@ pub fn findings_for(state: &AppState, subject: Subject) -> ApiResult<Value> {
     serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// What the checks need of a version about to be recorded.
-fn subject_of(code: &str, grid: &geo_types::MultiPolygon, props: &Map<String, Value>) -> Subject {
-    let text = |k: &str| props.get(k).and_then(Value::as_str).map(str::to_owned);
-    Subject {
-        declared_area_ha: props.get("declared_area_ha").and_then(Value::as_f64),
-        merged_into: text("merged_into"),
-        expansion_of: text("expansion_of"),
-        ..Subject::new(code, grid.clone())
-    }
-}
-
 fn has_errors(findings: &Value) -> bool {
     findings["findings"]
         .as_array()
@@ -213,14 +202,15 @@ async fn write_zone(
         let report = if new.status == Status::Retired || new.properties.contains_key(WITHDRAWAL) {
             json!({"findings": [], "expected_overlaps": []})
         } else {
-            findings_for(&st, subject_of(&new.code, &new.grid, &new.properties))?
+            findings_for(
+                &st,
+                Subject::from_properties(&new.code, 1, new.grid.clone(), &new.properties),
+            )?
         };
         // an approved version is public, and so is what is stored with it:
         // never a finding naming a draft
         new.findings = if new.status == Status::Approved {
-            let public = st.zones(View::Public)?;
-            let own = new.code.clone();
-            let visible = |c: &str| c == own || public.iter().any(|z| z.code == c);
+            let visible = crate::visibility::public_code(&st, &new.code);
             crate::visibility::public_findings(&report["findings"], &visible)
         } else {
             report["findings"].clone()
@@ -511,7 +501,7 @@ pub async fn post_approve(
         return write_zone(&req, &state, new, expected, false, Vec::new()).await;
     }
     let st = state.clone();
-    let subject = subject_of(&item, &current.grid, &current.properties);
+    let subject = Subject::from_properties(&item, 1, current.grid.clone(), &current.properties);
     let report = web::block(move || findings_for(&st, subject)).await??;
     if has_errors(&report) {
         return Err(ApiError::Conflict(
