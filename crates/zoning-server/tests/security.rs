@@ -8,7 +8,7 @@ use zoning_server::Config;
 
 #[macro_use]
 mod common;
-use common::{bearer, body_json, fixture, fixture_with};
+use common::{bearer, body_json, fixture, fixture_with, post_json};
 
 /// A square of about 440 m near (lon, lat), WGS84.
 fn square(lon: f64, lat: f64) -> Value {
@@ -28,23 +28,13 @@ async fn an_anonymous_validation_never_names_a_draft() {
         "properties": {"kind": "CCN", "name": "Bí mật"}, "geometry": square(lon, lat)});
     let created = test::call_service(
         &app,
-        test::TestRequest::post()
-            .uri("/collections/zones/items")
-            .insert_header(bearer(&f.planner))
-            .set_json(&draft)
-            .to_request(),
+        post_json("/collections/zones/items", Some(&f.planner), &draft).to_request(),
     )
     .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let probe = json!({"type": "Feature", "id": "PROBE", "properties": {},
         "geometry": square(lon + 0.001, lat + 0.001)});
-    let validate = |token: Option<&str>| {
-        let mut r = test::TestRequest::post().uri("/validate").set_json(&probe);
-        if let Some(t) = token {
-            r = r.insert_header(bearer(t));
-        }
-        r.to_request()
-    };
+    let validate = |token: Option<&str>| post_json("/validate", token, &probe).to_request();
     let public = test::call_service(&app, validate(None)).await;
     assert_eq!(public.status(), StatusCode::OK);
     let text = String::from_utf8(test::read_body(public).await.to_vec()).expect("utf-8");
@@ -162,24 +152,13 @@ async fn a_huge_polygon_is_refused_naming_the_limit() {
         .collect();
     let feature = json!({"type": "Feature", "id": "BIG", "properties": {},
         "geometry": {"type": "Polygon", "coordinates": [ring]}});
-    let resp = test::call_service(
-        &app,
-        test::TestRequest::post()
-            .uri("/validate")
-            .set_json(&feature)
-            .to_request(),
-    )
-    .await;
+    let resp = test::call_service(&app, post_json("/validate", None, &feature).to_request()).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let detail = body_json(resp).await["detail"].to_string();
     assert!(detail.contains("max_vertices"), "{detail}");
     let posted = test::call_service(
         &app,
-        test::TestRequest::post()
-            .uri("/collections/zones/items")
-            .insert_header(bearer(&f.planner))
-            .set_json(&feature)
-            .to_request(),
+        post_json("/collections/zones/items", Some(&f.planner), &feature).to_request(),
     )
     .await;
     assert_eq!(posted.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -346,11 +325,7 @@ async fn input_hygiene_codes_and_source_links() {
     ] {
         let resp = test::call_service(
             &app,
-            test::TestRequest::post()
-                .uri("/collections/zones/items")
-                .insert_header(bearer(&f.planner))
-                .set_json(&feature)
-                .to_request(),
+            post_json("/collections/zones/items", Some(&f.planner), &feature).to_request(),
         )
         .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -468,14 +443,7 @@ async fn validation_budgets_hold_for_tangles_and_collections() {
     let tangled =
         json!({"type": "Feature", "id": "STAR", "properties": {}, "geometry": star(301, 149)});
     let report = body_json(
-        test::call_service(
-            &app,
-            test::TestRequest::post()
-                .uri("/validate")
-                .set_json(&tangled)
-                .to_request(),
-        )
-        .await,
+        test::call_service(&app, post_json("/validate", None, &tangled).to_request()).await,
     )
     .await;
     let findings = report["findings"].as_array().expect("findings");
@@ -488,13 +456,7 @@ async fn validation_budgets_hold_for_tangles_and_collections() {
     let fc = json!({"type": "FeatureCollection", "features": (0..3).map(|i| json!({
         "type": "Feature", "id": format!("C{i}"), "properties": {}, "geometry": star(899, 1)
     })).collect::<Vec<_>>()});
-    let send = |token: Option<&str>| {
-        let mut r = test::TestRequest::post().uri("/validate").set_json(&fc);
-        if let Some(t) = token {
-            r = r.insert_header(bearer(t));
-        }
-        r.to_request()
-    };
+    let send = |token: Option<&str>| post_json("/validate", token, &fc).to_request();
     let anonymous = test::call_service(&app, send(None)).await;
     assert_eq!(anonymous.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(body_json(anonymous).await["detail"]
@@ -578,21 +540,14 @@ async fn zone_bodies_are_bounded_too() {
     let feature = json!({"type": "Feature", "id": "BIG-NOTE", "properties": {"kind": "KCN", "name": "x", "note": "n".repeat(5_000)}, "geometry": square(lon, lat)});
     let resp = test::call_service(
         &app,
-        test::TestRequest::post()
-            .uri("/collections/zones/items")
-            .insert_header(bearer(&f.planner))
-            .set_json(&feature)
-            .to_request(),
+        post_json("/collections/zones/items", Some(&f.planner), &feature).to_request(),
     )
     .await;
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // anonymous writes are refused before their body is read
     let anonymous = test::call_service(
         &app,
-        test::TestRequest::post()
-            .uri("/collections/zones/items")
-            .set_json(&feature)
-            .to_request(),
+        post_json("/collections/zones/items", None, &feature).to_request(),
     )
     .await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);

@@ -45,6 +45,16 @@ pub struct AddArgs {
     /// planner, surveyor or admin.
     #[arg(long)]
     role: String,
+    #[command(flatten)]
+    lifetime: Lifetime,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// How long a new API token lives.
+#[derive(Debug, clap::Args)]
+pub struct Lifetime {
     /// Days until the token expires (default: `token_ttl_days` of the
     /// configuration, 90).
     #[arg(long)]
@@ -52,9 +62,6 @@ pub struct AddArgs {
     /// A TOML configuration file for the default lifetime.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
 }
 
 /// Arguments of `zoning user rotate`.
@@ -66,12 +73,8 @@ pub struct RotateArgs {
     /// The user.
     #[arg(long)]
     name: String,
-    /// Days until the new token expires (default: `token_ttl_days`, 90).
-    #[arg(long)]
-    expires_days: Option<u64>,
-    /// A TOML configuration file for the default lifetime.
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    lifetime: Lifetime,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -140,6 +143,13 @@ fn no_csv(format: Format, what: &str) -> anyhow::Result<()> {
 fn existing(db: &Path) -> anyhow::Result<SqliteStore> {
     anyhow::ensure!(db.exists(), "{}: no such database", db.display());
     Ok(SqliteStore::open(db)?)
+}
+
+impl Lifetime {
+    /// `--expires-days`, else the configuration's `token_ttl_days`.
+    fn ttl(&self) -> anyhow::Result<Duration> {
+        token_ttl(self.expires_days, self.config.as_deref())
+    }
 }
 
 /// The lifetime of a new API token: `--expires-days`, else the configuration's.
@@ -212,7 +222,7 @@ fn add(a: &AddArgs) -> anyhow::Result<()> {
     let role = Role::parse(&a.role)
         .ok_or_else(|| anyhow::anyhow!("--role {}: use planner, surveyor or admin", a.role))?;
     let name = name_of(&a.name)?;
-    let ttl = token_ttl(a.expires_days, a.config.as_deref())?;
+    let ttl = a.lifetime.ttl()?;
     let store = super::registry::open(&a.db, true)?;
     let t = store
         .add_user_expiring(name, role, Some(ttl))
@@ -233,7 +243,7 @@ fn add(a: &AddArgs) -> anyhow::Result<()> {
 fn rotate(a: &RotateArgs) -> anyhow::Result<()> {
     no_csv(a.format, "rotate")?;
     let name = name_of(&a.name)?;
-    let ttl = token_ttl(a.expires_days, a.config.as_deref())?;
+    let ttl = a.lifetime.ttl()?;
     let store = existing(&a.db)?;
     let t = store
         .rotate_token(name, Some(ttl))

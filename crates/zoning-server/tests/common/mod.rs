@@ -81,6 +81,15 @@ pub async fn body_json<B: actix_web::body::MessageBody>(
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
 }
 
+/// A POST of `body` as JSON to `uri`, with the bearer token when given.
+pub fn post_json(uri: &str, token: Option<&str>, body: &Value) -> test::TestRequest {
+    let r = test::TestRequest::post().uri(uri).set_json(body);
+    match token {
+        Some(t) => r.insert_header(bearer(t)),
+        None => r,
+    }
+}
+
 pub fn bearer(t: &str) -> (header::HeaderName, String) {
     (header::AUTHORIZATION, format!("Bearer {t}"))
 }
