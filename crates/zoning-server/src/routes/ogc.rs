@@ -346,11 +346,12 @@ pub fn collection(features: &[String], matched: usize, links: Vec<Value>) -> Str
         }
         out.push_str(f);
     }
+    // no `timeStamp` (optional in OGC API – Features): a page is then the same
+    // bytes until the registry changes, so its ETag revalidates (304)
     let _ = write!(
         out,
-        r#"],"numberMatched":{matched},"numberReturned":{},"timeStamp":{},"links":{}}}"#,
+        r#"],"numberMatched":{matched},"numberReturned":{},"links":{}}}"#,
         features.len(),
-        json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         Value::Array(links)
     );
     out
