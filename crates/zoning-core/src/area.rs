@@ -72,6 +72,21 @@ impl Areas {
         }
     }
 
+    /// Both areas of a boundary held in the working plane, the grid area
+    /// measured in the zone's legal grid `grid` (the boundary taken there
+    /// through PROJ when it is not the plane's).
+    ///
+    /// # Errors
+    /// When PROJ cannot transform a vertex.
+    pub fn in_grid(
+        plane: &MultiPolygon,
+        wgs84: &MultiPolygon,
+        grid: crate::crs::LegalGrid,
+        t: &crate::crs::GridTransform,
+    ) -> crate::Result<Self> {
+        Ok(Self::of(t.to_legal(plane, grid)?.as_ref(), wgs84))
+    }
+
     /// The zero area, for sums.
     pub const ZERO: Self = Self {
         grid_area_ha: 0.0,

@@ -1,4 +1,14 @@
-//! Coordinate reference systems: the legal grid VN-2000 / TM-3 107-00 and WGS84.
+//! Coordinate reference systems: the two legal grids of the province (VN-2000
+//! / TM-3 107-00 of the former Bắc Giang, VN-2000 / TM-3 105-30 of the former
+//! Bắc Ninh) and WGS84.
+//!
+//! Every boundary is held in one working plane, EPSG:9214 ([`GRID_CRS`]), so
+//! that zones of both former provinces can be indexed, compared and
+//! intersected together; each zone also carries its legal grid
+//! ([`LegalGrid`]), in which its area, its stake-out table and its markers are
+//! given ([`GridTransform::to_legal`]). Both grids are VN-2000 Transverse
+//! Mercator projections, so PROJ converts between them without a datum step
+//! (to a few nanometres).
 //!
 //! Every transformation goes through PROJ with EPSG codes; nothing here writes
 //! projection formulas or `+towgs84` strings. PROJ chooses the operation
@@ -11,8 +21,94 @@ use proj::{Area, Proj};
 
 use crate::error::{Error, Result};
 
-/// The legal plane of Bắc Giang: VN-2000 / TM-3 107-00 (easting, northing in metres).
+/// The working plane, and the legal grid of the former Bắc Giang: VN-2000 /
+/// TM-3 107-00 (easting, northing in metres).
 pub const GRID_CRS: &str = "EPSG:9214";
+/// The legal grid of the former Bắc Ninh: VN-2000 / TM-3 105-30.
+pub const GRID_CRS_BAC_NINH: &str = "EPSG:9209";
+
+/// One of the province's two legal grids (docs/crs.md, "Two grids").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LegalGrid {
+    /// VN-2000 / TM-3 107-00, EPSG:9214: the former Bắc Giang (and the
+    /// working plane).
+    Tm3_107,
+    /// VN-2000 / TM-3 105-30, EPSG:9209: the former Bắc Ninh.
+    Tm3_105_30,
+}
+
+impl LegalGrid {
+    /// Both grids.
+    pub const ALL: [Self; 2] = [Self::Tm3_107, Self::Tm3_105_30];
+
+    /// `EPSG:9214` or `EPSG:9209`.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Tm3_107 => GRID_CRS,
+            Self::Tm3_105_30 => GRID_CRS_BAC_NINH,
+        }
+    }
+
+    /// The EPSG number.
+    #[must_use]
+    pub fn epsg(self) -> u32 {
+        match self {
+            Self::Tm3_107 => 9214,
+            Self::Tm3_105_30 => 9209,
+        }
+    }
+
+    /// Its name, e.g. `VN-2000 / TM-3 107-00`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Tm3_107 => "VN-2000 / TM-3 107-00",
+            Self::Tm3_105_30 => "VN-2000 / TM-3 105-30",
+        }
+    }
+
+    /// Reads `EPSG:9214`, `EPSG:9209` (any case, or the bare number, or an
+    /// OGC URI ending in the number).
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim().trim_start_matches(['<', '[']).trim_end_matches(['>', ']']);
+        let number = t.rsplit([':', '/']).next().unwrap_or(t);
+        match number {
+            "9214" => Some(Self::Tm3_107),
+            "9209" => Some(Self::Tm3_105_30),
+            _ => None,
+        }
+    }
+
+    /// Which legal grid a CRS definition (an EPSG code, a `.prj`'s WKT) is,
+    /// if it is one of the two: a point of the province taken through PROJ
+    /// from the definition to each grid comes out where it went in (to a
+    /// millimetre) only for the grid the definition describes, whatever its
+    /// WKT's names say.
+    #[must_use]
+    pub fn identify(def: &str) -> Option<Self> {
+        if let Some(g) = Self::parse(def) {
+            return Some(g);
+        }
+        // a point in each former province, in each grid's own range
+        let probe = [(560_000.0, 2_340_000.0), (420_000.0, 2_360_000.0)];
+        Self::ALL.into_iter().find(|g| {
+            CrsTransform::new(def, g.code()).is_ok_and(|t| {
+                probe.iter().all(|&(e, n)| {
+                    t.point(e, n)
+                        .is_ok_and(|(x, y)| (x - e).hypot(y - n) < 1e-3)
+                })
+            })
+        })
+    }
+}
+
+impl std::fmt::Display for LegalGrid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
 /// WGS84 geographic, used with longitude first (RFC 7946, `OGC:CRS84` order).
 pub const WGS84_CRS: &str = "EPSG:4326";
 
@@ -165,6 +261,9 @@ impl CrsInfo {
 pub struct GridTransform {
     to_grid: CrsTransform,
     to_wgs84: CrsTransform,
+    /// The working plane to the former Bắc Ninh's grid and back (made on
+    /// first use: most registries hold only the former Bắc Giang's zones).
+    bac_ninh: std::sync::OnceLock<Option<(CrsTransform, CrsTransform)>>,
 }
 
 impl GridTransform {
@@ -176,7 +275,87 @@ impl GridTransform {
         Ok(Self {
             to_grid: CrsTransform::new(WGS84_CRS, GRID_CRS)?,
             to_wgs84: CrsTransform::new(GRID_CRS, WGS84_CRS)?,
+            bac_ninh: std::sync::OnceLock::new(),
         })
+    }
+
+    fn bac_ninh(&self) -> Result<&(CrsTransform, CrsTransform)> {
+        self.bac_ninh
+            .get_or_init(|| {
+                Some((
+                    CrsTransform::new(GRID_CRS, GRID_CRS_BAC_NINH).ok()?,
+                    CrsTransform::new(GRID_CRS_BAC_NINH, GRID_CRS).ok()?,
+                ))
+            })
+            .as_ref()
+            .ok_or_else(|| Error::Proj {
+                from: GRID_CRS.into(),
+                to: GRID_CRS_BAC_NINH.into(),
+                reason: "PROJ has no operation between the two legal grids; is proj-data installed?"
+                    .into(),
+            })
+    }
+
+    /// A working-plane (EPSG:9214) multipolygon in a legal grid (itself for
+    /// EPSG:9214).
+    ///
+    /// ```
+    /// use geo_types::{coord, MultiPolygon, Rect};
+    /// use zoning_core::crs::{GridTransform, LegalGrid};
+    /// let t = GridTransform::new().unwrap();
+    /// let mp = MultiPolygon::new(vec![Rect::new(coord! { x: 400_000.0, y: 2_350_000.0 }, coord! { x: 400_100.0, y: 2_350_100.0 }).to_polygon()]);
+    /// let bn = t.to_legal(&mp, LegalGrid::Tm3_105_30).unwrap();
+    /// // cs2cs -d 4 EPSG:9214 EPSG:9209 <<< "400000 2350000" → 555690.8061 2349789.8403
+    /// let corner = |c: &&geo_types::Coord| (c.x - 555_690.8061).abs() < 1e-3 && (c.y - 2_349_789.8403).abs() < 1e-3;
+    /// assert!(bn.0[0].exterior().0.iter().any(|c| corner(&c)));
+    /// ```
+    ///
+    /// # Errors
+    /// When PROJ cannot transform a vertex.
+    pub fn to_legal<'a>(
+        &self,
+        plane: &'a MultiPolygon,
+        grid: LegalGrid,
+    ) -> Result<std::borrow::Cow<'a, MultiPolygon>> {
+        match grid {
+            LegalGrid::Tm3_107 => Ok(std::borrow::Cow::Borrowed(plane)),
+            LegalGrid::Tm3_105_30 => Ok(std::borrow::Cow::Owned(
+                self.bac_ninh()?.0.multipolygon(plane)?,
+            )),
+        }
+    }
+
+    /// A multipolygon in a legal grid to the working plane (EPSG:9214).
+    ///
+    /// # Errors
+    /// When PROJ cannot transform a vertex.
+    pub fn from_legal(&self, mp: &MultiPolygon, grid: LegalGrid) -> Result<MultiPolygon> {
+        match grid {
+            LegalGrid::Tm3_107 => Ok(mp.clone()),
+            LegalGrid::Tm3_105_30 => self.bac_ninh()?.1.multipolygon(mp),
+        }
+    }
+
+    /// A working-plane point in a legal grid.
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the point.
+    pub fn point_to_legal(&self, easting: f64, northing: f64, grid: LegalGrid) -> Result<(f64, f64)> {
+        match grid {
+            LegalGrid::Tm3_107 => Ok((easting, northing)),
+            LegalGrid::Tm3_105_30 => self.bac_ninh()?.0.point(easting, northing),
+        }
+    }
+
+    /// A point of a legal grid in the working plane.
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the point.
+    pub fn point_from_legal(&self, easting: f64, northing: f64, grid: LegalGrid) -> Result<(f64, f64)> {
+        match grid {
+            LegalGrid::Tm3_107 => Ok((easting, northing)),
+            LegalGrid::Tm3_105_30 => self.bac_ninh()?.1.point(easting, northing),
+        }
     }
 
     /// The PROJ pipeline used from WGS84 to the grid, as PROJ prints it.
@@ -216,6 +395,30 @@ impl GridTransform {
     pub fn multipolygon_to_wgs84(&self, mp: &MultiPolygon) -> Result<MultiPolygon> {
         self.to_wgs84.multipolygon(mp)
     }
+}
+
+thread_local! {
+    static THREAD: std::cell::RefCell<Option<std::rc::Rc<GridTransform>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's [`GridTransform`] (PROJ objects are not shared
+/// between threads; each thread makes its own once).
+///
+/// # Errors
+/// When PROJ cannot be set up, or `f` fails.
+pub fn with_thread_transform<T, E: From<Error>>(
+    f: impl FnOnce(&GridTransform) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let t = THREAD.with(|cell| -> Result<std::rc::Rc<GridTransform>> {
+        let mut slot = cell.borrow_mut();
+        if let Some(t) = slot.as_ref() {
+            return Ok(std::rc::Rc::clone(t));
+        }
+        let t = std::rc::Rc::new(GridTransform::new()?);
+        *slot = Some(std::rc::Rc::clone(&t));
+        Ok(t)
+    })?;
+    f(&t)
 }
 
 #[cfg(test)]
@@ -285,6 +488,37 @@ mod tests {
         let t = CrsTransform::new(WGS84_CRS, GRID_CRS).expect("still works");
         let (e, n) = t.point(106.2, 21.3).expect("point");
         assert!((e - 416_802.2649).abs() < 1e-4 && (n - 2_356_377.8997).abs() < 1e-4);
+    }
+
+    // `cs2cs -d 4 EPSG:4326 EPSG:9209` (proj-bin 9.1.1): lat lon → easting northing
+    #[test]
+    fn the_former_bac_ninh_grid_matches_cs2cs() {
+        let t = GridTransform::new().expect("PROJ");
+        let to_bn = CrsTransform::new(WGS84_CRS, GRID_CRS_BAC_NINH).expect("PROJ");
+        let (e, n) = to_bn.point(106.05, 21.15).expect("point");
+        assert!((e - 556_925.3168).abs() < 1e-3 && (n - 2_339_658.1937).abs() < 1e-3, "{e} {n}");
+        // through the working plane and back
+        let (pe, pn) = t.wgs84_to_grid(106.05, 21.15).expect("plane");
+        let (be, bnn) = t.point_to_legal(pe, pn, LegalGrid::Tm3_105_30).expect("legal");
+        assert!((be - e).abs() < 1e-6 && (bnn - n).abs() < 1e-6);
+        let (qe, qn) = t.point_from_legal(be, bnn, LegalGrid::Tm3_105_30).expect("back");
+        assert!((qe - pe).hypot(qn - pn) < 1e-6);
+    }
+
+    #[test]
+    fn legal_grids_are_recognised_by_code_and_by_wkt() {
+        assert_eq!(LegalGrid::parse("EPSG:9209"), Some(LegalGrid::Tm3_105_30));
+        assert_eq!(
+            LegalGrid::parse("http://www.opengis.net/def/crs/EPSG/0/9214"),
+            Some(LegalGrid::Tm3_107)
+        );
+        assert_eq!(LegalGrid::parse("EPSG:4326"), None);
+        // the ESRI WKT a GIS writes beside a shapefile (ogr2ogr -t_srs EPSG:9209)
+        let wkt = r#"PROJCS["VN-2000_TM-3_105-30",GEOGCS["GCS_VN-2000",DATUM["D_Vietnam_2000",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",105.5],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+        assert_eq!(LegalGrid::identify(wkt), Some(LegalGrid::Tm3_105_30));
+        assert_eq!(LegalGrid::identify(&wkt.replace("105.5", "107.0")), Some(LegalGrid::Tm3_107));
+        assert_eq!(LegalGrid::identify("EPSG:32648"), None);
+        assert_eq!(LegalGrid::identify("EPSG:4326"), None);
     }
 
     #[test]

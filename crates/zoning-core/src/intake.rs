@@ -21,14 +21,15 @@
 //! )
 //! .to_polygon()]);
 //! let props = json!({"kind": "CCN", "name": "Cụm công nghiệp Đông Lỗ"});
-//! let c = intake::zone("CCN-DONG-LO", props.as_object().unwrap(), &grid, &Limits::default())
+//! let ctx = intake::Context::new(Limits::default());
+//! let c = intake::zone("CCN-DONG-LO", props.as_object().unwrap(), &grid, &ctx)
 //!     .expect("a code, a kind and a name are enough");
 //! assert_eq!(c.properties.name_vi, "Cụm công nghiệp Đông Lỗ");
 //! assert_eq!(c.properties.declared_area_ha, 2.0); // 100 m × 200 m, from the grid
 //! assert_eq!(c.properties.plan.as_str(), "new");
 //!
 //! let bad = json!({"kind": "KCX", "name": "?"});
-//! let e = intake::zone("X", bad.as_object().unwrap(), &grid, &Limits::default()).unwrap_err();
+//! let e = intake::zone("X", bad.as_object().unwrap(), &grid, &ctx).unwrap_err();
 //! assert_eq!(e.field, "kind");
 //! ```
 
@@ -38,6 +39,7 @@ use serde_json::{json, Map, Value};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::area::M2_PER_HA;
+use crate::crs::LegalGrid;
 use crate::zone::ZoneProperties;
 
 /// Keys the registry manages: a client's values for them are not recorded as
@@ -61,7 +63,52 @@ pub const MANAGED: &[&str] = &[
     "name",
     "grid_crs",
     "communes",
+    "former_province",
 ];
+
+/// What the intake knows beyond the feature: the limits, the communes (to
+/// place the zone: `communes`, `former_province`, the default `grid_crs` and
+/// `target_set`), and the legal grid the input's CRS was, if it was one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The largest boundary taken.
+    pub limits: Limits,
+    /// The communes of 2025; without them a zone is not placed.
+    pub admin: Option<&'a crate::admin::Admin>,
+    /// The legal grid the boundary was given in (a `.prj`, `--crs`,
+    /// `Content-Crs`), when it was one of the two.
+    pub given_grid: Option<LegalGrid>,
+}
+
+impl<'a> Context<'a> {
+    /// Limits only: zones are not placed.
+    #[must_use]
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            admin: None,
+            given_grid: None,
+        }
+    }
+
+    /// With the communes, to place each zone.
+    #[must_use]
+    pub fn with_admin(self, admin: &'a crate::admin::Admin) -> Self {
+        Self {
+            admin: Some(admin),
+            ..self
+        }
+    }
+
+    /// With the legal grid of the input's CRS.
+    #[must_use]
+    pub fn with_given_grid(self, grid: Option<LegalGrid>) -> Self {
+        Self {
+            given_grid: grid,
+            ..self
+        }
+    }
+}
 
 /// The largest boundary a zone may have. A real zone has a few hundred
 /// vertices; the limits keep one request's cost bounded (docs/security.md).
@@ -265,7 +312,7 @@ fn text(p: &Map<String, Value>, k: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Turns a feature's code, properties and grid boundary into a
+/// Turns a feature's code, properties and boundary (working plane) into a
 /// [`Candidate`]: the one path every zone takes into the registry.
 ///
 /// # Errors
@@ -274,9 +321,9 @@ pub fn zone(
     code_text: &str,
     properties: &Map<String, Value>,
     grid: &MultiPolygon,
-    limits: &Limits,
+    ctx: &Context<'_>,
 ) -> Result<Candidate, Refusal> {
-    check_size(grid, limits)?;
+    check_size(grid, &ctx.limits)?;
     let code = code(code_text)?;
     let mut props = properties.clone();
     props.values_mut().for_each(nfc);
@@ -289,6 +336,15 @@ pub fn zone(
             props.insert("name_vi".into(), n);
         }
     }
+    let given = match props.get("grid_crs") {
+        None | Some(Value::Null) => ctx.given_grid,
+        Some(v) => Some(v.as_str().and_then(LegalGrid::parse).ok_or_else(|| {
+            Refusal::new(
+                "grid_crs",
+                format!("{v} is not a legal grid of the province; use \"EPSG:9214\" (TM-3 107-00, the former Bắc Giang) or \"EPSG:9209\" (TM-3 105-30, the former Bắc Ninh)"),
+            )
+        })?),
+    };
     for k in MANAGED {
         props.remove(*k);
     }
@@ -296,21 +352,45 @@ pub fn zone(
     required(&mut props)?;
     props.entry("plan_action").or_insert(json!("new"));
     props.entry("geometry_source").or_insert(json!("digitised"));
+    // an invalid boundary (a bow-tie's loops cancel in the shoelace sum) is
+    // measured and placed on its repaired copy, as the checks see it
+    let repaired = (!crate::validation::is_valid(grid))
+        .then(|| crate::checks::validity::make_valid(grid))
+        .flatten();
+    let measured = repaired.as_ref().unwrap_or(grid);
+    let placement = ctx.admin.map(|a| a.locate(measured));
+    let former = placement.as_ref().and_then(|p| p.former_province);
+    let grid_crs = given
+        .or(former.map(crate::admin::FormerProvince::grid))
+        .unwrap_or(LegalGrid::Tm3_107);
+    if let Some(p) = &placement {
+        props.extend(p.properties());
+        if !props.contains_key("target_set") {
+            if let Some(f) = former {
+                let set = match f {
+                    crate::admin::FormerProvince::BacGiang => crate::zone::BAC_GIANG_TARGETS,
+                    crate::admin::FormerProvince::BacNinh => crate::zone::BAC_NINH_TARGETS,
+                };
+                props.insert("target_set".into(), json!(set));
+            }
+        }
+    }
+    props.insert("grid_crs".into(), json!(grid_crs.code()));
     if props.get("declared_area_ha").is_none_or(Value::is_null) {
-        // an invalid boundary (a bow-tie's loops cancel in the shoelace sum)
-        // is measured on its repaired copy, as the checks see it
-        let repaired = (!crate::validation::is_valid(grid))
-            .then(|| crate::checks::validity::make_valid(grid))
-            .flatten();
-        let grid_ha = repaired.as_ref().unwrap_or(grid).unsigned_area() / M2_PER_HA;
+        let grid_m2 = crate::crs::with_thread_transform(|t| {
+            t.to_legal(measured, grid_crs).map(|m| m.unsigned_area())
+        })
+        .map_err(|e: crate::Error| Refusal::new("geometry", e.to_string()))?;
+        let grid_ha = grid_m2 / M2_PER_HA;
         props.insert(
             "declared_area_ha".into(),
             json!((grid_ha * 1e4).round() / 1e4),
         );
         props.insert("area_basis".into(), json!("derived"));
         notes.push(format!(
-            "declared_area_ha was not given; the grid area of the boundary{}, {grid_ha:.4} ha, was recorded (area_basis: derived)",
-            if repaired.is_some() { " (repaired: it is not valid)" } else { "" }
+            "declared_area_ha was not given; the grid area of the boundary{} in {}, {grid_ha:.4} ha, was recorded (area_basis: derived)",
+            if repaired.is_some() { " (repaired: it is not valid)" } else { "" },
+            grid_crs.code()
         ));
     }
     match props.get("declared_area_ha").and_then(Value::as_f64) {
@@ -440,7 +520,7 @@ mod tests {
             "Z-1",
             props.as_object().expect("object"),
             &square(100.0),
-            &Limits::default(),
+            &Context::default(),
         )
     }
 
@@ -453,6 +533,7 @@ mod tests {
         assert_eq!(p["geometry_source"], "digitised");
         assert_eq!(p["area_basis"], "derived");
         assert_eq!(p["declared_area_ha"], 1.0); // 100 m × 100 m
+        assert_eq!(p["grid_crs"], "EPSG:9214");
         assert_eq!(c.notes.len(), 1);
         assert!(!p.contains_key("name"));
     }
@@ -521,11 +602,37 @@ mod tests {
                 .as_object()
                 .expect("object"),
             &bowtie,
-            &Limits::default(),
+            &Context::default(),
         )
         .expect("an invalid boundary is taken; the checks report it");
         assert!((c.properties.declared_area_ha - 0.5).abs() < 1e-9);
         assert!(c.notes[0].contains("repaired"), "{}", c.notes[0]);
+    }
+
+    #[test]
+    fn a_zone_given_in_the_former_bac_ninh_grid_is_measured_there() {
+        let c = zone(
+            "Z",
+            json!({"kind": "KCN", "name": "x"}).as_object().expect("object"),
+            &square(100.0),
+            &Context::default().with_given_grid(Some(LegalGrid::Tm3_105_30)),
+        )
+        .expect("accepted");
+        let p = c.properties.to_json();
+        assert_eq!(p["grid_crs"], "EPSG:9209");
+        // the same square, 100 km west of the central meridian 107°, is larger
+        // in the plane than in the grid whose meridian 105°30′ lies 55 km west
+        // of it: pyproj (EPSG:9214 → EPSG:9209 of the corners, shapely's area)
+        // gives 0.999_830 ha, recorded to 4 decimals
+        assert_eq!(c.properties.declared_area_ha, 0.9998);
+        let e = zone(
+            "Z",
+            json!({"kind": "KCN", "name": "x", "grid_crs": "EPSG:32648"}).as_object().expect("object"),
+            &square(100.0),
+            &Context::default(),
+        )
+        .expect_err("not a legal grid");
+        assert_eq!(e.field, "grid_crs");
     }
 
     #[test]
@@ -553,7 +660,7 @@ mod tests {
                 .as_object()
                 .expect("object"),
             &square(10.0),
-            &limits,
+            &Context::new(limits),
         )
         .expect_err("5 vertices > 4");
         assert_eq!(e.field, "geometry");

@@ -130,6 +130,8 @@ struct Raw {
 struct Accounts<'a> {
     registry: &'a Registry,
     land: Vec<Land>,
+    /// The target set whose zones are counted.
+    set: &'a str,
 }
 
 impl Accounts<'_> {
@@ -151,7 +153,10 @@ impl Accounts<'_> {
 
     fn select(&self, kind: ZoneKind, f: impl Fn(&Zone) -> bool) -> Vec<usize> {
         (0..self.land.len())
-            .filter(|&i| self.zone(i).kind == kind && f(self.zone(i)))
+            .filter(|&i| {
+                let z = self.zone(i);
+                z.kind == kind && z.target_set() == self.set && f(z)
+            })
             .collect()
     }
 
@@ -290,7 +295,7 @@ impl Reconciliation {
         let areas = registry
             .zones()
             .iter()
-            .map(|z| Ok(Areas::of(&z.grid, &t.multipolygon_to_wgs84(&z.grid)?)))
+            .map(|z| Areas::in_grid(&z.grid, &t.multipolygon_to_wgs84(&z.grid)?, z.legal_grid(), t))
             .collect::<Result<Vec<_>>>()?;
         Ok(Self::with_areas(registry, targets, &areas))
     }
@@ -312,7 +317,11 @@ impl Reconciliation {
                 areas: *a,
             })
             .collect();
-        let accounts = Accounts { registry, land };
+        let accounts = Accounts {
+            registry,
+            land,
+            set: &targets.source.target_set,
+        };
         let mut raw = accounts.lines(ZoneKind::Kcn);
         raw.extend(accounts.lines(ZoneKind::Ccn));
         let lines = LINE_KEYS
@@ -403,6 +412,7 @@ mod tests {
             sources: vec![],
             infrastructure: InfrastructureStatus::Unknown,
             in_use_since: None,
+            place: crate::zone::Place::default(),
             geometry_source: GeometrySource::Illustrative,
             note: None,
             grid: MultiPolygon::new(vec![Rect::new(

@@ -62,6 +62,14 @@ pub struct TargetSource {
     pub title: String,
     /// Where its figures were read.
     pub urls: Vec<String>,
+    /// The zones it is set beside: those whose `target_set` is this
+    /// (default: the Bắc Giang resolution, `bac-giang-2021-2030`).
+    #[serde(default = "bac_giang")]
+    pub target_set: String,
+}
+
+fn bac_giang() -> String {
+    crate::zone::BAC_GIANG_TARGETS.to_owned()
 }
 
 /// All targets, by report line key.

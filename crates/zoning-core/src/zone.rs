@@ -158,8 +158,57 @@ pub struct Zone {
     pub geometry_source: GeometrySource,
     /// Free text: how a derived or placeholder figure was chosen, doubts.
     pub note: Option<String>,
-    /// Boundary in the legal grid, EPSG:9214, metres (x = easting, y = northing).
+    /// Boundary in the working plane, EPSG:9214, metres (x = easting, y =
+    /// northing), whatever the zone's legal grid.
     pub grid: MultiPolygon,
+    /// Where it lies and what it counts towards (computed at intake).
+    pub place: Place,
+}
+
+/// Where a zone lies and what it counts towards: computed by the intake from
+/// its boundary (`communes`, `former_province`) and its input (`grid_crs`),
+/// `target_set` given or defaulted from the former province.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Place {
+    /// Its legal grid, `EPSG:9214` or `EPSG:9209` (absent in records made
+    /// before 2025's merger: EPSG:9214).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid_crs: Option<String>,
+    /// The communes of 2025 it lies in, largest share first (computed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub communes: Option<serde_json::Value>,
+    /// The province it lay in before 1 July 2025 (computed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub former_province: Option<String>,
+    /// The target set (a resolution's figures, `data/targets*.toml`) it is
+    /// reconciled against; absent in records made before the merger: the
+    /// Bắc Giang resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_set: Option<String>,
+}
+
+/// The target set of the Bắc Giang resolution 2021–2030 (`data/targets.toml`).
+pub const BAC_GIANG_TARGETS: &str = "bac-giang-2021-2030";
+/// The target set of the former Bắc Ninh's provincial plan 2021–2030.
+pub const BAC_NINH_TARGETS: &str = "bac-ninh-2021-2030";
+
+impl Zone {
+    /// The target set it is reconciled against (the Bắc Giang resolution
+    /// when the record does not say).
+    #[must_use]
+    pub fn target_set(&self) -> &str {
+        self.place.target_set.as_deref().unwrap_or(BAC_GIANG_TARGETS)
+    }
+
+    /// Its legal grid (EPSG:9214 when the record does not say).
+    #[must_use]
+    pub fn legal_grid(&self) -> crate::crs::LegalGrid {
+        self.place
+            .grid_crs
+            .as_deref()
+            .and_then(crate::crs::LegalGrid::parse)
+            .unwrap_or(crate::crs::LegalGrid::Tm3_107)
+    }
 }
 
 /// The registry's properties of a zone record, as they appear in GeoJSON and
@@ -193,6 +242,8 @@ pub struct ZoneProperties {
     pub geometry_source: GeometrySource,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    #[serde(flatten)]
+    pub place: Place,
 }
 
 fn sourced() -> Basis {
@@ -242,6 +293,7 @@ impl ZoneProperties {
             geometry_source: self.geometry_source,
             note: self.note,
             grid,
+            place: self.place,
         })
     }
 
@@ -264,6 +316,7 @@ impl ZoneProperties {
             in_use_since: z.in_use_since.clone(),
             geometry_source: z.geometry_source,
             note: z.note.clone(),
+            place: z.place.clone(),
         }
     }
 

@@ -179,6 +179,7 @@ fn build_zone(e: &Entry, facts: &HashMap<(ZoneKind, String), Fact>) -> anyhow::R
         sources,
         infrastructure: e.infrastructure.unwrap_or(InfrastructureStatus::Unknown),
         in_use_since: e.in_use_since.clone(),
+        place: zoning_core::zone::Place::default(),
         geometry_source: GeometrySource::Illustrative,
         note: if notes.is_empty() {
             None

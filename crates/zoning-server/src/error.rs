@@ -91,6 +91,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<zoning_core::Error> for ApiError {
+    fn from(e: zoning_core::Error) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::Internal(e.to_string())

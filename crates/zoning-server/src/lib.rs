@@ -48,10 +48,12 @@ pub fn load_shipped(store: &dyn Store) -> Result<usize, String> {
     let features =
         zoning_core::io::geojson::read_features(shipped::ZONES, "data/zones.geojson", &t)
             .map_err(|e| e.to_string())?;
+    let admin = shipped::admin(&t)?;
+    let ctx = zoning_core::intake::Context::new(Limits::default()).with_admin(&admin);
     let versions = features
         .iter()
         .map(|f| {
-            let c = zoning_core::intake::zone(&f.code, &f.properties, &f.grid, &Limits::default())
+            let c = zoning_core::intake::zone(&f.code, &f.properties, &f.grid, &ctx)
                 .map_err(|e| format!("data/zones.geojson: {}: {e}", f.label()))?;
             Ok(NewZoneVersion {
                 code: c.code,

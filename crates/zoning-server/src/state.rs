@@ -1,7 +1,6 @@
 //! Shared state: the store, the province boundary, and a cache of the current
 //! zones as ready-made GeoJSON (WGS84 and grid), kept up to date on every write.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -11,15 +10,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use zoning_core::area::Areas;
-use zoning_core::crs::GridTransform;
+use zoning_core::admin::Admin;
+use zoning_core::checks::Bounds;
+use zoning_core::crs::{GridTransform, LegalGrid};
 use zoning_core::store::{Status, Store, View, ZoneVersion};
 
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
-
-thread_local! {
-    static GRID: RefCell<Option<GridTransform>> = const { RefCell::new(None) };
-}
 
 /// Runs `f` with this thread's PROJ transformation (PROJ objects are not
 /// shared between threads).
@@ -27,16 +24,7 @@ thread_local! {
 /// # Errors
 /// When PROJ cannot be set up.
 pub fn with_grid<T>(f: impl FnOnce(&GridTransform) -> ApiResult<T>) -> ApiResult<T> {
-    GRID.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(GridTransform::new().map_err(|e| ApiError::Internal(e.to_string()))?);
-        }
-        match slot.as_ref() {
-            Some(t) => f(t),
-            None => Err(ApiError::Internal("PROJ is not available".into())),
-        }
-    })
+    zoning_core::crs::with_thread_transform(f)
 }
 
 /// A zone version ready to serve.
@@ -54,11 +42,13 @@ pub struct CachedZone {
     pub properties: Map<String, Value>,
     /// The Feature in WGS84.
     pub json_wgs84: String,
-    /// The Feature in EPSG:9214, made on first use ([`CachedZone::json_grid`]).
-    grid_json: OnceLock<String>,
-    /// The boundary in the grid (for checks).
+    /// The Feature in EPSG:9214 and EPSG:9209, each made on first use
+    /// ([`CachedZone::json_grid`]).
+    grid_json: [OnceLock<String>; 2],
+    /// The boundary in the working plane, EPSG:9214 (for checks).
     pub grid: MultiPolygon,
-    /// Its grid and geodesic areas (served, and summed by `/report`).
+    /// Its grid (in its legal grid) and geodesic areas (served, and summed
+    /// by `/report`).
     pub areas: Areas,
 }
 
@@ -123,11 +113,21 @@ fn feature(
 }
 
 impl CachedZone {
-    /// The Feature in EPSG:9214 (made on first use: most clients never ask).
-    #[must_use]
-    pub fn json_grid(&self) -> &str {
-        self.grid_json
-            .get_or_init(|| feature(&self.code, &self.grid, &self.properties, 4))
+    /// The Feature in a legal grid (made on first use: most clients never ask).
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the boundary.
+    pub fn json_grid(&self, grid: LegalGrid) -> ApiResult<&str> {
+        let slot = &self.grid_json[usize::from(grid == LegalGrid::Tm3_105_30)];
+        if let Some(s) = slot.get() {
+            return Ok(s);
+        }
+        let g = with_grid(|t| {
+            t.to_legal(&self.grid, grid)
+                .map(std::borrow::Cow::into_owned)
+                .map_err(|e| ApiError::Internal(e.to_string()))
+        })?;
+        Ok(slot.get_or_init(|| feature(&self.code, &g, &self.properties, 4)))
     }
 
     /// Builds the served forms of a version.
@@ -138,7 +138,14 @@ impl CachedZone {
         let wgs84 = t
             .multipolygon_to_wgs84(&v.grid)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let areas = Areas::of(&v.grid, &wgs84);
+        let legal = v
+            .properties
+            .get("grid_crs")
+            .and_then(Value::as_str)
+            .and_then(LegalGrid::parse)
+            .unwrap_or(LegalGrid::Tm3_107);
+        let areas = Areas::in_grid(&v.grid, &wgs84, legal, t)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         let properties = served_properties(v, areas);
         Ok(Self {
             code: v.code.clone(),
@@ -146,7 +153,7 @@ impl CachedZone {
             bbox_wgs84: bbox(&wgs84),
             bbox_grid: bbox(&v.grid),
             json_wgs84: feature(&v.code, &wgs84, &properties, 9),
-            grid_json: OnceLock::new(),
+            grid_json: [OnceLock::new(), OnceLock::new()],
             properties,
             grid: v.grid.clone(),
             areas,
@@ -183,54 +190,54 @@ pub struct CachedCommune {
     pub code: String,
     /// Its properties as served (code, name, type, the units merged into it).
     pub properties: Map<String, Value>,
-    /// Its boundary in the grid (EPSG:9214).
+    /// Its boundary in the working plane (EPSG:9214).
     pub grid: MultiPolygon,
-    /// Bounding box in the grid.
+    /// Bounding box in the working plane.
     pub bbox_grid: [f64; 4],
     json_wgs84: String,
-    grid_json: OnceLock<String>,
+    grid_json: [OnceLock<String>; 2],
 }
 
 impl CachedCommune {
     /// The Feature in `crs`.
-    #[must_use]
-    pub fn json(&self, crs: crate::routes::Crs) -> String {
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the boundary.
+    pub fn json(&self, crs: crate::routes::Crs) -> ApiResult<String> {
         match crs {
-            crate::routes::Crs::Crs84 => self.json_wgs84.clone(),
-            crate::routes::Crs::Grid => self
-                .grid_json
-                .get_or_init(|| feature(&self.code, &self.grid, &self.properties, 4))
-                .clone(),
+            crate::routes::Crs::Crs84 => Ok(self.json_wgs84.clone()),
+            crate::routes::Crs::Grid(g) => {
+                let slot = &self.grid_json[usize::from(g == LegalGrid::Tm3_105_30)];
+                if let Some(s) = slot.get() {
+                    return Ok(s.clone());
+                }
+                let legal = with_grid(|t| {
+                    t.to_legal(&self.grid, g)
+                        .map(std::borrow::Cow::into_owned)
+                        .map_err(|e| ApiError::Internal(e.to_string()))
+                })?;
+                Ok(slot
+                    .get_or_init(|| feature(&self.code, &legal, &self.properties, 4))
+                    .clone())
+            }
         }
     }
 }
 
-/// The shipped communes (`data/admin-2025/`), read and brought to the grid.
-///
-/// # Errors
-/// When the shipped file cannot be read or PROJ fails.
-pub fn read_communes(t: &GridTransform) -> ApiResult<Vec<CachedCommune>> {
-    let features = zoning_core::io::geojson::read_features(
-        crate::shipped::COMMUNES,
-        "data/admin-2025/bac-ninh-2025-communes.geojson",
-        t,
-    )
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(features
-        .into_iter()
-        .map(|f| {
-            let mut properties = f.properties;
-            properties.insert("code".into(), json!(f.code));
-            CachedCommune {
-                json_wgs84: feature(&f.code, &f.wgs84, &properties, 6),
-                bbox_grid: bbox(&f.grid),
-                code: f.code,
-                properties,
-                grid: f.grid,
-                grid_json: OnceLock::new(),
-            }
+/// The communes, ready to serve.
+fn serve_communes(admin: &Admin) -> Vec<CachedCommune> {
+    admin
+        .communes()
+        .iter()
+        .map(|c| CachedCommune {
+            json_wgs84: feature(&c.code, &c.wgs84, &c.properties, 6),
+            bbox_grid: bbox(&c.grid),
+            code: c.code.clone(),
+            properties: c.properties.clone(),
+            grid: c.grid.clone(),
+            grid_json: [OnceLock::new(), OnceLock::new()],
         })
-        .collect())
+        .collect()
 }
 
 /// The current zones of both views.
@@ -266,15 +273,19 @@ fn build(versions: &[&ZoneVersion]) -> ApiResult<Vec<Arc<CachedZone>>> {
 pub struct AppState {
     /// The registry.
     pub store: Arc<dyn Store>,
-    /// The province boundary in the grid (for the checks).
-    pub province_grid: MultiPolygon,
-    /// The province as a WGS84 Feature.
-    pub province_feature: Value,
+    /// The province (dissolved from its communes) and the former Bắc Giang,
+    /// the territory of the resolution's target set, in the working plane
+    /// (for the checks).
+    pub bounds: Bounds,
+    /// The `province` collection's items: the province, then the former
+    /// Bắc Giang (WGS84 Features).
+    pub province_features: Vec<Value>,
     /// The current zones.
     pub cache: RwLock<Cache>,
     /// The communes since 2025 (read-only), read on first use
-    /// ([`AppState::communes`]): 155,000 vertices through PROJ are not worth a
-    /// slower start for a server that is never asked for them.
+    /// ([`AppState::admin`]): 155,000 vertices through PROJ are not worth a
+    /// slower start for a server that is never asked for them or written to.
+    admin: OnceLock<Admin>,
     communes: OnceLock<Vec<CachedCommune>>,
     /// Settings.
     pub config: Config,
@@ -300,22 +311,15 @@ impl AppState {
     /// # Errors
     /// When the store or PROJ fails.
     pub fn new(store: Arc<dyn Store>, config: Config) -> ApiResult<Self> {
-        let (province_grid, province_feature) = with_grid(|t| {
-            let f =
-                zoning_core::io::geojson::read_features(crate::shipped::PROVINCE, "province", t)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
-            let grid = MultiPolygon::new(f.iter().flat_map(|f| f.grid.0.clone()).collect());
-            let fc: Value = serde_json::from_str(crate::shipped::PROVINCE)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            let mut feature = fc["features"][0].clone();
-            feature["id"] = json!("bac-giang");
-            Ok((grid, feature))
-        })?;
+        let bounds = with_grid(|t| crate::shipped::bounds(t).map_err(ApiError::Internal))?;
+        let province_features = crate::shipped::province_features()
+            .map_err(ApiError::Internal)?;
         let state = Self {
             store,
-            province_grid,
-            province_feature,
+            bounds,
+            province_features,
             cache: RwLock::new(Cache::default()),
+            admin: OnceLock::new(),
             communes: OnceLock::new(),
             logins: crate::limiter::LoginLimiter::new(
                 config.login_max_failures,
@@ -335,15 +339,32 @@ impl AppState {
     /// # Errors
     /// When the shipped file cannot be read or PROJ fails.
     pub fn communes(&self) -> ApiResult<&[CachedCommune]> {
-        if self.communes.get().is_none() {
+        let admin = self.admin()?;
+        Ok(self.communes.get_or_init(|| serve_communes(admin)))
+    }
+
+    /// The communes since 2025 as the intake places zones with them, read on
+    /// first use (blocking: call it on a blocking thread the first time).
+    ///
+    /// # Errors
+    /// When the shipped file cannot be read or PROJ fails.
+    pub fn admin(&self) -> ApiResult<&Admin> {
+        if self.admin.get().is_none() {
             // two first callers may both read them; one result is kept
-            let read = with_grid(read_communes)?;
-            let _ = self.communes.set(read);
+            let read = with_grid(|t| crate::shipped::admin(t).map_err(ApiError::Internal))?;
+            let _ = self.admin.set(read);
         }
-        self.communes
+        self.admin
             .get()
-            .map(Vec::as_slice)
             .ok_or_else(|| ApiError::Internal("the communes could not be kept".into()))
+    }
+
+    /// What the intake needs: the limits and the communes.
+    ///
+    /// # Errors
+    /// When the communes cannot be read.
+    pub fn intake(&self) -> ApiResult<zoning_core::intake::Context<'_>> {
+        Ok(zoning_core::intake::Context::new(self.config.limits()).with_admin(self.admin()?))
     }
 
     /// Rebuilds the whole cache from the store.

@@ -1,10 +1,13 @@
-//! `zoning area FILE`: both areas of every feature.
+//! `zoning area FILE`: both areas of every feature, the grid area in the
+//! feature's legal grid (its `grid_crs` property, else the file's CRS when it
+//! is one of the two grids, else the grid of the former province it lies in).
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 use zoning_core::area::Areas;
-use zoning_core::crs::GridTransform;
+use zoning_core::admin::FormerProvince;
+use zoning_core::crs::{GridTransform, LegalGrid};
 use zoning_core::io::read_path;
 
 use crate::output::{emit, json, Align, Format, Table};
@@ -25,6 +28,7 @@ pub struct Args {
 #[derive(Debug, Serialize)]
 struct FeatureArea {
     code: String,
+    grid_crs: &'static str,
     #[serde(flatten)]
     areas: Areas,
 }
@@ -41,27 +45,42 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     for w in &input.warnings {
         eprintln!("zoning: warning: {w}");
     }
+    let given = input.grid;
+    let features = input.into_features()?;
+    let admin = zoning_server::shipped::admin(&t).map_err(anyhow::Error::msg)?;
     let out = Output {
-        features: input
-            .into_features()?
+        features: features
             .into_iter()
-            .map(|f| FeatureArea {
-                areas: Areas::of(&f.grid, &f.wgs84),
-                code: f.code,
+            .map(|f| {
+                let grid = f
+                    .properties
+                    .get("grid_crs")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(LegalGrid::parse)
+                    .or(given)
+                    .or_else(|| admin.locate(&f.grid).former_province.map(FormerProvince::grid))
+                    .unwrap_or(LegalGrid::Tm3_107);
+                Ok(FeatureArea {
+                    areas: Areas::in_grid(&f.grid, &f.wgs84, grid, &t)?,
+                    grid_crs: grid.code(),
+                    code: f.code,
+                })
             })
-            .collect(),
+            .collect::<anyhow::Result<_>>()?,
     };
     match args.format {
         Format::Json => emit(&json(&out)?),
         Format::Table => {
             let mut table = Table::new(&[
                 ("Mã / code", Align::Left),
-                ("DT lưới / grid ha (EPSG:9214)", Align::Right),
+                ("Lưới / grid", Align::Left),
+                ("DT lưới / grid ha", Align::Right),
                 ("DT trắc địa / geodesic ha (WGS84)", Align::Right),
             ]);
             for f in &out.features {
                 table.row(vec![
                     f.code.clone(),
+                    f.grid_crs.to_owned(),
                     format!("{:.4}", f.areas.grid_area_ha),
                     format!("{:.4}", f.areas.geodesic_area_ha),
                 ]);
@@ -70,10 +89,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(["code", "grid_area_ha", "geodesic_area_ha"])?;
+            w.write_record(["code", "grid_crs", "grid_area_ha", "geodesic_area_ha"])?;
             for f in &out.features {
                 w.write_record([
                     f.code.clone(),
+                    f.grid_crs.to_owned(),
                     f.areas.grid_area_ha.to_string(),
                     f.areas.geodesic_area_ha.to_string(),
                 ])?;

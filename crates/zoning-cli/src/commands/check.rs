@@ -59,29 +59,37 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let boundary = if args.no_boundary {
         None
     } else {
-        let features = match &args.boundary {
-            Some(p) => read_path(p, None, &t)?.into_features()?,
-            None => zoning_core::io::geojson::read_features(
-                shipped::PROVINCE,
-                "data/province/bac-giang-province.geojson (shipped)",
-                &t,
-            )?,
-        };
-        Some(geo_types::MultiPolygon::new(
-            features.into_iter().flat_map(|f| f.grid.0).collect(),
-        ))
+        match &args.boundary {
+            Some(p) => Some(checks::Bounds::province(geo_types::MultiPolygon::new(
+                read_path(p, None, &t)?
+                    .into_features()?
+                    .into_iter()
+                    .flat_map(|f| f.grid.0)
+                    .collect(),
+            ))),
+            None => Some(shipped::bounds(&t).map_err(anyhow::Error::msg)?),
+        }
     };
     if !args.no_boundary {
         timings.push(("reading the boundary", clock.elapsed()));
     }
     let mut subjects = Vec::new();
     let mut unreadable = Vec::new();
+    let given = input.grid;
     for f in input.features {
         match f {
             Ok(f) => subjects.push(Subject::from_feature(&f)),
             Err(e) => unreadable.push(e),
         }
     }
+    // each zone's legal grid (its area is checked there) and the former
+    // province it lies in
+    let clock = Instant::now();
+    let admin = shipped::admin(&t).map_err(anyhow::Error::msg)?;
+    for s in &mut subjects {
+        s.place(&admin, given);
+    }
+    timings.push(("placing in the communes", clock.elapsed()));
     let opts = CheckOptions {
         sliver_m2: args.sliver_m2,
         area_tolerance: args.area_tolerance_pct / 100.0,

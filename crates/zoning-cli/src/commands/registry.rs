@@ -134,7 +134,9 @@ fn neighbours(store: &SqliteStore) -> anyhow::Result<Vec<Subject>> {
 /// feature can be taken; every refused one is reported.
 pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
     let t = GridTransform::new()?;
-    let limits = zoning_core::intake::Limits::default();
+    let admin = zoning_server::shipped::admin(&t).map_err(anyhow::Error::msg)?;
+    let ctx = zoning_core::intake::Context::new(zoning_core::intake::Limits::default())
+        .with_admin(&admin);
     let mut candidates = Vec::new();
     let mut refused = Vec::new();
     for file in &a.files {
@@ -143,10 +145,11 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
             eprintln!("zoning: warning: {w}");
         }
         let name = input.file.clone();
+        let ctx = ctx.with_given_grid(input.grid);
         for f in input.features {
             match f {
                 Ok(f) => {
-                    match zoning_core::intake::zone(&f.code, &f.properties, &f.grid, &limits) {
+                    match zoning_core::intake::zone(&f.code, &f.properties, &f.grid, &ctx) {
                         Ok(c) => candidates.push((name.clone(), f.index, c)),
                         Err(e) => refused.push(format!("{name}: {}: {e}", f.label())),
                     }
@@ -172,11 +175,11 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
             Subject::from_properties(&c.code, *index, c.grid.clone(), &c.properties.to_json())
         })
         .collect();
-    let province = zoning_server::shipped::province_grid(&t).map_err(anyhow::Error::msg)?;
+    let bounds = zoning_server::shipped::bounds(&t).map_err(anyhow::Error::msg)?;
     let mut report = checks::against(
         &subjects,
         &registry,
-        Some(&province),
+        Some(&bounds),
         &CheckOptions::default(),
     );
     report.locate(&t);

@@ -6,6 +6,7 @@ use geo::Area;
 use super::geometry::somewhere;
 use super::{finding, CheckOptions, Finding, Rule, Subject};
 use crate::area::M2_PER_HA;
+use crate::crs::LegalGrid;
 
 /// The `area-mismatch` finding of a zone, if any (only when it declares an area).
 ///
@@ -28,7 +29,14 @@ pub fn area_mismatch(s: &Subject, opts: &CheckOptions) -> Option<Finding> {
     if declared <= 0.0 {
         return None;
     }
-    let grid = s.grid.unsigned_area() / M2_PER_HA;
+    // in the zone's own legal grid (the working plane unless it says otherwise)
+    let grid = match s.grid_crs {
+        Some(g) if g != LegalGrid::Tm3_107 => {
+            crate::crs::with_thread_transform(|t| t.to_legal(&s.grid, g).map(|m| m.unsigned_area()))
+                .ok()?
+        }
+        _ => s.grid.unsigned_area(),
+    } / M2_PER_HA;
     let rel = (grid - declared) / declared;
     (rel.abs() > opts.area_tolerance).then(|| {
         finding(
@@ -36,8 +44,9 @@ pub fn area_mismatch(s: &Subject, opts: &CheckOptions) -> Option<Finding> {
             vec![s.code.clone()],
             Some((grid - declared).abs() * M2_PER_HA),
             format!(
-                "declared {declared:.2} ha, boundary {grid:.2} ha in the grid ({:+.2} %, tolerance {:.2} %); \
+                "declared {declared:.2} ha, boundary {grid:.2} ha in the grid {} ({:+.2} %, tolerance {:.2} %); \
                  correct the declared area or the boundary",
+                s.grid_crs.unwrap_or(LegalGrid::Tm3_107).code(),
                 rel * 100.0,
                 opts.area_tolerance * 100.0
             ),

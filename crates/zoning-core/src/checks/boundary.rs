@@ -37,6 +37,35 @@ pub fn outside<S: Borrow<Subject> + Sync>(
     boundary: &MultiPolygon,
     opts: &CheckOptions,
 ) -> Vec<Finding> {
+    outside_of(subjects, boundary, opts, Rule::OutsideBoundary, "the province boundary")
+}
+
+/// The `outside-scope` findings of zones counted against a target set whose
+/// territory (`scope`) they leave.
+#[must_use]
+pub fn outside_scope<S: Borrow<Subject> + Sync>(
+    subjects: &[S],
+    scope: &super::Scope,
+    opts: &CheckOptions,
+) -> Vec<Finding> {
+    let mut found = outside_of(subjects, &scope.outline, opts, Rule::OutsideScope, &scope.name);
+    for f in &mut found {
+        f.reason = format!(
+            "{} (it is counted against {}: give it the target set of the place it lies in, or correct the boundary)",
+            f.reason.split("; ").next().unwrap_or_default(),
+            scope.target_set
+        );
+    }
+    found
+}
+
+fn outside_of<S: Borrow<Subject> + Sync>(
+    subjects: &[S],
+    boundary: &MultiPolygon,
+    opts: &CheckOptions,
+    rule: Rule,
+    what: &str,
+) -> Vec<Finding> {
     let edges: Vec<GeomWithData<Rectangle<[f64; 2]>, Line>> = boundary
         .0
         .iter()
@@ -80,10 +109,10 @@ pub fn outside<S: Borrow<Subject> + Sync>(
             }
             let whole = (area - s.grid.unsigned_area()).abs() <= 1e-9 * area.max(1.0);
             let mut reason = if whole {
-                format!("{} lies wholly outside the province boundary; check its coordinates and CRS", s.code)
+                format!("{} lies wholly outside {what}; check its coordinates and CRS", s.code)
             } else {
                 format!(
-                    "{area:.2} m² ({}) of {} lies outside the province boundary; move the boundary inside the province",
+                    "{area:.2} m² ({}) of {} lies outside {what}; move the boundary inside",
                     ha(area),
                     s.code
                 )
@@ -91,7 +120,7 @@ pub fn outside<S: Borrow<Subject> + Sync>(
             if s.repaired {
                 reason.push_str(&approximate_note(&[s.code.as_str()]));
             }
-            let mut f = finding(Rule::OutsideBoundary, vec![s.code.clone()], Some(area), reason, somewhere(&out));
+            let mut f = finding(rule, vec![s.code.clone()], Some(area), reason, somewhere(&out));
             f.approximate = s.repaired;
             Some(f)
         })

@@ -15,7 +15,7 @@
 pub mod area;
 pub mod boundary;
 pub mod codes;
-mod geometry;
+pub(crate) mod geometry;
 pub mod neighbours;
 pub mod overlap;
 pub mod validity;
@@ -27,7 +27,7 @@ use geo_types::{Coord, MultiPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::crs::GridTransform;
+use crate::crs::{GridTransform, LegalGrid};
 use crate::io::{FeatureError, InputFeature};
 
 pub use neighbours::{against, Neighbour};
@@ -65,6 +65,11 @@ pub enum Rule {
     MissingCode,
     /// A feature's properties cannot make a zone (the intake refused a field).
     InvalidProperties,
+    /// A zone counted against a resolution lies outside that resolution's
+    /// territory (the former Bắc Giang for the Bắc Giang resolution).
+    OutsideScope,
+    /// A zone's legal grid is not the grid of the former province it lies in.
+    GridMismatch,
 }
 
 impl Rule {
@@ -81,6 +86,8 @@ impl Rule {
             Self::MergedNotInside => "merged-not-inside",
             Self::MissingCode => "missing-code",
             Self::InvalidProperties => "invalid-properties",
+            Self::OutsideScope => "outside-scope",
+            Self::GridMismatch => "grid-mismatch",
         }
     }
 
@@ -97,6 +104,8 @@ impl Rule {
             Self::MergedNotInside => "CCN sáp nhập không nằm trong KCN",
             Self::MissingCode => "thiếu mã",
             Self::InvalidProperties => "thuộc tính không hợp lệ",
+            Self::OutsideScope => "nằm ngoài phạm vi nghị quyết",
+            Self::GridMismatch => "lưới tọa độ không khớp nơi đặt",
         }
     }
 
@@ -104,7 +113,9 @@ impl Rule {
     #[must_use]
     pub fn severity(self) -> Severity {
         match self {
-            Self::Sliver | Self::AreaMismatch => Severity::Warning,
+            Self::Sliver | Self::AreaMismatch | Self::OutsideScope | Self::GridMismatch => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }
@@ -125,8 +136,12 @@ pub struct Finding {
     pub reason: String,
     /// Where, WGS84 `[lon, lat]` (after [`Report::locate`]).
     pub location: Option<[f64; 2]>,
-    /// Where, grid `[easting, northing]`.
+    /// Where, grid `[easting, northing]` (the working plane, EPSG:9214).
     pub location_grid: Option<[f64; 2]>,
+    /// For zones not all in EPSG:9214: the area concerned measured in each
+    /// zone's legal grid (`area_m2` is the one of the first zone's grid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area_m2_by_grid: Option<std::collections::BTreeMap<&'static str, f64>>,
     /// Computed on a repaired copy of an invalid boundary (serialised only
     /// when true).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -181,6 +196,44 @@ pub struct Subject {
     /// The boundary is a repaired copy of an invalid one
     /// ([`validity::repaired`]); findings computed on it are approximate.
     pub repaired: bool,
+    /// Its legal grid (`grid_crs`), when not the working plane's.
+    pub grid_crs: Option<LegalGrid>,
+    /// The legal grid of the former province it lies in (`former_province`).
+    pub place_grid: Option<LegalGrid>,
+    /// The target set it is counted against (`target_set`).
+    pub target_set: Option<String>,
+}
+
+/// The territory zones are checked against: the province (`outside-boundary`)
+/// and the territory of each target set (`outside-scope`).
+#[derive(Debug, Clone)]
+pub struct Bounds {
+    /// The province, working plane.
+    pub province: MultiPolygon,
+    /// The resolutions' territories.
+    pub scopes: Vec<Scope>,
+}
+
+/// The territory of a target set.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The target set's key (a zone's `target_set`), e.g. `bac-giang-2021-2030`.
+    pub target_set: String,
+    /// Its territory in words, e.g. `the former Bắc Giang`.
+    pub name: String,
+    /// Its outline, working plane.
+    pub outline: MultiPolygon,
+}
+
+impl Bounds {
+    /// A province and no scopes.
+    #[must_use]
+    pub fn province(province: MultiPolygon) -> Self {
+        Self {
+            province,
+            scopes: Vec::new(),
+        }
+    }
 }
 
 impl Subject {
@@ -195,7 +248,19 @@ impl Subject {
             merged_into: None,
             expansion_of: None,
             repaired: false,
+            grid_crs: None,
+            place_grid: None,
+            target_set: None,
         }
+    }
+
+    /// Places the subject with the communes: the grid of the former province
+    /// it lies in, and its own grid (`given`, else that one) when it does
+    /// not say.
+    pub fn place(&mut self, admin: &crate::admin::Admin, given: Option<LegalGrid>) {
+        let p = admin.locate(&self.grid);
+        self.place_grid = p.former_province.map(crate::admin::FormerProvince::grid);
+        self.grid_crs = self.grid_crs.or(given).or(self.place_grid);
     }
 
     /// Takes what the rules need from a feature's properties: the declared
@@ -242,6 +307,11 @@ impl Subject {
             merged_into: text(&["merged_into", "merged_in", "merged_int"]),
             expansion_of: text(&["expansion_of", "expand_of", "expansion_"]),
             repaired: false,
+            grid_crs: text(&["grid_crs"]).and_then(|g| LegalGrid::parse(&g)),
+            place_grid: text(&["former_province"])
+                .and_then(|p| crate::admin::FormerProvince::parse(&p))
+                .map(crate::admin::FormerProvince::grid),
+            target_set: text(&["target_set"]),
         }
     }
 }
@@ -286,6 +356,7 @@ pub(crate) fn finding(
         reason,
         location: None,
         location_grid: at.map(|c| [c.x, c.y]),
+        area_m2_by_grid: None,
         approximate: false,
     }
 }
@@ -331,13 +402,13 @@ pub fn refused(label: &str, code: Option<&str>, field: &str, message: &str) -> F
     )
 }
 
-/// Runs every rule over `subjects`; `boundary` is the province (grid), if the
-/// zones are to be checked against one. A subject whose geometry is invalid
+/// Runs every rule over `subjects`; `bounds` are the province and the target
+/// sets' territories, if the zones are to be checked against them. A subject whose geometry is invalid
 /// gets its `invalid-geometry` findings, then takes part in the overlap and
 /// boundary rules with a repaired copy (findings marked approximate); the area
 /// rule is left to valid boundaries.
 #[must_use]
-pub fn check(subjects: &[Subject], boundary: Option<&MultiPolygon>, opts: &CheckOptions) -> Report {
+pub fn check(subjects: &[Subject], bounds: Option<&Bounds>, opts: &CheckOptions) -> Report {
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |step: &'static str| {
@@ -373,10 +444,19 @@ pub fn check(subjects: &[Subject], boundary: Option<&MultiPolygon>, opts: &Check
     let (overlaps, expected) = overlap::overlaps(&working, opts);
     findings.extend(overlaps);
     lap("overlaps (R-tree + intersections)");
-    if let Some(b) = boundary {
-        findings.extend(boundary::outside(&working, b, opts));
+    if let Some(b) = bounds {
+        findings.extend(boundary::outside(&working, &b.province, opts));
+        for scope in &b.scopes {
+            let counted: Vec<&Subject> = working
+                .iter()
+                .map(AsRef::as_ref)
+                .filter(|s| s.target_set.as_deref() == Some(scope.target_set.as_str()))
+                .collect();
+            findings.extend(boundary::outside_scope(&counted, scope, opts));
+        }
         lap("outside the boundary");
     }
+    findings.extend(subjects.iter().filter_map(grid_mismatch));
     findings.extend(
         subjects
             .iter()
@@ -392,6 +472,30 @@ pub fn check(subjects: &[Subject], boundary: Option<&MultiPolygon>, opts: &Check
         expected_overlaps: expected,
         timings,
     }
+}
+
+/// `grid-mismatch`: a zone given in one legal grid that lies in the former
+/// province of the other.
+fn grid_mismatch(s: &Subject) -> Option<Finding> {
+    let (given, place) = (s.grid_crs?, s.place_grid?);
+    (given != place).then(|| {
+        finding(
+            Rule::GridMismatch,
+            vec![s.code.clone()],
+            None,
+            format!(
+                "{} is recorded in {} ({}) but lies in the former province whose surveys use {} ({}); \
+                 check the file's CRS (.prj, --crs) or say grid_crs: {}",
+                s.code,
+                given.code(),
+                given.name(),
+                place.code(),
+                place.name(),
+                place.code()
+            ),
+            geometry::somewhere(&s.grid),
+        )
+    })
 }
 
 /// Errors first, then by rule and codes.
@@ -421,6 +525,9 @@ mod tests {
             merged_into: None,
             expansion_of: None,
             repaired: false,
+            grid_crs: None,
+            place_grid: None,
+            target_set: None,
         }
     }
 
@@ -514,7 +621,11 @@ mod tests {
         z.declared_area_ha = Some(2.0);
         let mut ok = subject("IN", 0., 0., 100., 100.);
         ok.declared_area_ha = Some(1.005);
-        let r = check(&[z, ok], Some(&province), &CheckOptions::default());
+        let r = check(
+            &[z, ok],
+            Some(&Bounds::province(province)),
+            &CheckOptions::default(),
+        );
         let outside = r
             .findings
             .iter()

@@ -7,7 +7,6 @@ use std::collections::HashSet;
 use geo::BoundingRect;
 
 use super::{check, CheckOptions, Report, Subject};
-use geo_types::MultiPolygon;
 
 /// A registry zone as a possible neighbour: its box is cheap, its full
 /// [`Subject`] is made only when it is near a candidate.
@@ -79,12 +78,12 @@ fn meet(a: [f64; 4], b: [f64; 4]) -> bool {
 pub fn against<N: Neighbour>(
     candidates: &[Subject],
     registry: &[N],
-    boundary: Option<&MultiPolygon>,
+    bounds: Option<&super::Bounds>,
     opts: &CheckOptions,
 ) -> Report {
     if registry.is_empty() {
         // a set checked on its own: every finding names a candidate
-        return check(candidates, boundary, opts);
+        return check(candidates, bounds, opts);
     }
     let codes: HashSet<String> = candidates.iter().map(|s| s.code.clone()).collect();
     let linked: HashSet<String> = candidates
@@ -113,7 +112,7 @@ pub fn against<N: Neighbour>(
             subjects.push(z.subject(subjects.len() + 1));
         }
     }
-    let mut report = check(&subjects, boundary, opts);
+    let mut report = check(&subjects, bounds, opts);
     report
         .findings
         .retain(|f| f.codes.iter().any(|c| codes.contains(c)));
@@ -126,7 +125,7 @@ pub fn against<N: Neighbour>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo_types::{coord, Rect};
+    use geo_types::{coord, MultiPolygon, Rect};
 
     fn rect(code: &str, x0: f64, y0: f64, x1: f64, y1: f64) -> Subject {
         Subject::new(
@@ -214,7 +213,7 @@ mod tests {
                 rect("A", 0., 500., 10., 510.),
             ],
             none,
-            Some(&province),
+            Some(&super::super::Bounds::province(province)),
             &CheckOptions::default(),
         );
         let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.name()).collect();

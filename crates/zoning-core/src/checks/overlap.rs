@@ -10,7 +10,7 @@
 //! say they are approximate.
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use geo::{Area, BoundingRect};
@@ -21,6 +21,7 @@ use rstar::RTree;
 use super::geometry::{difference, envelope, ha, intersection, somewhere};
 use super::validity::approximate_note;
 use super::{finding, CheckOptions, Expected, Finding, Rule, Subject};
+use crate::crs::LegalGrid;
 
 /// Every overlap among `subjects`, and the overlaps the plan expects.
 ///
@@ -163,8 +164,42 @@ fn pair(
         }
     }
     reason.push_str("; move the shared boundary so each piece of land is in one zone");
-    let f = finding(Rule::Overlap, codes, Some(area), reason, at);
+    let mut f = finding(Rule::Overlap, codes, Some(area), reason, at);
+    if let Some(by_grid) = by_grid(a, b, area) {
+        f.area_m2 = by_grid
+            .get(a.grid_crs.unwrap_or(LegalGrid::Tm3_107).code())
+            .copied()
+            .or(f.area_m2);
+        f.area_m2_by_grid = Some(by_grid);
+    }
     (Some(approximate(f, &[a, b])), None)
+}
+
+/// For a pair not both in the working plane's grid: the overlap's area in the
+/// legal grid of each, both boundaries taken to that grid and intersected
+/// there (not the plane's intersection re-projected).
+fn by_grid(a: &Subject, b: &Subject, plane_area: f64) -> Option<BTreeMap<&'static str, f64>> {
+    let grids: BTreeSet<LegalGrid> = [a.grid_crs, b.grid_crs]
+        .into_iter()
+        .map(|g| g.unwrap_or(LegalGrid::Tm3_107))
+        .collect();
+    if grids.iter().all(|g| *g == LegalGrid::Tm3_107) {
+        return None;
+    }
+    grids
+        .into_iter()
+        .map(|g| {
+            if g == LegalGrid::Tm3_107 {
+                return Some((g.code(), plane_area));
+            }
+            let area = crate::crs::with_thread_transform(|t| {
+                let (ga, gb) = (t.to_legal(&a.grid, g)?, t.to_legal(&b.grid, g)?);
+                Ok::<_, crate::Error>(intersection(&ga, &gb).map(|m| m.unsigned_area()))
+            })
+            .ok()??;
+            Some((g.code(), area))
+        })
+        .collect()
 }
 
 /// A merged CCN must lie inside its KCN (when the KCN is in the same set).

@@ -56,6 +56,10 @@ pub fn read(text: &str, file: &str, crs: Option<&str>, t: &GridTransform) -> Res
         file: file.to_owned(),
         features,
         warnings: Vec::new(),
+        grid: source
+            .as_deref()
+            .filter(|c| !is_wgs84(c))
+            .and_then(crate::crs::LegalGrid::identify),
     })
 }
 

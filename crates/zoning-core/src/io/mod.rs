@@ -76,6 +76,9 @@ pub struct Input {
     /// Things the user should know that did not stop the reading (a missing
     /// `.cpg`, a `--crs` overriding a `.prj`).
     pub warnings: Vec<String>,
+    /// The legal grid the file's coordinates are in, when its CRS is one of
+    /// the province's two (recorded as each zone's `grid_crs`).
+    pub grid: Option<crate::crs::LegalGrid>,
 }
 
 impl Input {

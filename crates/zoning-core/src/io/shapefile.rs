@@ -185,6 +185,7 @@ pub fn read_parts(
         file: file.to_owned(),
         features,
         warnings,
+        grid: crate::crs::LegalGrid::identify(&source_crs),
     })
 }
 

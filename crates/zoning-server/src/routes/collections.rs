@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use zoning_core::store::View;
 
-use super::{base, CRS84, EPSG_9214};
+use super::{base, CRS84, EPSG_9209, EPSG_9214};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -27,7 +27,7 @@ fn describe(id: &str, b: &str, extent: Option<[f64; 4]>) -> Value {
         "title": title,
         "description": description,
         "itemType": "feature",
-        "crs": [CRS84, EPSG_9214],
+        "crs": [CRS84, EPSG_9214, EPSG_9209],
         "storageCrs": EPSG_9214,
         "links": [
             {"href": format!("{b}/collections/{id}"), "rel": "self", "type": "application/json"},
@@ -62,7 +62,7 @@ pub async fn get_collections(
     Ok(HttpResponse::Ok().json(json!({
         "links": [{"href": format!("{b}/collections"), "rel": "self", "type": "application/json"}],
         "collections": IDS.iter().map(|id| describe(id, &b, e)).collect::<Vec<_>>(),
-        "crs": [CRS84, EPSG_9214],
+        "crs": [CRS84, EPSG_9214, EPSG_9209],
     })))
 }
 

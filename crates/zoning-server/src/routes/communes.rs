@@ -31,7 +31,7 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
         .iter()
         .filter(|c| matches(&c.properties, &q.filters) && area.admits(c.bbox_grid, &c.grid))
         .collect();
-    page(&req, "communes", &q, &selected, |c| Ok(c.json(q.crs)))
+    page(&req, "communes", &q, &selected, |c| c.json(q.crs))
 }
 
 /// `GET /collections/communes/items/{code}`.
@@ -51,7 +51,8 @@ pub async fn get_item(
                 "commune {code} not found; communes have 5-digit codes such as 07210 (GET /collections/communes/items)"
             ))
         })?;
-    let mut r = geo_json(c.json(q.crs), q.crs);
+    let body = c.json(q.crs)?;
+    let mut r = geo_json(body, q.crs);
     r.headers_mut().insert(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("public, max-age=86400"),

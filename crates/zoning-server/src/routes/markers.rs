@@ -25,7 +25,10 @@ const MARKER_WRITERS: &[Role] = &[Role::Surveyor, Role::Admin];
 
 fn marker_feature(m: &MarkerVersion, crs: Crs) -> ApiResult<Value> {
     let (x, y) = match crs {
-        Crs::Grid => (m.grid.x(), m.grid.y()),
+        Crs::Grid(g) => with_grid(|t| {
+            t.point_to_legal(m.grid.x(), m.grid.y(), g)
+                .map_err(|e| ApiError::Internal(e.to_string()))
+        })?,
         Crs::Crs84 => with_grid(|t| {
             t.grid_to_wgs84(m.grid.x(), m.grid.y())
                 .map_err(|e| ApiError::Internal(e.to_string()))
@@ -64,7 +67,10 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
         }
         if let Some([x0, y0, x1, y1]) = q.bbox {
             let (x, y) = match q.bbox_crs {
-                Crs::Grid => (m.grid.x(), m.grid.y()),
+                Crs::Grid(g) => with_grid(|t| {
+                    t.point_to_legal(m.grid.x(), m.grid.y(), g)
+                        .map_err(|e| ApiError::Internal(e.to_string()))
+                })?,
                 Crs::Crs84 => with_grid(|t| {
                     t.grid_to_wgs84(m.grid.x(), m.grid.y())
                         .map_err(|e| ApiError::Internal(e.to_string()))
@@ -294,7 +300,10 @@ fn single(feature: &Value, key_in_path: Option<&str>, crs: Crs) -> ApiResult<Mar
         ));
     };
     let (e, n) = match crs {
-        Crs::Grid => (x, y),
+        Crs::Grid(g) => with_grid(|t| {
+            t.point_from_legal(x, y, g)
+                .map_err(|e| ApiError::Unprocessable(e.to_string()))
+        })?,
         Crs::Crs84 => with_grid(|t| {
             t.wgs84_to_grid(x, y)
                 .map_err(|e| ApiError::Unprocessable(e.to_string()))

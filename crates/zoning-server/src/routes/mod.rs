@@ -14,21 +14,25 @@ pub mod zones;
 
 use actix_web::{web, HttpRequest};
 
+use zoning_core::crs::LegalGrid;
+
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// `OGC:CRS84`, the default CRS (WGS84 lon/lat).
 pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
-/// The legal grid, EPSG:9214.
+/// The legal grid of the former Bắc Giang (and the storage CRS), EPSG:9214.
 pub const EPSG_9214: &str = "http://www.opengis.net/def/crs/EPSG/0/9214";
+/// The legal grid of the former Bắc Ninh, EPSG:9209.
+pub const EPSG_9209: &str = "http://www.opengis.net/def/crs/EPSG/0/9209";
 
 /// A CRS a client may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Crs {
     /// WGS84 lon/lat.
     Crs84,
-    /// VN-2000 / TM-3 107-00 (easting, northing).
-    Grid,
+    /// One of the legal grids (easting, northing).
+    Grid(LegalGrid),
 }
 
 impl Crs {
@@ -43,9 +47,14 @@ impl Crs {
             .trim_end_matches(['>', ']']);
         match t {
             CRS84 | "OGC:CRS84" | "urn:ogc:def:crs:OGC:1.3:CRS84" => Ok(Self::Crs84),
-            EPSG_9214 | "EPSG:9214" | "urn:ogc:def:crs:EPSG::9214" => Ok(Self::Grid),
+            EPSG_9214 | "EPSG:9214" | "urn:ogc:def:crs:EPSG::9214" => {
+                Ok(Self::Grid(LegalGrid::Tm3_107))
+            }
+            EPSG_9209 | "EPSG:9209" | "urn:ogc:def:crs:EPSG::9209" => {
+                Ok(Self::Grid(LegalGrid::Tm3_105_30))
+            }
             _ => Err(ApiError::BadRequest(format!(
-                "{param}={text} is not supported; use {CRS84} (WGS84 lon/lat) or {EPSG_9214} (VN-2000 / TM-3 107-00)"
+                "{param}={text} is not supported; use {CRS84} (WGS84 lon/lat), {EPSG_9214} (VN-2000 / TM-3 107-00, the former Bắc Giang) or {EPSG_9209} (VN-2000 / TM-3 105-30, the former Bắc Ninh)"
             ))),
         }
     }
@@ -55,7 +64,8 @@ impl Crs {
     pub fn uri(self) -> &'static str {
         match self {
             Self::Crs84 => CRS84,
-            Self::Grid => EPSG_9214,
+            Self::Grid(LegalGrid::Tm3_107) => EPSG_9214,
+            Self::Grid(LegalGrid::Tm3_105_30) => EPSG_9209,
         }
     }
 }

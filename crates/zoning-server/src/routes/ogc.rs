@@ -10,6 +10,7 @@ use geo_types::{Coord, Polygon};
 use serde_json::{json, Map, Value};
 
 use super::Crs;
+use zoning_core::crs::LegalGrid;
 use crate::error::{ApiError, ApiResult};
 use zoning_core::store::Expect;
 
@@ -204,7 +205,7 @@ pub fn bbox_grid(bbox: [f64; 4], crs: Crs) -> ApiResult<Option<Polygon>> {
         )));
     }
     let (x0, y0, x1, y1) = match crs {
-        Crs::Grid => (x0, y0, x1, y1),
+        Crs::Grid(_) => (x0, y0, x1, y1),
         Crs::Crs84 => {
             let [w, s, e, n] = GRID_AREA_OF_USE;
             let (x0, y0, x1, y1) = (x0.max(w), y0.max(s), x1.min(e), y1.min(n));
@@ -216,7 +217,19 @@ pub fn bbox_grid(bbox: [f64; 4], crs: Crs) -> ApiResult<Option<Polygon>> {
     };
     let corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)];
     let pts: Vec<Coord> = match crs {
-        Crs::Grid => corners.iter().map(|&(x, y)| Coord { x, y }).collect(),
+        Crs::Grid(LegalGrid::Tm3_107) => corners.iter().map(|&(x, y)| Coord { x, y }).collect(),
+        // the other grid's straight box edges are all but straight in the
+        // plane (under a millimetre over kilometres), so the corners suffice
+        Crs::Grid(g) => with_grid(|t| {
+            corners
+                .iter()
+                .map(|&(x, y)| {
+                    t.point_from_legal(x, y, g)
+                        .map(|(x, y)| Coord { x, y })
+                        .map_err(|e| ApiError::BadRequest(format!("bbox: {e}")))
+                })
+                .collect()
+        })?,
         Crs::Crs84 => with_grid(|t| {
             // densified so the curved image of the lon/lat box is followed
             let mut v = Vec::new();

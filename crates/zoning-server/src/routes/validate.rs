@@ -34,7 +34,7 @@ fn positions(v: &Value) -> usize {
 fn subjects_of(
     features: &[Value],
     crs: Crs,
-    limits: &zoning_core::intake::Limits,
+    ctx: &zoning_core::intake::Context<'_>,
     t: &zoning_core::crs::GridTransform,
 ) -> (Vec<Subject>, Vec<checks::Finding>) {
     let mut subjects = Vec::new();
@@ -55,7 +55,7 @@ fn subjects_of(
         } else {
             f["properties"] = json!({"kind": "KCN", "name": "(chưa đặt tên)"});
         }
-        match candidate_in(&f, None, crs, limits, t) {
+        match candidate_in(&f, None, crs, ctx, t) {
             // the area as posted, not the one the intake derived from the grid
             Ok(c) => subjects.push(Subject::from_properties(
                 &c.code,
@@ -148,12 +148,13 @@ pub async fn post_validate(
             zoning_core::intake::check_counts(parts, holes, vertices, &cfg.limits())
                 .map_err(|e| ApiError::Unprocessable(format!("feature #{}: {e}", i + 1)))?;
         }
-        let (subjects, refused) = with_grid(|t| Ok(subjects_of(&features, crs, &cfg.limits(), t)))?;
+        let ctx = st.intake()?;
+        let (subjects, refused) = with_grid(|t| Ok(subjects_of(&features, crs, &ctx, t)))?;
         let zones = st.zones(view)?;
         let mut report = checks::against(
         &subjects,
             &zones,
-            Some(&st.province_grid),
+            Some(&st.bounds),
             &CheckOptions::default(),
         );
         let mut all = refused;

@@ -61,7 +61,7 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
     page(&req, "zones", &q, &selected, |z| {
         Ok(match q.crs {
             Crs::Crs84 => z.json_wgs84.clone(),
-            Crs::Grid => z.json_grid().to_owned(),
+            Crs::Grid(g) => z.json_grid(g)?.to_owned(),
         })
     })
 }
@@ -80,7 +80,7 @@ pub async fn get_item(
         .ok_or_else(|| ApiError::NotFound(format!("zone {item} not found (or not approved)")))?;
     let body = match q.crs {
         Crs::Crs84 => z.json_wgs84.clone(),
-        Crs::Grid => z.json_grid().to_owned(),
+        Crs::Grid(g) => z.json_grid(g)?.to_owned(),
     };
     let mut r = geo_json(add_links(&body, &base(&req), &item), q.crs);
     r.headers_mut().insert(header::ETAG, etag(z.version_id));

@@ -62,9 +62,9 @@ pub fn candidate(
     feature: &Value,
     code_in_path: Option<&str>,
     crs: Crs,
-    limits: &intake::Limits,
+    ctx: &intake::Context<'_>,
 ) -> ApiResult<Candidate> {
-    with_grid(|t| Ok(candidate_in(feature, code_in_path, crs, limits, t)))?.map_err(refused)
+    with_grid(|t| Ok(candidate_in(feature, code_in_path, crs, ctx, t)))?.map_err(refused)
 }
 
 /// [`candidate`] with a PROJ transformation at hand; the refusal names the field.
@@ -75,7 +75,7 @@ pub fn candidate_in(
     feature: &Value,
     code_in_path: Option<&str>,
     crs: Crs,
-    limits: &intake::Limits,
+    ctx: &intake::Context<'_>,
     t: &zoning_core::crs::GridTransform,
 ) -> Result<Candidate, intake::Refusal> {
     let refusal = |field: &str, message: String| intake::Refusal {
@@ -114,18 +114,22 @@ pub fn candidate_in(
     let code = intake::code(&code)?;
     let geometry = feature.get("geometry").cloned().unwrap_or(Value::Null);
     let (parts, holes, vertices) = size_of(&geometry);
-    intake::check_counts(parts, holes, vertices, limits)?;
+    intake::check_counts(parts, holes, vertices, &ctx.limits)?;
     let f: geojson::Feature = serde_json::from_value(json!({
         "type": "Feature", "id": code, "geometry": geometry, "properties": {}
     }))
     .map_err(|e| refusal("geometry", e.to_string()))?;
     let crs_def = match crs {
         Crs::Crs84 => None,
-        Crs::Grid => Some("EPSG:9214"),
+        Crs::Grid(g) => Some(g.code()),
     };
     let input = zoning_core::io::geojson::read_one(f, crs_def, t)
         .map_err(|e| refusal("geometry", format!("{code}: {}", e.reason)))?;
-    intake::zone(&code, &props, &input.grid, limits)
+    let given = match crs {
+        Crs::Crs84 => None,
+        Crs::Grid(g) => Some(g),
+    };
+    intake::zone(&code, &props, &input.grid, &ctx.with_given_grid(given))
 }
 
 /// A zone feature's body must be within `max_feature_bytes` (a body sent
@@ -151,7 +155,7 @@ pub fn findings_for(state: &AppState, subject: Subject) -> ApiResult<Value> {
     let mut report = checks::against(
         &[subject],
         &zones,
-        Some(&state.province_grid),
+        Some(&state.bounds),
         &CheckOptions::default(),
     );
     with_grid(|t| {
@@ -274,8 +278,8 @@ pub async fn post_item(
     within(&state, &body)?;
     let feature = feature_body(&req, &body, false)?;
     let crs = content_crs(&req)?;
-    let limits = state.config.limits();
-    let c = web::block(move || candidate(&feature, None, crs, &limits)).await??;
+    let st = state.clone();
+    let c = web::block(move || candidate(&feature, None, crs, &st.intake()?)).await??;
     let (new, notes) = draft(c, &user.name);
     write_zone(&req, &state, new, Expect::Absent, true, notes).await
 }
@@ -291,8 +295,8 @@ pub async fn put_item(
     let (user, expected, feature, crs) =
         change(&req, &state, &body, "replacing a zone", false).await?;
     live(&state, &item).await?;
-    let limits = state.config.limits();
-    let c = web::block(move || candidate(&feature, Some(&item), crs, &limits)).await??;
+    let st = state.clone();
+    let c = web::block(move || candidate(&feature, Some(&item), crs, &st.intake()?)).await??;
     let (new, notes) = draft(c, &user.name);
     write_zone(&req, &state, new, expected, false, notes).await
 }
@@ -335,8 +339,9 @@ pub async fn patch_item(
     let item = path.into_inner();
     let (user, expected, patch, crs) = change(&req, &state, &body, "updating a zone", true).await?;
     let current = live(&state, &item).await?;
-    let limits = state.config.limits();
+    let st = state.clone();
     let c = web::block(move || -> ApiResult<Candidate> {
+        let ctx = st.intake()?;
         let mut props = Value::Object(current.properties.clone());
         props.as_object_mut().map(|p| p.remove(WITHDRAWAL));
         if let Some(p) = patch.get("properties") {
@@ -344,11 +349,14 @@ pub async fn patch_item(
         }
         let props = props.as_object().cloned().unwrap_or_default();
         match patch.get("geometry") {
-            None => intake::zone(&item, &props, &current.grid, &limits).map_err(refused),
+            None => intake::zone(&item, &props, &current.grid, &ctx).map_err(refused),
             Some(g) => {
                 let mut geometry = match crs {
-                    Crs::Grid => json!(geojson::Geometry::new(geojson::GeometryValue::from(
-                        &current.grid
+                    Crs::Grid(g) => json!(geojson::Geometry::new(geojson::GeometryValue::from(
+                        &with_grid(|t| t
+                            .to_legal(&current.grid, g)
+                            .map(std::borrow::Cow::into_owned)
+                            .map_err(|e| ApiError::Internal(e.to_string())))?
                     ))),
                     Crs::Crs84 => {
                         let wgs84 = with_grid(|t| {
@@ -360,7 +368,7 @@ pub async fn patch_item(
                 };
                 merge(&mut geometry, g);
                 let feature = json!({"type": "Feature", "id": item, "geometry": geometry, "properties": props});
-                candidate(&feature, Some(&item), crs, &limits)
+                candidate(&feature, Some(&item), crs, &ctx)
             }
         }
     })
