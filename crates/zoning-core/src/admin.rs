@@ -323,3 +323,183 @@ impl Admin {
         }
     }
 }
+
+/// One commune's line of the report by commune (`zoning report --by commune`,
+/// `/report?by=commune`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommuneLine {
+    /// The commune's code.
+    pub code: String,
+    /// Its full name.
+    pub name: String,
+    /// `xã` or `phường`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its former province.
+    pub former_province: FormerProvince,
+    /// The former districts of the units merged into it.
+    pub former_districts: Vec<String>,
+    /// Its grid area in its legal grid, ha.
+    pub area_ha: f64,
+    /// Zones with land in it (of the 2030 plan: existing, new, expansion parts).
+    pub zones: usize,
+    /// Of which KCN.
+    pub kcn: usize,
+    /// Of which CCN.
+    pub ccn: usize,
+    /// KCN land in it, ha (each zone's grid area × its share here).
+    pub kcn_ha: f64,
+    /// CCN land in it, ha.
+    pub ccn_ha: f64,
+    /// (KCN + CCN land) / the commune's area.
+    pub industry_share: f64,
+    /// The zones, largest land here first.
+    pub codes: Vec<String>,
+}
+
+impl Admin {
+    /// The report by commune: every commune, with the zones of the 2030 plan
+    /// that have land in it (a merged CCN lies inside its KCN and a removed
+    /// zone is not land of the plan: neither counts), their land there and
+    /// the share of the commune it is. `zones[i]` has the grid area
+    /// `grid_area_ha[i]` (in its legal grid); its communes are its recorded
+    /// `communes`, else computed here. Sorted by industrial land, largest
+    /// first, then by code.
+    ///
+    /// # Errors
+    /// When PROJ cannot take a commune to its legal grid.
+    pub fn industry(
+        &self,
+        zones: &[crate::Zone],
+        grid_area_ha: &[f64],
+        t: &GridTransform,
+    ) -> Result<Vec<CommuneLine>> {
+        use crate::zone::{PlanAction, ZoneKind};
+        let mut lines: Vec<CommuneLine> = self
+            .communes
+            .iter()
+            .map(|c| {
+                let legal = t.to_legal(&c.grid, c.former_province.grid())?;
+                Ok(CommuneLine {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    kind: c.kind.clone(),
+                    former_province: c.former_province,
+                    former_districts: c.former_districts.clone(),
+                    area_ha: legal.unsigned_area() / crate::area::M2_PER_HA,
+                    zones: 0,
+                    kcn: 0,
+                    ccn: 0,
+                    kcn_ha: 0.0,
+                    ccn_ha: 0.0,
+                    industry_share: 0.0,
+                    codes: Vec::new(),
+                })
+            })
+            .collect::<Result<_>>()?;
+        let index: std::collections::HashMap<&str, usize> = self
+            .communes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.as_str(), i))
+            .collect();
+        let mut land: Vec<Vec<(f64, String)>> = vec![Vec::new(); lines.len()];
+        for (z, ha) in zones.iter().zip(grid_area_ha) {
+            if matches!(z.plan, PlanAction::Merged { .. } | PlanAction::Removed) {
+                continue;
+            }
+            let recorded: Option<Vec<(String, f64)>> = z.place.communes.as_ref().and_then(|v| {
+                v.as_array().map(|a| {
+                    a.iter()
+                        .filter_map(|s| Some((s["code"].as_str()?.to_owned(), s["share"].as_f64()?)))
+                        .collect()
+                })
+            });
+            let shares = recorded.unwrap_or_else(|| {
+                self.locate(&z.grid)
+                    .communes
+                    .into_iter()
+                    .map(|s| (s.code, s.share))
+                    .collect()
+            });
+            for (code, share) in shares {
+                let Some(&i) = index.get(code.as_str()) else {
+                    continue;
+                };
+                let l = &mut lines[i];
+                l.zones += 1;
+                match z.kind {
+                    ZoneKind::Kcn => {
+                        l.kcn += 1;
+                        l.kcn_ha += ha * share;
+                    }
+                    ZoneKind::Ccn => {
+                        l.ccn += 1;
+                        l.ccn_ha += ha * share;
+                    }
+                }
+                land[i].push((ha * share, z.code.clone()));
+            }
+        }
+        for (l, mut here) in lines.iter_mut().zip(land) {
+            here.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            l.codes = here.into_iter().map(|(_, c)| c).collect();
+            l.kcn_ha = (l.kcn_ha * 1e4).round() / 1e4;
+            l.ccn_ha = (l.ccn_ha * 1e4).round() / 1e4;
+            l.industry_share = if l.area_ha > 0.0 {
+                ((l.kcn_ha + l.ccn_ha) / l.area_ha * 1e6).round() / 1e6
+            } else {
+                0.0
+            };
+            l.area_ha = (l.area_ha * 1e4).round() / 1e4;
+        }
+        lines.sort_by(|a, b| {
+            (b.kcn_ha + b.ccn_ha)
+                .total_cmp(&(a.kcn_ha + a.ccn_ha))
+                .then_with(|| a.code.cmp(&b.code))
+        });
+        Ok(lines)
+    }
+}
+
+/// The report by commune as CSV (the JSON's fields; lists joined by `; `).
+///
+/// # Errors
+/// When the CSV writer fails.
+pub fn industry_csv(lines: &[CommuneLine]) -> std::result::Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "code",
+        "name",
+        "type",
+        "former_province",
+        "former_districts",
+        "area_ha",
+        "zones",
+        "kcn",
+        "ccn",
+        "kcn_ha",
+        "ccn_ha",
+        "industry_share",
+        "codes",
+    ])?;
+    for l in lines {
+        w.write_record([
+            crate::markers::stakeout::text_cell(&l.code),
+            crate::markers::stakeout::text_cell(&l.name),
+            l.kind.clone(),
+            l.former_province.name().to_owned(),
+            crate::markers::stakeout::text_cell(&l.former_districts.join("; ")),
+            l.area_ha.to_string(),
+            l.zones.to_string(),
+            l.kcn.to_string(),
+            l.ccn.to_string(),
+            l.kcn_ha.to_string(),
+            l.ccn_ha.to_string(),
+            l.industry_share.to_string(),
+            crate::markers::stakeout::text_cell(&l.codes.join("; ")),
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -22,9 +22,20 @@ pub struct Args {
     /// The targets (default: the shipped `data/targets.toml`).
     #[arg(long)]
     targets: Option<PathBuf>,
+    /// `commune`: industrial land per commune of 2025 instead of the
+    /// reconciliation with the targets.
+    #[arg(long, value_enum)]
+    by: Option<By>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+}
+
+/// What the report is broken down by.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum By {
+    /// The communes and wards since 1 July 2025.
+    Commune,
 }
 
 /// Runs the command.
@@ -49,12 +60,59 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         None => zoning_core::io::geojson::read_zones(&zones_text, &zones_name, &t)?,
     };
     let registry = Registry::new(zones, &zones_name)?;
+    if let Some(By::Commune) = args.by {
+        return by_commune(&registry, args.format, &t);
+    }
     let targets = Targets::parse(&targets_text, &targets_name)?;
     let report = Reconciliation::compute(&registry, &targets, &t)?;
     match args.format {
         Format::Json => emit(&json(&report)?),
         Format::Table => emit(&table(&report)),
         Format::Csv => emit(&report.to_csv()?),
+    }
+}
+
+fn by_commune(registry: &Registry, format: Format, t: &GridTransform) -> anyhow::Result<()> {
+    let admin = shipped::admin(t).map_err(anyhow::Error::msg)?;
+    let areas = registry
+        .zones()
+        .iter()
+        .map(|z| {
+            Ok(zoning_core::area::grid_area_m2(t.to_legal(&z.grid, z.legal_grid())?.as_ref())
+                / zoning_core::area::M2_PER_HA)
+        })
+        .collect::<anyhow::Result<Vec<f64>>>()?;
+    let lines = admin.industry(registry.zones(), &areas, t)?;
+    match format {
+        Format::Json => emit(&json(&serde_json::json!({"communes": lines}))?),
+        Format::Csv => emit(&zoning_core::admin::industry_csv(&lines)?),
+        Format::Table => {
+            let mut table = Table::new(&[
+                ("Mã / code", Align::Left),
+                ("Xã, phường / commune", Align::Left),
+                ("Khu / zones", Align::Right),
+                ("KCN", Align::Right),
+                ("CCN", Align::Right),
+                ("KCN ha", Align::Right),
+                ("CCN ha", Align::Right),
+                ("DT xã / commune ha", Align::Right),
+                ("Tỷ lệ / share", Align::Right),
+            ]);
+            for l in lines.iter().filter(|l| l.zones > 0) {
+                table.row(vec![
+                    l.code.clone(),
+                    l.name.clone(),
+                    l.zones.to_string(),
+                    l.kcn.to_string(),
+                    l.ccn.to_string(),
+                    format!("{:.2}", l.kcn_ha),
+                    format!("{:.2}", l.ccn_ha),
+                    format!("{:.2}", l.area_ha),
+                    format!("{:.2} %", l.industry_share * 100.0),
+                ]);
+            }
+            emit(&table.render())
+        }
     }
 }
 

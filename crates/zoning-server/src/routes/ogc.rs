@@ -337,10 +337,16 @@ pub fn boxes_meet(a: [f64; 4], b: [f64; 4]) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
 
-/// Whether a feature's properties match every filter.
+/// Whether a feature's properties match every filter. `commune=CODE`
+/// selects the zones whose computed `communes` list holds it (whose boundary
+/// has land in that commune); every other filter is equality of the property.
 #[must_use]
 pub fn matches(props: &Map<String, Value>, filters: &[(String, String)]) -> bool {
     filters.iter().all(|(k, v)| match props.get(k) {
+        None if k == "commune" => props
+            .get("communes")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|c| c["code"] == v.as_str())),
         Some(Value::String(s)) => s == v,
         Some(Value::Number(n)) => n.to_string() == *v,
         Some(Value::Bool(b)) => b.to_string() == *v,

@@ -19,11 +19,58 @@ use zoning_core::area::Areas;
 
 use crate::state::AppState;
 
-/// `?f=json|csv|html`.
+/// `?f=json|csv|html`, `?by=commune`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     f: Option<String>,
+    by: Option<String>,
+}
+
+/// The report by commune of the approved zones (`/report?by=commune`).
+///
+/// # Errors
+/// When a stored zone cannot be read or PROJ fails.
+pub fn by_commune(state: &AppState) -> ApiResult<Vec<zoning_core::admin::CommuneLine>> {
+    let cached = state.zones(View::Public)?;
+    let zones = cached
+        .iter()
+        .map(|z| {
+            ZoneProperties::from_json(z.properties.clone())
+                .and_then(|p| p.into_zone(z.code.clone(), z.grid.clone()))
+                .map_err(|e| ApiError::Internal(format!("zone {}: {e}", z.code)))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let areas: Vec<f64> = cached.iter().map(|z| z.areas.grid_area_ha).collect();
+    let admin = state.admin()?;
+    crate::state::with_grid(|t| Ok(admin.industry(&zones, &areas, t)?))
+}
+
+fn commune_html(lines: &[zoning_core::admin::CommuneLine]) -> String {
+    let mut rows = String::new();
+    for l in lines {
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2} %</td></tr>",
+            esc(&l.code),
+            esc(&l.name),
+            esc(&l.former_districts.join(", ")),
+            l.zones,
+            l.kcn,
+            l.ccn,
+            l.kcn_ha,
+            l.ccn_ha,
+            l.area_ha,
+            l.industry_share * 100.0
+        );
+    }
+    format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Theo xã, phường / By commune</title>\
+         <style>body{{font-family:sans-serif}}td,th{{padding:2px 8px;text-align:right}}td:nth-child(-n+3){{text-align:left}}</style></head>\
+         <body><h1>Đất công nghiệp theo xã, phường / Industrial land by commune</h1>\
+         <table><tr><th>Mã / Code</th><th>Tên / Name</th><th>Huyện cũ / Former district</th><th>Khu / Zones</th><th>KCN</th><th>CCN</th><th>KCN ha</th><th>CCN ha</th><th>Diện tích xã / Commune ha</th><th>Tỷ lệ / Share</th></tr>{rows}</table>\
+         <p>Ranh giới các khu là minh họa / The zone boundaries are illustrative.</p></body></html>"
+    )
 }
 
 /// Computes the reconciliation of the approved zones, from the areas the
@@ -103,6 +150,33 @@ pub async fn get_report(
     q: web::Query<ReportQuery>,
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
+    match q.by.as_deref() {
+        None => {}
+        Some("commune") => {
+            let st = state.clone();
+            let lines = web::block(move || by_commune(&st)).await??;
+            return match q.f.as_deref() {
+                Some("csv") => Ok(HttpResponse::Ok()
+                    .content_type("text/csv; charset=utf-8")
+                    .body(
+                        zoning_core::admin::industry_csv(&lines)
+                            .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    )),
+                Some("html") | None if wants_html(&req, q.f.as_deref()) => Ok(HttpResponse::Ok()
+                    .content_type("text/html; charset=utf-8")
+                    .body(commune_html(&lines))),
+                Some("json") | None => Ok(HttpResponse::Ok().json(serde_json::json!({"communes": lines}))),
+                Some(other) => Err(ApiError::BadRequest(format!(
+                    "f={other}: use json, csv or html"
+                ))),
+            };
+        }
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "by={other}: the report is by line of the targets (no by) or by=commune"
+            )))
+        }
+    }
     let st = state.clone();
     let r = web::block(move || reconciliation(&st)).await??;
     match q.f.as_deref() {

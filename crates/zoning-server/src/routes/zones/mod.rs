@@ -31,6 +31,10 @@ pub const QUERYABLES: &[&str] = &[
     "plan_basis",
     "expansion_of",
     "merged_into",
+    "grid_crs",
+    "former_province",
+    "target_set",
+    "commune",
 ];
 
 /// `GET /collections/zones/items`.
