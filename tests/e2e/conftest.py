@@ -31,3 +31,18 @@ def run_json(*args):
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+# The province since 1 July 2025 (dissolved from its communes: what
+# `outside-boundary` uses) and the former Bắc Giang (the resolution's scope).
+PROVINCE_FILE = ROOT / "data/admin-2025/bac-ninh-2025-province-dissolved-from-communes.geojson"
+FORMER_BAC_GIANG_FILE = ROOT / "data/admin-2025/bac-giang-former-dissolved-from-communes.geojson"
+COMMUNES_FILE = ROOT / "data/admin-2025/bac-ninh-2025-communes.geojson"
+
+
+def outline_wgs84(path=PROVINCE_FILE):
+    """The outline as one shapely Polygon (the largest part), WGS84."""
+    from shapely.geometry import shape
+
+    g = shape(json.loads(path.read_text(encoding="utf-8"))["features"][0]["geometry"])
+    return max(getattr(g, "geoms", [g]), key=lambda p: p.area)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 import shapely
-from conftest import ROOT, run, run_json
+from conftest import ROOT, run, run_json, outline_wgs84
 from fixtures import GRID, reproject, write_geojson, write_shapefile
 from shapely import box
 from shapely.geometry import Polygon, shape
@@ -26,8 +26,8 @@ def poly(*rings):
 
 
 def province_grid():
-    fc = json.loads((ROOT / "data/province/bac-giang-province.geojson").read_text(encoding="utf-8"))
-    return reproject(shape(fc["features"][0]["geometry"]), "EPSG:4326", GRID)
+    # the province since 2025, dissolved from its communes (as the service uses it)
+    return reproject(outline_wgs84(), "EPSG:4326", GRID)
 
 
 def valid_zones():

@@ -6,7 +6,7 @@ import math
 
 import pytest
 import shapely
-from conftest import ROOT
+from conftest import ROOT, outline_wgs84
 from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.strtree import STRtree
@@ -26,8 +26,8 @@ def zones():
 
 @pytest.fixture(scope="module")
 def province():
-    fc = json.loads((ROOT / "data" / "province" / "bac-giang-province.geojson").read_text(encoding="utf-8"))
-    return grid(shape(fc["features"][0]["geometry"]))
+    # the province since 2025, dissolved from its communes (as the service uses it)
+    return grid(outline_wgs84())
 
 
 def test_every_boundary_is_illustrative_and_every_figure_has_a_basis(zones):

@@ -13,7 +13,7 @@ import json
 
 import pytest
 import shapely
-from conftest import ROOT, run, run_json
+from conftest import ROOT, run, run_json, outline_wgs84
 from fixtures import GRID, reproject, write_geojson
 from service import Server, add_user
 from shapely import box
@@ -24,8 +24,8 @@ E0, N0 = 418_302.0, 2_355_878.0
 
 
 def province_grid():
-    fc = json.loads((ROOT / "data/province/bac-giang-province.geojson").read_text(encoding="utf-8"))
-    return reproject(shape(fc["features"][0]["geometry"]), "EPSG:4326", GRID)
+    # the province since 2025, dissolved from its communes (as the service uses it)
+    return reproject(outline_wgs84(), "EPSG:4326", GRID)
 
 
 def shipped_grid():

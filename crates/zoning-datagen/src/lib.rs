@@ -52,8 +52,8 @@ pub fn generate(data: &Path) -> anyhow::Result<String> {
     let facts = read_facts(&read("sources/zones-public-facts.csv")?)?;
     let t = GridTransform::new()?;
     let province = zoning_core::io::geojson::read_features(
-        &read("province/bac-giang-province.geojson")?,
-        "data/province/bac-giang-province.geojson",
+        &read("admin-2025/bac-giang-former-dissolved-from-communes.geojson")?,
+        "data/admin-2025/bac-giang-former-dissolved-from-communes.geojson",
         &t,
     )?
     .into_iter()
