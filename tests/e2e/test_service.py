@@ -90,7 +90,9 @@ def test_owslib_collections_items_bbox_and_one_item(server):
     one = w.collection_item("zones", "KCN-QUANG-CHAU")
     assert one["properties"]["name_vi"] == "Quang Châu"
     prov = w.collection_items("province")
-    assert prov["features"][0]["properties"]["license"].startswith("CC BY-SA")
+    assert [f["id"] for f in prov["features"]] == ["bac-ninh", "bac-giang"]
+    assert "sapnhap.bando.com.vn" in prov["features"][0]["properties"]["attribution"]
+    assert prov["features"][1]["properties"]["former"] is True
     ward = w.collection_item("communes", "07210")
     assert ward["properties"]["fullName"] == "Phường Bắc Giang"
 

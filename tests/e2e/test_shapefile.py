@@ -16,7 +16,9 @@ ZONES = [
 @pytest.mark.parametrize("crs", ["EPSG:9214", "EPSG:9209", "EPSG:9213", "EPSG:3405", "EPSG:3406", "EPSG:4326", "EPSG:4756"])
 def test_crs_from_prj(tmp_path, crs):
     """The same zones written in another CRS come back to the same grid area
-    (reference: the written coordinates brought to EPSG:9214 by pyproj, area by GEOS)."""
+    (reference: the written coordinates brought by pyproj to the zone's legal
+    grid — the file's when it is one of the province's two, else EPSG:9214, the
+    grid of the former Bắc Giang where they lie — area by GEOS)."""
     path = tmp_path / "zones.shp"
     write_shapefile(path, ZONES, crs=crs)
     import shapefile
@@ -25,8 +27,10 @@ def test_crs_from_prj(tmp_path, crs):
     with shapefile.Reader(str(path)) as r:
         written = [shape(s.__geo_interface__) for s in r.shapes()]
     got = {f["code"]: f for f in run_json("area", path)["features"]}
+    legal = crs if crs in ("EPSG:9214", "EPSG:9209") else GRID
     for (code, _, _), geom in zip(ZONES, written):
-        ref = reproject(geom, crs, GRID).area / 1e4
+        assert got[code]["grid_crs"] == legal
+        ref = reproject(geom, crs, legal).area / 1e4
         assert abs(got[code]["grid_area_ha"] - ref) / ref < 1e-9, (crs, code, got[code], ref)
 
 

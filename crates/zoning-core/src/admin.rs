@@ -52,6 +52,15 @@ impl FormerProvince {
         }
     }
 
+    /// The target set of its 2021–2030 plan.
+    #[must_use]
+    pub fn target_set(self) -> &'static str {
+        match self {
+            Self::BacGiang => crate::zone::BAC_GIANG_TARGETS,
+            Self::BacNinh => crate::zone::BAC_NINH_TARGETS,
+        }
+    }
+
     /// Reads `Bắc Giang`, `Tỉnh Bắc Giang`, `Bắc Ninh`, … (NFC).
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
@@ -165,12 +174,23 @@ impl Admin {
         let features = crate::io::geojson::read_features(communes_geojson, file, t)?;
         let mut communes = Vec::with_capacity(features.len());
         for f in features {
-            let text = |k: &str| f.properties.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+            let text = |k: &str| {
+                f.properties
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
             let list = |k: &str| -> Vec<String> {
                 f.properties
                     .get(k)
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
                     .unwrap_or_default()
             };
             let former_province = list("oldProvince")
@@ -411,7 +431,9 @@ impl Admin {
             let recorded: Option<Vec<(String, f64)>> = z.place.communes.as_ref().and_then(|v| {
                 v.as_array().map(|a| {
                     a.iter()
-                        .filter_map(|s| Some((s["code"].as_str()?.to_owned(), s["share"].as_f64()?)))
+                        .filter_map(|s| {
+                            Some((s["code"].as_str()?.to_owned(), s["share"].as_f64()?))
+                        })
                         .collect()
                 })
             });
@@ -500,6 +522,8 @@ pub fn industry_csv(lines: &[CommuneLine]) -> std::result::Result<String, csv::E
             crate::markers::stakeout::text_cell(&l.codes.join("; ")),
         ])?;
     }
-    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

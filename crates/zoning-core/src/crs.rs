@@ -72,7 +72,10 @@ impl LegalGrid {
     /// OGC URI ending in the number).
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
-        let t = text.trim().trim_start_matches(['<', '[']).trim_end_matches(['>', ']']);
+        let t = text
+            .trim()
+            .trim_start_matches(['<', '['])
+            .trim_end_matches(['>', ']']);
         let number = t.rsplit([':', '/']).next().unwrap_or(t);
         match number {
             "9214" => Some(Self::Tm3_107),
@@ -291,8 +294,9 @@ impl GridTransform {
             .ok_or_else(|| Error::Proj {
                 from: GRID_CRS.into(),
                 to: GRID_CRS_BAC_NINH.into(),
-                reason: "PROJ has no operation between the two legal grids; is proj-data installed?"
-                    .into(),
+                reason:
+                    "PROJ has no operation between the two legal grids; is proj-data installed?"
+                        .into(),
             })
     }
 
@@ -340,7 +344,12 @@ impl GridTransform {
     ///
     /// # Errors
     /// When PROJ cannot transform the point.
-    pub fn point_to_legal(&self, easting: f64, northing: f64, grid: LegalGrid) -> Result<(f64, f64)> {
+    pub fn point_to_legal(
+        &self,
+        easting: f64,
+        northing: f64,
+        grid: LegalGrid,
+    ) -> Result<(f64, f64)> {
         match grid {
             LegalGrid::Tm3_107 => Ok((easting, northing)),
             LegalGrid::Tm3_105_30 => self.bac_ninh()?.0.point(easting, northing),
@@ -351,7 +360,12 @@ impl GridTransform {
     ///
     /// # Errors
     /// When PROJ cannot transform the point.
-    pub fn point_from_legal(&self, easting: f64, northing: f64, grid: LegalGrid) -> Result<(f64, f64)> {
+    pub fn point_from_legal(
+        &self,
+        easting: f64,
+        northing: f64,
+        grid: LegalGrid,
+    ) -> Result<(f64, f64)> {
         match grid {
             LegalGrid::Tm3_107 => Ok((easting, northing)),
             LegalGrid::Tm3_105_30 => self.bac_ninh()?.1.point(easting, northing),
@@ -496,12 +510,19 @@ mod tests {
         let t = GridTransform::new().expect("PROJ");
         let to_bn = CrsTransform::new(WGS84_CRS, GRID_CRS_BAC_NINH).expect("PROJ");
         let (e, n) = to_bn.point(106.05, 21.15).expect("point");
-        assert!((e - 556_925.3168).abs() < 1e-3 && (n - 2_339_658.1937).abs() < 1e-3, "{e} {n}");
+        assert!(
+            (e - 556_925.3168).abs() < 1e-3 && (n - 2_339_658.1937).abs() < 1e-3,
+            "{e} {n}"
+        );
         // through the working plane and back
         let (pe, pn) = t.wgs84_to_grid(106.05, 21.15).expect("plane");
-        let (be, bnn) = t.point_to_legal(pe, pn, LegalGrid::Tm3_105_30).expect("legal");
+        let (be, bnn) = t
+            .point_to_legal(pe, pn, LegalGrid::Tm3_105_30)
+            .expect("legal");
         assert!((be - e).abs() < 1e-6 && (bnn - n).abs() < 1e-6);
-        let (qe, qn) = t.point_from_legal(be, bnn, LegalGrid::Tm3_105_30).expect("back");
+        let (qe, qn) = t
+            .point_from_legal(be, bnn, LegalGrid::Tm3_105_30)
+            .expect("back");
         assert!((qe - pe).hypot(qn - pn) < 1e-6);
     }
 
@@ -516,7 +537,10 @@ mod tests {
         // the ESRI WKT a GIS writes beside a shapefile (ogr2ogr -t_srs EPSG:9209)
         let wkt = r#"PROJCS["VN-2000_TM-3_105-30",GEOGCS["GCS_VN-2000",DATUM["D_Vietnam_2000",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",105.5],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
         assert_eq!(LegalGrid::identify(wkt), Some(LegalGrid::Tm3_105_30));
-        assert_eq!(LegalGrid::identify(&wkt.replace("105.5", "107.0")), Some(LegalGrid::Tm3_107));
+        assert_eq!(
+            LegalGrid::identify(&wkt.replace("105.5", "107.0")),
+            Some(LegalGrid::Tm3_107)
+        );
         assert_eq!(LegalGrid::identify("EPSG:32648"), None);
         assert_eq!(LegalGrid::identify("EPSG:4326"), None);
     }

@@ -367,11 +367,7 @@ pub fn zone(
         props.extend(p.properties());
         if !props.contains_key("target_set") {
             if let Some(f) = former {
-                let set = match f {
-                    crate::admin::FormerProvince::BacGiang => crate::zone::BAC_GIANG_TARGETS,
-                    crate::admin::FormerProvince::BacNinh => crate::zone::BAC_NINH_TARGETS,
-                };
-                props.insert("target_set".into(), json!(set));
+                props.insert("target_set".into(), json!(f.target_set()));
             }
         }
     }
@@ -613,7 +609,9 @@ mod tests {
     fn a_zone_given_in_the_former_bac_ninh_grid_is_measured_there() {
         let c = zone(
             "Z",
-            json!({"kind": "KCN", "name": "x"}).as_object().expect("object"),
+            json!({"kind": "KCN", "name": "x"})
+                .as_object()
+                .expect("object"),
             &square(100.0),
             &Context::default().with_given_grid(Some(LegalGrid::Tm3_105_30)),
         )
@@ -627,7 +625,9 @@ mod tests {
         assert_eq!(c.properties.declared_area_ha, 0.9998);
         let e = zone(
             "Z",
-            json!({"kind": "KCN", "name": "x", "grid_crs": "EPSG:32648"}).as_object().expect("object"),
+            json!({"kind": "KCN", "name": "x", "grid_crs": "EPSG:32648"})
+                .as_object()
+                .expect("object"),
             &square(100.0),
             &Context::default(),
         )

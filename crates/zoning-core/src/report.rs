@@ -295,7 +295,14 @@ impl Reconciliation {
         let areas = registry
             .zones()
             .iter()
-            .map(|z| Areas::in_grid(&z.grid, &t.multipolygon_to_wgs84(&z.grid)?, z.legal_grid(), t))
+            .map(|z| {
+                Areas::in_grid(
+                    &z.grid,
+                    &t.multipolygon_to_wgs84(&z.grid)?,
+                    z.legal_grid(),
+                    t,
+                )
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self::with_areas(registry, targets, &areas))
     }

@@ -197,7 +197,10 @@ impl Zone {
     /// when the record does not say).
     #[must_use]
     pub fn target_set(&self) -> &str {
-        self.place.target_set.as_deref().unwrap_or(BAC_GIANG_TARGETS)
+        self.place
+            .target_set
+            .as_deref()
+            .unwrap_or(BAC_GIANG_TARGETS)
     }
 
     /// Its legal grid (EPSG:9214 when the record does not say).

@@ -9,8 +9,8 @@ use geo_types::MultiPolygon;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use zoning_core::area::Areas;
 use zoning_core::admin::Admin;
+use zoning_core::area::Areas;
 use zoning_core::checks::Bounds;
 use zoning_core::crs::{GridTransform, LegalGrid};
 use zoning_core::store::{Status, Store, View, ZoneVersion};
@@ -312,8 +312,7 @@ impl AppState {
     /// When the store or PROJ fails.
     pub fn new(store: Arc<dyn Store>, config: Config) -> ApiResult<Self> {
         let bounds = with_grid(|t| crate::shipped::bounds(t).map_err(ApiError::Internal))?;
-        let province_features = crate::shipped::province_features()
-            .map_err(ApiError::Internal)?;
+        let province_features = crate::shipped::province_features().map_err(ApiError::Internal)?;
         let state = Self {
             store,
             bounds,

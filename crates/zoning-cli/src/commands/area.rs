@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use zoning_core::area::Areas;
 use zoning_core::admin::FormerProvince;
+use zoning_core::area::Areas;
 use zoning_core::crs::{GridTransform, LegalGrid};
 use zoning_core::io::read_path;
 
@@ -58,7 +58,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
                     .and_then(serde_json::Value::as_str)
                     .and_then(LegalGrid::parse)
                     .or(given)
-                    .or_else(|| admin.locate(&f.grid).former_province.map(FormerProvince::grid))
+                    .or_else(|| {
+                        admin
+                            .locate(&f.grid)
+                            .former_province
+                            .map(FormerProvince::grid)
+                    })
                     .unwrap_or(LegalGrid::Tm3_107);
                 Ok(FeatureArea {
                     areas: Areas::in_grid(&f.grid, &f.wgs84, grid, &t)?,

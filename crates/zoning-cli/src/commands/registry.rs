@@ -148,12 +148,10 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
         let ctx = ctx.with_given_grid(input.grid);
         for f in input.features {
             match f {
-                Ok(f) => {
-                    match zoning_core::intake::zone(&f.code, &f.properties, &f.grid, &ctx) {
-                        Ok(c) => candidates.push((name.clone(), f.index, c)),
-                        Err(e) => refused.push(format!("{name}: {}: {e}", f.label())),
-                    }
-                }
+                Ok(f) => match zoning_core::intake::zone(&f.code, &f.properties, &f.grid, &ctx) {
+                    Ok(c) => candidates.push((name.clone(), f.index, c)),
+                    Err(e) => refused.push(format!("{name}: {}: {e}", f.label())),
+                },
                 Err(e) => refused.push(format!("{name}: {}: {}", e.label(), e.reason)),
             }
         }

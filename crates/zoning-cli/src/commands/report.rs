@@ -78,8 +78,10 @@ fn by_commune(registry: &Registry, format: Format, t: &GridTransform) -> anyhow:
         .zones()
         .iter()
         .map(|z| {
-            Ok(zoning_core::area::grid_area_m2(t.to_legal(&z.grid, z.legal_grid())?.as_ref())
-                / zoning_core::area::M2_PER_HA)
+            Ok(
+                zoning_core::area::grid_area_m2(t.to_legal(&z.grid, z.legal_grid())?.as_ref())
+                    / zoning_core::area::M2_PER_HA,
+            )
         })
         .collect::<anyhow::Result<Vec<f64>>>()?;
     let lines = admin.industry(registry.zones(), &areas, t)?;

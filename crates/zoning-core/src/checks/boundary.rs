@@ -37,25 +37,53 @@ pub fn outside<S: Borrow<Subject> + Sync>(
     boundary: &MultiPolygon,
     opts: &CheckOptions,
 ) -> Vec<Finding> {
-    outside_of(subjects, boundary, opts, Rule::OutsideBoundary, "the province boundary")
+    outside_of(
+        subjects,
+        boundary,
+        opts,
+        Rule::OutsideBoundary,
+        "the province boundary",
+    )
 }
 
 /// The `outside-scope` findings of zones counted against a target set whose
-/// territory (`scope`) they leave.
+/// territory (`scope`) they leave, within the province: land outside the
+/// province is already in the `outside-boundary` findings given (`outside`).
 #[must_use]
 pub fn outside_scope<S: Borrow<Subject> + Sync>(
     subjects: &[S],
     scope: &super::Scope,
+    outside: &[Finding],
     opts: &CheckOptions,
 ) -> Vec<Finding> {
-    let mut found = outside_of(subjects, &scope.outline, opts, Rule::OutsideScope, &scope.name);
-    for f in &mut found {
+    let mut found = outside_of(
+        subjects,
+        &scope.outline,
+        opts,
+        Rule::OutsideScope,
+        &scope.name,
+    );
+    found.retain_mut(|f| {
+        let beyond: f64 = outside
+            .iter()
+            .filter(|o| o.codes == f.codes)
+            .filter_map(|o| o.area_m2)
+            .sum();
+        let inside = f.area_m2.unwrap_or_default() - beyond;
+        if inside < opts.sliver_m2 {
+            return false;
+        }
+        f.area_m2 = Some(inside);
         f.reason = format!(
-            "{} (it is counted against {}: give it the target set of the place it lies in, or correct the boundary)",
-            f.reason.split("; ").next().unwrap_or_default(),
+            "{inside:.2} m² ({}) of {} lies in the province but outside {}; it is counted against {}: \
+             give it the target set of the place it lies in (target_set), or correct the boundary",
+            ha(inside),
+            f.codes.join(", "),
+            scope.name,
             scope.target_set
         );
-    }
+        true
+    });
     found
 }
 
@@ -109,7 +137,10 @@ fn outside_of<S: Borrow<Subject> + Sync>(
             }
             let whole = (area - s.grid.unsigned_area()).abs() <= 1e-9 * area.max(1.0);
             let mut reason = if whole {
-                format!("{} lies wholly outside {what}; check its coordinates and CRS", s.code)
+                format!(
+                    "{} lies wholly outside {what}; check its coordinates and CRS",
+                    s.code
+                )
             } else {
                 format!(
                     "{area:.2} m² ({}) of {} lies outside {what}; move the boundary inside",
@@ -120,7 +151,13 @@ fn outside_of<S: Borrow<Subject> + Sync>(
             if s.repaired {
                 reason.push_str(&approximate_note(&[s.code.as_str()]));
             }
-            let mut f = finding(rule, vec![s.code.clone()], Some(area), reason, somewhere(&out));
+            let mut f = finding(
+                rule,
+                vec![s.code.clone()],
+                Some(area),
+                reason,
+                somewhere(&out),
+            );
             f.approximate = s.repaired;
             Some(f)
         })

@@ -257,10 +257,15 @@ impl Subject {
     /// Places the subject with the communes: the grid of the former province
     /// it lies in, and its own grid (`given`, else that one) when it does
     /// not say.
+    /// The target set defaults, as the intake's does, to the one of the
+    /// former province.
     pub fn place(&mut self, admin: &crate::admin::Admin, given: Option<LegalGrid>) {
         let p = admin.locate(&self.grid);
         self.place_grid = p.former_province.map(crate::admin::FormerProvince::grid);
         self.grid_crs = self.grid_crs.or(given).or(self.place_grid);
+        if self.target_set.is_none() {
+            self.target_set = p.former_province.map(|f| f.target_set().to_owned());
+        }
     }
 
     /// Takes what the rules need from a feature's properties: the declared
@@ -445,15 +450,16 @@ pub fn check(subjects: &[Subject], bounds: Option<&Bounds>, opts: &CheckOptions)
     findings.extend(overlaps);
     lap("overlaps (R-tree + intersections)");
     if let Some(b) = bounds {
-        findings.extend(boundary::outside(&working, &b.province, opts));
+        let outside = boundary::outside(&working, &b.province, opts);
         for scope in &b.scopes {
             let counted: Vec<&Subject> = working
                 .iter()
                 .map(AsRef::as_ref)
                 .filter(|s| s.target_set.as_deref() == Some(scope.target_set.as_str()))
                 .collect();
-            findings.extend(boundary::outside_scope(&counted, scope, opts));
+            findings.extend(boundary::outside_scope(&counted, scope, &outside, opts));
         }
+        findings.extend(outside);
         lap("outside the boundary");
     }
     findings.extend(subjects.iter().filter_map(grid_mismatch));

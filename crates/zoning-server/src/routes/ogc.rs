@@ -10,8 +10,8 @@ use geo_types::{Coord, Polygon};
 use serde_json::{json, Map, Value};
 
 use super::Crs;
-use zoning_core::crs::LegalGrid;
 use crate::error::{ApiError, ApiResult};
+use zoning_core::crs::LegalGrid;
 use zoning_core::store::Expect;
 
 use crate::state::with_grid;

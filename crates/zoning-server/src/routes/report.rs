@@ -165,7 +165,9 @@ pub async fn get_report(
                 Some("html") | None if wants_html(&req, q.f.as_deref()) => Ok(HttpResponse::Ok()
                     .content_type("text/html; charset=utf-8")
                     .body(commune_html(&lines))),
-                Some("json") | None => Ok(HttpResponse::Ok().json(serde_json::json!({"communes": lines}))),
+                Some("json") | None => {
+                    Ok(HttpResponse::Ok().json(serde_json::json!({"communes": lines})))
+                }
                 Some(other) => Err(ApiError::BadRequest(format!(
                     "f={other}: use json, csv or html"
                 ))),
