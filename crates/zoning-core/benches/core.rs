@@ -82,9 +82,13 @@ fn bench(c: &mut Criterion) {
                     .len()
             });
         });
+        let mz: Vec<zoning_core::markers::MarkerZone> = z
+            .iter()
+            .map(|(c, g)| (c.clone(), g.clone(), zoning_core::crs::LegalGrid::Tm3_107))
+            .collect();
         g.bench_function(BenchmarkId::new("marker matching", n), |b| {
             b.iter(|| {
-                zoning_core::markers::check(table.clone(), &z, &MarkerOptions::default())
+                zoning_core::markers::check(table.clone(), &mz, &MarkerOptions::default())
                     .markers
                     .len()
             });

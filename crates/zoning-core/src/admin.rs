@@ -257,6 +257,25 @@ impl Admin {
         self.communes.iter().find(|c| c.code == code)
     }
 
+    /// A feature's legal grid: its `grid_crs` property, else the grid its
+    /// file was in (`given`), else the grid of the former province it lies in,
+    /// else EPSG:9214.
+    #[must_use]
+    pub fn legal_grid(
+        &self,
+        properties: &Map<String, Value>,
+        given: Option<LegalGrid>,
+        plane: &MultiPolygon,
+    ) -> LegalGrid {
+        properties
+            .get("grid_crs")
+            .and_then(Value::as_str)
+            .and_then(LegalGrid::parse)
+            .or(given)
+            .or_else(|| self.locate(plane).former_province.map(FormerProvince::grid))
+            .unwrap_or(LegalGrid::Tm3_107)
+    }
+
     /// The communes a boundary (working plane) lies in, with the share of its
     /// area in each, and its former province. A boundary that is not valid
     /// should be given repaired (its shoelace area may be nothing).

@@ -161,6 +161,18 @@ impl CachedZone {
     }
 }
 
+impl CachedZone {
+    /// Its legal grid (EPSG:9214 when its record does not say).
+    #[must_use]
+    pub fn legal_grid(&self) -> LegalGrid {
+        self.properties
+            .get("grid_crs")
+            .and_then(Value::as_str)
+            .and_then(LegalGrid::parse)
+            .unwrap_or(LegalGrid::Tm3_107)
+    }
+}
+
 impl zoning_core::checks::Neighbour for CachedZone {
     fn code(&self) -> &str {
         &self.code

@@ -5,9 +5,8 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use zoning_core::admin::FormerProvince;
 use zoning_core::area::Areas;
-use zoning_core::crs::{GridTransform, LegalGrid};
+use zoning_core::crs::GridTransform;
 use zoning_core::io::read_path;
 
 use crate::output::{emit, json, Align, Format, Table};
@@ -52,19 +51,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         features: features
             .into_iter()
             .map(|f| {
-                let grid = f
-                    .properties
-                    .get("grid_crs")
-                    .and_then(serde_json::Value::as_str)
-                    .and_then(LegalGrid::parse)
-                    .or(given)
-                    .or_else(|| {
-                        admin
-                            .locate(&f.grid)
-                            .former_province
-                            .map(FormerProvince::grid)
-                    })
-                    .unwrap_or(LegalGrid::Tm3_107);
+                let grid = admin.legal_grid(&f.properties, given, &f.grid);
                 Ok(FeatureArea {
                     areas: Areas::in_grid(&f.grid, &f.wgs84, grid, &t)?,
                     grid_crs: grid.code(),

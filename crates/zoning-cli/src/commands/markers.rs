@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use geo_types::MultiPolygon;
-use zoning_core::crs::{GridTransform, GRID_CRS};
+use zoning_core::crs::GridTransform;
 use zoning_core::io::read_path;
 use zoning_core::markers::{self, MarkerOptions, MarkerReport};
 
@@ -37,9 +36,11 @@ pub struct CheckArgs {
     /// A marker farther than this (m) from every boundary belongs to no zone.
     #[arg(long, default_value_t = markers::DEFAULT_SEARCH_RADIUS_M)]
     search_radius_m: f64,
-    /// CRS of the table's X/Y (X = northing, Y = easting).
-    #[arg(long, default_value = GRID_CRS)]
-    crs: String,
+    /// CRS of the table's X/Y (X = northing, Y = easting). Unsaid, the
+    /// table is read in the legal grid (EPSG:9214 or EPSG:9209) in which its
+    /// markers fall on the zones, and a warning says which.
+    #[arg(long)]
+    crs: Option<String>,
     /// List unmarked corners of every zone, not only the zones the markers belong to.
     #[arg(long)]
     all_zones: bool,
@@ -82,15 +83,21 @@ pub fn run(cmd: &Command) -> anyhow::Result<()> {
     }
 }
 
-fn zones(path: &std::path::Path, t: &GridTransform) -> anyhow::Result<Vec<(String, MultiPolygon)>> {
+/// The zones of a file, each with its legal grid.
+fn zones(path: &std::path::Path, t: &GridTransform) -> anyhow::Result<Vec<markers::MarkerZone>> {
     let input = read_path(path, None, t)?;
     for w in &input.warnings {
         eprintln!("zoning: warning: {w}");
     }
+    let given = input.grid;
+    let admin = zoning_server::shipped::admin(t).map_err(anyhow::Error::msg)?;
     Ok(input
         .into_features()?
         .into_iter()
-        .map(|f| (f.code, f.grid))
+        .map(|f| {
+            let g = admin.legal_grid(&f.properties, given, &f.grid);
+            (f.code, f.grid, g)
+        })
         .collect())
 }
 
@@ -103,13 +110,19 @@ fn check(a: &CheckArgs) -> anyhow::Result<()> {
     let zones = zones(&a.zones, &t)?;
     let bytes = std::fs::read(&a.markers)
         .with_context(|| format!("cannot read {}", a.markers.display()))?;
-    let table = markers::table::read(&bytes, &a.markers.display().to_string(), &a.crs, &t)?;
     let opts = MarkerOptions {
         tolerance_m: a.tolerance_m,
         search_radius_m: a.search_radius_m,
         all_zones: a.all_zones,
     };
-    let report = markers::check(table, &zones, &opts);
+    let (_, report) = markers::check_file(
+        &bytes,
+        &a.markers.display().to_string(),
+        a.crs.as_deref(),
+        &zones,
+        &opts,
+        &t,
+    )?;
     match a.format {
         Format::Json => emit(&json(&report)?),
         Format::Table => emit(&check_table(&report)),
@@ -221,9 +234,17 @@ fn stakeout(a: &StakeoutArgs) -> anyhow::Result<()> {
     let zones = zones(&a.zones, &t)?;
     let points = markers::stakeout::stakeout(&zones, a.max_spacing_m, &t)?;
     match a.format {
-        Format::Json => emit(&json(
-            &serde_json::json!({ "crs": GRID_CRS, "points": points }),
-        )?),
+        Format::Json => {
+            // the grid of every point, when they share one
+            let mut grids: Vec<&str> = points.iter().map(|p| p.grid_crs).collect();
+            grids.dedup();
+            let crs = if grids.len() == 1 {
+                Some(grids[0])
+            } else {
+                None
+            };
+            emit(&json(&serde_json::json!({ "crs": crs, "points": points }))?)
+        }
         Format::Csv => emit(&markers::stakeout::to_csv(
             &points,
             a.decimal == Decimal::Comma,

@@ -1,17 +1,25 @@
 //! Boundary markers (mốc giới): surveyors' coordinate tables checked against
 //! the approved boundaries, corners without a marker, and the stake-out table.
 //!
-//! Everything is computed in the legal grid (EPSG:9214). A marker is matched to
-//! the nearest boundary segment of any zone through an R-tree of segments
-//! (`rstar`); its distance to that boundary, in metres, decides its status.
-//! Markers are matched in parallel (`rayon`); the results keep the file order.
+//! A marker is matched to the nearest boundary segment of any zone through an
+//! R-tree of segments (`rstar`) in the working plane (EPSG:9214); its distance
+//! to that boundary, in metres, decides its status. For a zone whose legal grid
+//! is the former Bắc Ninh's (EPSG:9209) the distance, the corners and the
+//! coordinates reported are taken again in that grid. Markers are matched in
+//! parallel (`rayon`); the results keep the file order. A file whose CRS is
+//! not said is read in the legal grid in which its markers fall on zones
+//! ([`check_file`]), and a file said to be in the wrong one of the two grids
+//! (about 150 km apart east–west) is recognised and reported.
 
 pub mod stakeout;
 pub mod table;
 
 use std::collections::BTreeSet;
 
-use geo_types::{Coord, MultiPolygon};
+use geo::{Distance, Euclidean};
+use geo_types::{Coord, MultiPolygon, Point};
+
+use crate::crs::{with_thread_transform, GridTransform, LegalGrid};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line as RLine};
 use rstar::{PointDistance, RTree};
@@ -50,7 +58,7 @@ impl Status {
     }
 }
 
-/// The nearest corner of the matched zone.
+/// The nearest corner of the matched zone (in the zone's legal grid).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Corner {
     /// Northing, m.
@@ -75,10 +83,13 @@ pub struct MarkerResult {
     pub distance_m: Option<f64>,
     /// The verdict.
     pub status: Status,
-    /// Northing as surveyed, m.
+    /// Northing, m, in `grid_crs`.
     pub x: f64,
-    /// Easting as surveyed, m.
+    /// Easting, m, in `grid_crs`.
     pub y: f64,
+    /// The grid of `x`, `y` and the corner: the matched zone's legal grid
+    /// (the working plane, EPSG:9214, for a marker of no zone).
+    pub grid_crs: &'static str,
     /// The nearest corner of that zone.
     pub nearest_corner: Option<Corner>,
     /// Whether X/Y were exchanged in the file and corrected.
@@ -90,10 +101,12 @@ pub struct MarkerResult {
 pub struct UnmarkedVertex {
     /// The zone.
     pub zone: String,
-    /// Northing, m.
+    /// Northing, m, in `grid_crs`.
     pub x: f64,
-    /// Easting, m.
+    /// Easting, m, in `grid_crs`.
     pub y: f64,
+    /// The zone's legal grid.
+    pub grid_crs: &'static str,
     /// Distance to the nearest marker, m, if there is any.
     pub nearest_marker_m: Option<f64>,
 }
@@ -105,6 +118,8 @@ pub struct MarkerReport {
     pub tolerance_m: f64,
     /// Search radius used, m.
     pub search_radius_m: f64,
+    /// The CRS the file's X/Y were read in.
+    pub crs: String,
     /// Each usable marker, in file order.
     pub markers: Vec<MarkerResult>,
     /// Rows that cannot be used.
@@ -161,18 +176,42 @@ pub fn corners(mp: &MultiPolygon) -> Vec<Coord> {
         .collect()
 }
 
-/// Checks markers against zone boundaries; `zones` are (code, grid boundary)
-/// with x = easting, y = northing.
+/// A zone as the marker checks see it: its code, its boundary in the working
+/// plane (x = easting, y = northing) and its legal grid.
+pub type MarkerZone = (String, MultiPolygon, LegalGrid);
+
+/// A zone's boundary in its legal grid, when that is not the working plane.
+fn in_legal(zones: &[MarkerZone]) -> Vec<Option<MultiPolygon>> {
+    zones
+        .iter()
+        .map(|(_, mp, g)| {
+            (*g != LegalGrid::Tm3_107)
+                .then(|| {
+                    with_thread_transform(|t| t.to_legal(mp, *g).map(std::borrow::Cow::into_owned))
+                        .ok()
+                })
+                .flatten()
+        })
+        .collect()
+}
+
+/// The distance from `p` to the rings of `mp`.
+fn to_boundary(p: Point, mp: &MultiPolygon) -> f64 {
+    mp.0.iter()
+        .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+        .map(|ring| Euclidean.distance(&p, ring))
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Checks markers against zone boundaries (in the working plane; for a zone
+/// in the other legal grid the distance and corners are taken there).
 #[must_use]
-pub fn check(
-    table: MarkerTable,
-    zones: &[(String, MultiPolygon)],
-    opts: &MarkerOptions,
-) -> MarkerReport {
+pub fn check(table: MarkerTable, zones: &[MarkerZone], opts: &MarkerOptions) -> MarkerReport {
+    let legal = in_legal(zones);
     let segments: Vec<GeomWithData<RLine<[f64; 2]>, usize>> = zones
         .iter()
         .enumerate()
-        .flat_map(|(z, (_, mp))| {
+        .flat_map(|(z, (_, mp, _))| {
             mp.0.iter()
                 .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
                 .flat_map(geo_types::LineString::lines)
@@ -183,7 +222,12 @@ pub fn check(
         })
         .collect();
     let segments = RTree::bulk_load(segments);
-    let zone_corners: Vec<Vec<Coord>> = zones.iter().map(|(_, mp)| corners(mp)).collect();
+    // corners in each zone's legal grid
+    let zone_corners: Vec<Vec<Coord>> = zones
+        .iter()
+        .zip(&legal)
+        .map(|((_, mp, _), l)| corners(l.as_ref().unwrap_or(mp)))
+        .collect();
     // Each marker on its own, in parallel (order kept); then the zones matched.
     let found: Vec<(MarkerResult, Option<usize>)> = table
         .markers
@@ -191,12 +235,24 @@ pub fn check(
         .map(|m| {
             let p = [m.y, m.x];
             let nearest = segments.nearest_neighbor(&p);
-            let d = nearest.map(|s| s.geom().distance_2(&p).sqrt());
+            let mut d = nearest.map(|s| s.geom().distance_2(&p).sqrt());
+            // the marker where its zone's grid has it
+            let mut at = (m.y, m.x, LegalGrid::Tm3_107);
             let (zone, status, corner) = match (nearest, d) {
-                (Some(s), Some(d)) if d <= opts.search_radius_m => {
+                (Some(s), Some(plane_d)) if plane_d <= opts.search_radius_m => {
+                    let g = zones[s.data].2;
+                    if let Some(l) = &legal[s.data] {
+                        if let Ok((e, n)) = with_thread_transform(|t| t.point_to_legal(m.y, m.x, g))
+                        {
+                            at = (e, n, g);
+                            d = Some(to_boundary(Point::new(e, n), l));
+                        }
+                    }
+                    let d = d.unwrap_or(plane_d);
+                    let (ay, ax) = (at.0, at.1);
                     let corner = zone_corners[s.data]
                         .iter()
-                        .map(|c| ((c.x - m.y).hypot(c.y - m.x), c))
+                        .map(|c| ((c.x - ay).hypot(c.y - ax), c))
                         .min_by(|a, b| a.0.total_cmp(&b.0))
                         .map(|(dist, c)| Corner {
                             x: c.y,
@@ -218,8 +274,9 @@ pub fn check(
                 zone: zone.map(|z| zones[z].0.clone()),
                 distance_m: d,
                 status,
-                x: m.x,
-                y: m.y,
+                x: at.1,
+                y: at.0,
+                grid_crs: at.2.code(),
                 nearest_corner: corner,
                 swapped: m.swapped,
             };
@@ -228,14 +285,61 @@ pub fn check(
         .collect();
     let matched: BTreeSet<usize> = found.iter().filter_map(|(_, z)| *z).collect();
     let markers: Vec<MarkerResult> = found.into_iter().map(|(m, _)| m).collect();
+    let unmarked = unmarked(
+        &table,
+        zones,
+        &zone_corners,
+        &matched,
+        legal.iter().any(Option::is_some),
+        opts,
+    );
+    MarkerReport {
+        tolerance_m: opts.tolerance_m,
+        search_radius_m: opts.search_radius_m,
+        crs: table.crs.clone(),
+        markers,
+        rejected_rows: table.rejected_rows,
+        unmarked_vertices: unmarked,
+        warnings: table.warnings,
+    }
+}
+
+/// The corners (in each zone's legal grid) with no marker within the
+/// tolerance, of the zones matched (or of all with `opts.all_zones`).
+fn unmarked(
+    table: &MarkerTable,
+    zones: &[MarkerZone],
+    zone_corners: &[Vec<Coord>],
+    matched: &BTreeSet<usize>,
+    any_bac_ninh: bool,
+    opts: &MarkerOptions,
+) -> Vec<UnmarkedVertex> {
     let points: RTree<[f64; 2]> =
         RTree::bulk_load(table.markers.iter().map(|m| [m.y, m.x]).collect());
-    let unmarked: Vec<UnmarkedVertex> = zones
+    // the markers in the other grid, when a zone is in it
+    let points_bn: Option<RTree<[f64; 2]>> = any_bac_ninh.then(|| {
+        RTree::bulk_load(
+            table
+                .markers
+                .iter()
+                .filter_map(|m| {
+                    with_thread_transform(|t| t.point_to_legal(m.y, m.x, LegalGrid::Tm3_105_30))
+                        .ok()
+                        .map(|(e, n)| [e, n])
+                })
+                .collect(),
+        )
+    });
+    zones
         .par_iter()
         .enumerate()
         .filter(|(z, _)| opts.all_zones || matched.contains(z))
-        .flat_map_iter(|(z, (code, _))| {
-            let points = &points;
+        .flat_map_iter(|(z, (code, _, g))| {
+            let points = match (g, &points_bn) {
+                (LegalGrid::Tm3_105_30, Some(bn)) => bn,
+                _ => &points,
+            };
+            let grid_crs = g.code();
             zone_corners[z].iter().filter_map(move |c| {
                 let nearest = points
                     .nearest_neighbor(&[c.x, c.y])
@@ -246,19 +350,79 @@ pub fn check(
                         zone: code.clone(),
                         x: c.y,
                         y: c.x,
+                        grid_crs,
                         nearest_marker_m: nearest,
                     })
             })
         })
-        .collect();
-    MarkerReport {
-        tolerance_m: opts.tolerance_m,
-        search_radius_m: opts.search_radius_m,
-        markers,
-        rejected_rows: table.rejected_rows,
-        unmarked_vertices: unmarked,
-        warnings: table.warnings,
+        .collect()
+}
+
+/// Reads a marker file and checks it against `zones`. `crs` is the CRS the
+/// surveyor gave, if any. A file in one of the two legal grids, or whose CRS
+/// is not said, is read in both: it is taken in the grid in which more of
+/// its markers fall on a zone, the one said when it is as good; a warning
+/// says when the grid was chosen or the one said was wrong. Another CRS (WGS84,
+/// UTM) is read as said.
+///
+/// # Errors
+/// When the file cannot be read as a marker table ([`table::read`]).
+pub fn check_file(
+    bytes: &[u8],
+    file: &str,
+    crs: Option<&str>,
+    zones: &[MarkerZone],
+    opts: &MarkerOptions,
+    t: &GridTransform,
+) -> crate::Result<(MarkerTable, MarkerReport)> {
+    let said = crs.map(|c| (c, LegalGrid::identify(c)));
+    if let Some((c, None)) = said {
+        let table = table::read(bytes, file, c, t)?;
+        let report = check(table.clone(), zones, opts);
+        return Ok((table, report));
     }
+    let said = said.and_then(|(_, g)| g);
+    let matched = |r: &MarkerReport| {
+        r.markers
+            .iter()
+            .filter(|m| m.status != Status::NoZone)
+            .count()
+    };
+    let mut tries = Vec::new();
+    for g in LegalGrid::ALL {
+        let table = table::read(bytes, file, g.code(), t)?;
+        let report = check(table.clone(), zones, opts);
+        tries.push((g, matched(&report), table, report));
+    }
+    let first = said.unwrap_or(LegalGrid::Tm3_107);
+    // the grid said (or EPSG:9214) unless the other matches more markers
+    tries.sort_by_key(|(g, n, _, _)| (std::cmp::Reverse(*n), *g != first));
+    let mut tries = tries.into_iter();
+    let (g, n, table, mut report) = tries.next().ok_or_else(|| crate::Error::Io {
+        file: file.to_owned(),
+        reason: "no legal grid to read it in".into(),
+    })?;
+    let total = report.markers.len();
+    let other = tries.next().map_or(0, |(_, n, _, _)| n);
+    let note = match said {
+        Some(s) if s != g => Some(format!(
+            "{file} is said to be in {} ({}), but {} of its {total} markers fall on a zone there and {n} in {} ({}),              the other legal grid of the province, about 150 km east–west: it was read in {}; check the survey's grid",
+            s.code(), s.name(), other, g.code(), g.name(), g.code()
+        )),
+        Some(_) => None,
+        None if n > 0 => Some(format!(
+            "{file} does not say its CRS: {n} of its {total} markers fall on a zone in {} ({}) and {other} in the other legal grid,              so it was read in {}; give --crs (or crs=) to be sure",
+            g.code(), g.name(), g.code()
+        )),
+        None => Some(format!(
+            "{file} does not say its CRS and none of its markers falls on a zone in either legal grid; it was read in {} ({});              give --crs (or crs=)",
+            g.code(), g.name()
+        )),
+    };
+    if let Some(w) = note {
+        report.warnings.insert(0, w);
+    }
+    Ok((table, report))
 }
 
 #[cfg(test)]
@@ -294,7 +458,11 @@ mod tests {
             ],
             ..MarkerTable::default()
         };
-        let r = check(table, &[("Z".into(), zone)], &MarkerOptions::default());
+        let r = check(
+            table,
+            &[("Z".into(), zone, LegalGrid::Tm3_107)],
+            &MarkerOptions::default(),
+        );
         let s: Vec<_> = r
             .markers
             .iter()

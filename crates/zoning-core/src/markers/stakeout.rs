@@ -8,7 +8,7 @@
 //! code (`KCN-X-M1`) so that every number in one table is unique.
 
 use geo::{orient::Direction, Orient};
-use geo_types::{Coord, MultiPolygon};
+use geo_types::Coord;
 use serde::Serialize;
 
 use crate::crs::GridTransform;
@@ -23,10 +23,13 @@ pub struct StakeoutPoint {
     pub id: String,
     /// `corner` or `intermediate`.
     pub kind: &'static str,
-    /// Northing in EPSG:9214, m (Vietnamese X), rounded to the millimetre.
+    /// Northing in the zone's legal grid, m (Vietnamese X), rounded to the
+    /// millimetre.
     pub x: f64,
-    /// Easting in EPSG:9214, m (Vietnamese Y), rounded to the millimetre.
+    /// Easting in the zone's legal grid, m (Vietnamese Y), to the millimetre.
     pub y: f64,
+    /// The zone's legal grid, `EPSG:9214` or `EPSG:9209`.
+    pub grid_crs: &'static str,
     /// WGS84 longitude.
     pub lon: f64,
     /// WGS84 latitude.
@@ -47,21 +50,23 @@ fn from_north_west(v: &mut [Coord]) {
     v.rotate_left(start);
 }
 
-/// The stake-out points of `zones` (code, grid boundary), with intermediate
-/// points where an edge is longer than `max_spacing_m`.
+/// The stake-out points of `zones` (code, working-plane boundary, legal
+/// grid), in each zone's legal grid, with intermediate points (straight in
+/// that grid) where an edge is longer than `max_spacing_m`.
 ///
 /// # Errors
-/// When PROJ cannot transform a point to WGS84.
+/// When PROJ cannot transform a point.
 pub fn stakeout(
-    zones: &[(String, MultiPolygon)],
+    zones: &[super::MarkerZone],
     max_spacing_m: Option<f64>,
     t: &GridTransform,
 ) -> Result<Vec<StakeoutPoint>> {
     let prefixed = zones.len() > 1;
     let mut out = Vec::new();
-    for (code, mp) in zones {
+    for (code, plane, grid) in zones {
+        let legal = t.to_legal(plane, *grid)?;
         // clockwise exteriors (and counter-clockwise holes, walked clockwise below)
-        let oriented = mp.orient(Direction::Reversed);
+        let oriented = legal.orient(Direction::Reversed);
         let mut n = 0usize;
         for p in &oriented.0 {
             for (r, ring) in std::iter::once(p.exterior())
@@ -78,7 +83,8 @@ pub fn stakeout(
                     let (a, b) = (v[i], v[(i + 1) % v.len()]);
                     let mut push = |c: Coord, kind: &'static str| -> Result<()> {
                         n += 1;
-                        let (lon, lat) = t.grid_to_wgs84(c.x, c.y)?;
+                        let (pe, pn) = t.point_from_legal(c.x, c.y, *grid)?;
+                        let (lon, lat) = t.grid_to_wgs84(pe, pn)?;
                         out.push(StakeoutPoint {
                             zone: code.clone(),
                             id: if prefixed {
@@ -89,6 +95,7 @@ pub fn stakeout(
                             kind,
                             x: mm(c.y),
                             y: mm(c.x),
+                            grid_crs: grid.code(),
                             lon,
                             lat,
                         });
@@ -162,6 +169,7 @@ pub fn to_csv(points: &[StakeoutPoint], decimal_comma: bool) -> String {
         "Vĩ độ (WGS84)".into(),
         "Khu".into(),
         "Loại điểm".into(),
+        "Lưới tọa độ".into(),
     ]];
     rows.extend(points.iter().map(|p| {
         [
@@ -176,6 +184,7 @@ pub fn to_csv(points: &[StakeoutPoint], decimal_comma: bool) -> String {
             } else {
                 "điểm giữa".into()
             },
+            p.grid_crs.to_owned(),
         ]
     }));
     for r in &rows {
@@ -189,7 +198,7 @@ pub fn to_csv(points: &[StakeoutPoint], decimal_comma: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo_types::{coord, Rect};
+    use geo_types::{coord, MultiPolygon, Rect};
 
     #[test]
     fn clockwise_from_the_north_west_with_intermediate_points() {
@@ -200,7 +209,12 @@ mod tests {
             coord! { x: 400_100.0, y: 2_350_050.0 },
         )
         .to_polygon()]);
-        let p = stakeout(&[("Z".into(), zone)], Some(40.0), &t).expect("stakeout");
+        let p = stakeout(
+            &[("Z".into(), zone, crate::crs::LegalGrid::Tm3_107)],
+            Some(40.0),
+            &t,
+        )
+        .expect("stakeout");
         let xy: Vec<(&str, f64, f64)> = p.iter().map(|s| (s.id.as_str(), s.x, s.y)).collect();
         // north-west corner first, then east along the north edge (clockwise),
         // 100 m edges in 3 pieces, 50 m edges in 2

@@ -62,6 +62,8 @@ pub struct MarkerTable {
     pub rejected_rows: Vec<RejectedRow>,
     /// Things corrected or assumed (swapped columns, a missing height column).
     pub warnings: Vec<String>,
+    /// The CRS its X/Y were read in.
+    pub crs: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -385,7 +387,10 @@ pub fn read(bytes: &[u8], file: &str, crs: &str, t: &GridTransform) -> Result<Ma
         .clone();
     let columns = columns(&headers, file)?;
     let source = Source::new(crs, file)?;
-    let mut table = MarkerTable::default();
+    let mut table = MarkerTable {
+        crs: crs.to_owned(),
+        ..MarkerTable::default()
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut rows = 0usize;
     let lines = Lines::new(&text);

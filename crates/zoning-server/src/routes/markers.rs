@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use geo_types::{MultiPolygon, Point};
+use geo_types::Point;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use zoning_core::markers::{self, Marker, MarkerOptions, MarkerReport, MarkerTable};
@@ -108,11 +108,11 @@ pub async fn get_item(
 }
 
 /// The approved zones, for matching markers.
-fn approved(state: &AppState) -> ApiResult<Vec<(String, MultiPolygon)>> {
+fn approved(state: &AppState) -> ApiResult<Vec<markers::MarkerZone>> {
     Ok(state
         .zones(View::Public)?
         .iter()
-        .map(|z| (z.code.clone(), z.grid.clone()))
+        .map(|z| (z.code.clone(), z.grid.clone(), z.legal_grid()))
         .collect())
 }
 
@@ -172,9 +172,7 @@ pub async fn post_upload(
             "tolerance_m must be ≥ 0 and search_radius_m at least the tolerance".into(),
         ));
     }
-    let crs = q
-        .crs
-        .unwrap_or_else(|| zoning_core::crs::GRID_CRS.to_owned());
+    let crs = q.crs;
     let replace = q.replace.unwrap_or(false);
     let if_match = req
         .headers()
@@ -183,12 +181,11 @@ pub async fn post_upload(
         .map(str::to_owned);
     let st = state.clone();
     let (report, batch) = web::block(move || -> ApiResult<(MarkerReport, Option<i64>)> {
-        let table = with_grid(|t| {
-            markers::table::read(&body, "upload", &crs, t)
+        let zones = approved(&st)?;
+        let (keep, report) = with_grid(|t| {
+            markers::check_file(&body, "upload", crs.as_deref(), &zones, &opts, t)
                 .map_err(|e| ApiError::Unprocessable(e.to_string()))
         })?;
-        let keep = table.clone();
-        let report = markers::check(table, &approved(&st)?, &opts);
         let new = to_new(&report, &keep);
         replacing(&st, &new, replace, if_match.as_deref())?;
         let batch = if new.is_empty() {
@@ -527,7 +524,7 @@ pub async fn get_stakeout(
         .ok_or_else(|| ApiError::NotFound(format!("zone {code} not found")))?;
     let points = with_grid(|t| {
         markers::stakeout::stakeout(
-            &[(zone.code.clone(), zone.grid.clone())],
+            &[(zone.code.clone(), zone.grid.clone(), zone.legal_grid())],
             q.max_spacing_m,
             t,
         )
@@ -535,7 +532,7 @@ pub async fn get_stakeout(
     })?;
     match q.f.as_deref() {
         Some("json") => Ok(HttpResponse::Ok()
-            .json(json!({"crs": zoning_core::crs::GRID_CRS, "zone": code, "points": points}))),
+            .json(json!({"crs": zone.legal_grid().code(), "zone": code, "points": points}))),
         Some("csv") | None => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((header::CONTENT_DISPOSITION, attachment(&code)))
