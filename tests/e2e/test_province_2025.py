@@ -250,3 +250,69 @@ def test_part2_serves_the_former_bac_ninh_grid(tmp_path):
             assert got.hausdorff_distance(want) < 1e-3, g9209["id"]
     finally:
         srv.stop()
+
+
+def marker_table(rows):
+    lines = ["Số hiệu mốc;X (m);Y (m)"] + [f"{i};{x:.3f};{y:.3f}".replace(".", ",") for i, x, y in rows]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def bn_zone(tmp_path_factory):
+    """A zone of the former Bắc Ninh as its office sends it: a shapefile in
+    EPSG:9209 with its .prj, exactly 300 m × 200 m in that grid."""
+    tmp = tmp_path_factory.mktemp("bnmarkers")
+    e, n = Transformer.from_crs("EPSG:4326", BN, always_xy=True).transform(106.05, 21.15)
+    e, n = round(e), round(n)
+    zone = shapely.box(e, n, e + 300, n + 200)
+    src = tmp / "bn.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection",
+                               "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::9209"}},
+                               "features": [{"type": "Feature", "properties": {"code": "KCN-BN-M", "kind": "KCN", "name": "Khu thử"},
+                                             "geometry": mapping(zone)}]}), encoding="utf-8")
+    shp = tmp / "bn.shp"
+    subprocess.run(["ogr2ogr", "-f", "ESRI Shapefile", "-a_srs", BN, str(shp), str(src)], check=True, capture_output=True, timeout=60)
+    return tmp, shp, zone, (e, n)
+
+
+def test_markers_of_a_bac_ninh_zone_are_checked_in_its_grid(bn_zone):
+    tmp, shp, zone, (e, n) = bn_zone
+    # (id, X = northing, Y = easting) in EPSG:9209
+    rows = [("M1", n + 0.02, e + 0.03), ("M2", n + 200.0, e + 300.0), ("M3", n + 100.0, e + 300.35)]
+    csv_path = tmp / "moc.csv"
+    csv_path.write_bytes(marker_table(rows))
+    # said to be in EPSG:9209
+    r = run_json("markers", "check", "--zones", str(shp), "--markers", str(csv_path), "--crs", BN)
+    for (mid, x, y), m in zip(rows, r["markers"]):
+        ref = zone.boundary.distance(shapely.Point(y, x))   # shapely in EPSG:9209
+        assert m["zone"] == "KCN-BN-M" and m["grid_crs"] == BN
+        assert abs(m["distance_m"] - ref) < 1e-6, (mid, m["distance_m"], ref)
+        assert abs(m["x"] - x) < 1e-6 and abs(m["y"] - y) < 1e-6, "coordinates in the zone's grid"
+    assert [m["status"] for m in r["markers"]] == ["ok", "ok", "out-of-tolerance"]
+    unmarked = {(round(v["x"], 3), round(v["y"], 3)) for v in r["unmarked_vertices"]}
+    assert unmarked == {(n + 200.0, e), (n, e + 300.0)}, unmarked
+    assert not r["warnings"], r["warnings"]
+    # the CRS unsaid: read in EPSG:9209, where the markers fall on the zone, and said so
+    unsaid = run_json("markers", "check", "--zones", str(shp), "--markers", str(csv_path))
+    assert unsaid["crs"] == BN and [m["status"] for m in unsaid["markers"]] == ["ok", "ok", "out-of-tolerance"]
+    assert "does not say its CRS" in unsaid["warnings"][0] and BN in unsaid["warnings"][0]
+    # said to be in the other grid (150 km away): recognised, read in the right one
+    wrong = run_json("markers", "check", "--zones", str(shp), "--markers", str(csv_path), "--crs", BG)
+    assert wrong["crs"] == BN and [m["zone"] for m in wrong["markers"]] == ["KCN-BN-M"] * 3
+    assert "is said to be in EPSG:9214" in wrong["warnings"][0] and "150 km" in wrong["warnings"][0]
+
+
+def test_stakeout_of_a_bac_ninh_zone_is_in_its_grid(bn_zone):
+    _, shp, zone, (e, n) = bn_zone
+    out = run_json("markers", "stakeout", "--zones", str(shp), "--max-spacing-m", "100")
+    assert out["crs"] == BN
+    corners = {(p["x"], p["y"]) for p in out["points"] if p["kind"] == "corner"}
+    assert corners == {(n, e), (n, e + 300.0), (n + 200.0, e + 300.0), (n + 200.0, e)}, corners
+    back = Transformer.from_crs(BN, "EPSG:4326", always_xy=True)
+    for p in out["points"]:
+        assert p["grid_crs"] == BN
+        # intermediate points straight in EPSG:9209, on the zone's edges
+        assert zone.boundary.distance(shapely.Point(p["y"], p["x"])) < 1e-6
+        lon, lat = back.transform(p["y"], p["x"])
+        assert abs(lon - p["lon"]) < 1e-8 and abs(lat - p["lat"]) < 1e-8
+    assert len(out["points"]) == 4 + 2 * 2 + 2 * 1

@@ -361,8 +361,9 @@ fn unmarked(
 /// Reads a marker file and checks it against `zones`. `crs` is the CRS the
 /// surveyor gave, if any. A file in one of the two legal grids, or whose CRS
 /// is not said, is read in both: it is taken in the grid in which more of
-/// its markers fall on a zone, the one said when it is as good; a warning
-/// says when the grid was chosen or the one said was wrong. Another CRS (WGS84,
+/// its markers fall on a zone, the one said (else EPSG:9214) when it is as
+/// good; a warning says when the grid chosen is not EPSG:9214 or not the one
+/// said. Another CRS (WGS84,
 /// UTM) is read as said.
 ///
 /// # Errors
@@ -410,13 +411,14 @@ pub fn check_file(
             s.code(), s.name(), other, g.code(), g.name(), g.code()
         )),
         Some(_) => None,
-        None if n > 0 => Some(format!(
-            "{file} does not say its CRS: {n} of its {total} markers fall on a zone in {} ({}) and {other} in the other legal grid,              so it was read in {}; give --crs (or crs=) to be sure",
-            g.code(), g.name(), g.code()
-        )),
+        // unsaid and read in EPSG:9214, as before the merger: nothing to say
+        None if g == LegalGrid::Tm3_107 => None,
         None => Some(format!(
-            "{file} does not say its CRS and none of its markers falls on a zone in either legal grid; it was read in {} ({});              give --crs (or crs=)",
-            g.code(), g.name()
+            "{file} does not say its CRS: {n} of its {total} markers fall on a zone in {} ({}) and {other} in EPSG:9214, \
+             so it was read in {}; give --crs (or crs=) to be sure",
+            g.code(),
+            g.name(),
+            g.code()
         )),
     };
     if let Some(w) = note {

@@ -104,7 +104,9 @@ pub fn stakeout(
                     push(a, "corner")?;
                     if let Some(m) = max_spacing_m.filter(|m| *m > 0.0) {
                         let len = (b.x - a.x).hypot(b.y - a.y);
-                        let pieces = (len / m).ceil();
+                        // an edge a hair over a multiple of the spacing (PROJ's
+                        // round trip between the grids) is not cut once more
+                        let pieces = (len / m - 1e-9).ceil().max(1.0);
                         let mut j = 1.0;
                         while j < pieces {
                             let f = j / pieces;
