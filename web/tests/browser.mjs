@@ -179,7 +179,7 @@ await test('planner fixes it, saves the draft and sees it in the history', async
 
 await test('planner drags a vertex of the saved draft, saves it again and compares the two versions', async () => {
   await page.click('#edit');
-  const area = () => page.evaluate(() => window.zoning.map.getLayers().item(4).getSource().getFeatures()[0].getGeometry().getArea());
+  const area = () => page.evaluate(() => window.zoning.layer('edit').getSource().getFeatures()[0].getGeometry().getArea());
   const before = await area();
   // the north-east corner of the square drawn at (106.2, 21.38), 0.004° wide
   const [x0, y0] = await page.evaluate(() => window.zoning.pixel(106.204, 21.384));
@@ -202,7 +202,7 @@ await test('planner drags a vertex of the saved draft, saves it again and compar
   await boxes.nth(0).check();
   await boxes.nth(1).check();
   await page.click('#compare');
-  const compared = await page.evaluate(() => window.zoning.map.getLayers().item(3).getSource().getFeatures().map((f) => f.getGeometry().getArea()));
+  const compared = await page.evaluate(() => window.zoning.layer('compare').getSource().getFeatures().map((f) => f.getGeometry().getArea()));
   assert.equal(compared.length, 2);
   assert.ok(compared[1] > compared[0] * 1.1, `the dragged corner made the zone larger: ${compared}`);
   if (shots) await page.screenshot({ path: join(shots, 'history.png') });
@@ -236,7 +236,7 @@ await test('surveyor uploads a table and sees markers and rejected rows', async 
   const rejected = await page.textContent('#rejected');
   assert.match(rejected, /4.*M3.*not a number/s);
   assert.match(rejected, /5.*M1.*first on line 2/s);
-  const onMap = await page.evaluate(() => window.zoning.map.getLayers().item(5).getSource().getFeatures().length);
+  const onMap = await page.evaluate(() => window.zoning.layer('markers').getSource().getFeatures().length);
   assert.ok(onMap >= 2);
   if (shots) await page.screenshot({ path: join(shots, 'surveyor.png') });
   // the stake-out table of the selected zone
