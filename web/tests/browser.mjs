@@ -346,6 +346,137 @@ await test('the current province is the server\'s bac-ninh item (former: false) 
   assert.deepEqual(former, [formerProvince.id]);
 });
 
+// ---------------------------------------------------------------- search
+const optionsOf = () => page.$$eval('#results [role=option]', (os) => os.map((o) => ({ type: o.dataset.type, code: o.dataset.code, text: o.textContent, id: o.id })));
+async function searchFor(q) {
+  await page.fill('#search', '');
+  await page.fill('#search', q);
+  await page.waitForFunction(() => document.querySelector('#search').getAttribute('aria-expanded') === 'true');
+  return optionsOf();
+}
+const communesOfDistrict = (name) => communesFc.features.filter((f) => (f.properties.oldDistricts || []).some((d) => foldText(d).includes(foldText(name))));
+const zonesOfDistrict = (name, communeCodes) => zonesFc.features.filter((f) => foldText(f.properties.district_vi).includes(foldText(name))
+  || (Array.isArray(f.properties.communes) && f.properties.communes.some((c) => communeCodes.has(c.code))));
+
+await test('search finds a former district, its communes and the zones there, without diacritics and in any order', async () => {
+  await fresh('/');
+  if (!zoneHas('communes')) awaitingServer('zone property `communes` absent: zones found through their communes are not checked, only through district_vi');
+  for (const [q, district] of [['Viet Yen', 'Việt Yên'], ['Hiệp Hòa', 'Hiệp Hòa'], ['hiep hoa', 'Hiệp Hòa'], ['Hoa Hiep', 'Hiệp Hòa'], ['huyen hiep hoa', 'Hiệp Hòa']]) {
+    const communes = communesOfDistrict(district);
+    assert.ok(communes.length >= 3, `the API has communes of ${district}`);
+    const zones = zonesOfDistrict(district, new Set(communes.map((f) => f.properties.code)));
+    assert.ok(zones.length >= 3, `the API has zones in ${district}`);
+    const got = await searchFor(q);
+    const codes = new Set(got.map((o) => `${o.type}:${o.code}`));
+    assert.ok(got.some((o) => o.type === 'district' && foldText(o.text).includes(foldText(district))), `${q}: the former district is offered: ${got.map((o) => o.text)}`);
+    for (const c of communes) assert.ok(codes.has(`commune:${c.properties.code}`), `${q}: commune ${c.properties.fullName}`);
+    for (const z of zones) assert.ok(codes.has(`zone:${z.id}`), `${q}: zone ${z.id}`);
+    // the district first, its communes before its zones
+    assert.equal(got[0].type, 'district', `${q}: the district first`);
+  }
+  for (const q of ['kcn quang chau', 'Quang Chau KCN', 'KCN Quang Châu', 'khu công nghiệp Quang Châu', 'chau quang']) {
+    const got = await searchFor(q);
+    assert.equal(got[0]?.code, 'KCN-QUANG-CHAU', `${q}: ${got.map((o) => o.text)}`);
+    if (/kcn|khu/i.test(q)) assert.ok(got.every((o) => o.type !== 'zone' || o.code.startsWith('KCN-')), `${q}: only KCN among the zones`);
+  }
+  await searchFor('ccn quang chau');
+  assert.ok((await optionsOf()).every((o) => o.code !== 'KCN-QUANG-CHAU'), '"CCN" leaves KCN out');
+  await searchFor('Xyzzy');
+  assert.match(await page.textContent('#results'), /Không tìm thấy/);
+  assert.equal((await optionsOf()).length, 0);
+});
+
+await test('search is a combobox: arrow keys, Enter, a visible focus; a zone chosen is zoomed to and its card takes the focus', async () => {
+  await fresh('/');
+  const input = page.locator('#search');
+  assert.equal(await input.getAttribute('role'), 'combobox');
+  assert.equal(await input.getAttribute('aria-expanded'), 'false');
+  assert.equal(await input.getAttribute('aria-controls'), 'results');
+  assert.equal(await page.getAttribute('#results', 'role'), 'listbox');
+  await input.focus();
+  const outline = (sel) => page.$eval(sel, (e) => { const s = getComputedStyle(e); return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) }; });
+  const io = await outline('#search');
+  assert.ok(io.style !== 'none' && io.width >= 2, `the field shows its focus: ${JSON.stringify(io)}`);
+  await page.keyboard.type('quang chau');
+  await page.waitForSelector('#results [role=option]');
+  assert.equal(await input.getAttribute('aria-expanded'), 'true');
+  assert.equal(await input.getAttribute('aria-activedescendant'), null, 'no option active before an arrow key');
+  const opts = await optionsOf();
+  assert.ok(opts.length >= 2, 'two options at least');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await input.getAttribute('aria-activedescendant'), opts[0].id);
+  assert.equal(await page.getAttribute(`#${opts[0].id}`, 'aria-selected'), 'true');
+  const oo = await outline(`#${opts[0].id}`);
+  assert.ok(oo.style !== 'none' && oo.width >= 2, `the active option is outlined: ${JSON.stringify(oo)}`);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'search', 'the focus stays in the field');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await input.getAttribute('aria-activedescendant'), opts[1].id);
+  assert.equal(await page.getAttribute(`#${opts[0].id}`, 'aria-selected'), 'false');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await input.getAttribute('aria-activedescendant'), opts[0].id);
+  await page.keyboard.press('Escape');
+  assert.equal(await input.getAttribute('aria-expanded'), 'false');
+  assert.ok(await page.locator('#results').isHidden());
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await input.getAttribute('aria-expanded'), 'true', 'the arrow key opens it again');
+  assert.equal(await input.getAttribute('aria-activedescendant'), opts[0].id);
+  const zoomBefore = await page.evaluate(() => window.zoning.map.getView().getZoom());
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#card:not([hidden]) h2');
+  assert.equal(await page.textContent('#card h2'), 'Quang Châu');
+  assert.equal(await input.getAttribute('aria-expanded'), 'false');
+  assert.equal(await page.evaluate(() => document.activeElement.matches('#card h2')), true, 'the focus moved to the card');
+  const ho = await outline('#card h2');
+  assert.ok(ho.style !== 'none' && ho.width >= 2, 'the card\'s heading shows the focus');
+  await page.waitForTimeout(400); // the zoom animation
+  const qc = zonesFc.features.find((f) => f.id === 'KCN-QUANG-CHAU');
+  const [w, s, e, n] = bbox({ features: [qc] });
+  const v = await page.evaluate(([w, s, e, n]) => ({ zoom: window.zoning.map.getView().getZoom(), a: window.zoning.pixel(w, n), b: window.zoning.pixel(e, s), size: window.zoning.map.getSize() }), [w, s, e, n]);
+  assert.ok(v.zoom > zoomBefore + 2, `zoomed in: ${zoomBefore} → ${v.zoom}`);
+  assert.ok(v.a[0] >= 0 && v.a[1] >= 0 && v.b[0] <= v.size[0] && v.b[1] <= v.size[1], 'the zone in view');
+  // the keyboard goes on from the card: Tab reaches its first control
+  await page.keyboard.press('Tab');
+  assert.ok(await page.evaluate(() => document.querySelector('#card').contains(document.activeElement)), 'Tab stays in the card');
+});
+
+await test('a commune or a former district chosen in the search is shown: zoomed to, outlined, with its card', async () => {
+  await fresh('/');
+  const nenh = communesFc.features.find((f) => f.properties.fullName === 'Phường Nếnh');
+  const got = await searchFor('nenh');
+  const opt = got.find((o) => o.type === 'commune' && o.code === nenh.properties.code);
+  assert.ok(opt, `Phường Nếnh offered: ${got.map((o) => o.text)}`);
+  await page.click(`#${opt.id}`);
+  await page.waitForSelector('#card:not([hidden]) h2');
+  assert.equal(await page.textContent('#card h2'), 'Phường Nếnh');
+  assert.equal(await page.evaluate(() => document.activeElement.matches('#card h2')), true);
+  const card = await page.textContent('#card');
+  assert.ok(card.includes(nenh.properties.oldDistricts[0]), 'its former district');
+  assert.match(card, /Huyện cũ \(trước 7\/2025\)/);
+  assert.match(page.url(), new RegExp(`#commune=${nenh.properties.code}$`));
+  await page.waitForTimeout(400);
+  await page.evaluate(() => new Promise((ok) => { window.zoning.map.once('rendercomplete', () => ok()); window.zoning.map.render(); }));
+  // its boundary is outlined on the screen
+  await grabMap();
+  const ring = nenh.geometry.coordinates[0][0];
+  let outlined = 0; let tried = 0;
+  for (let i = 0; i < ring.length; i += Math.max(1, Math.floor(ring.length / 24))) {
+    const [x, y] = await page.evaluate(([lon, lat]) => window.zoning.pixel(lon, lat), ring[i]);
+    tried++;
+    if (await pixelsNear(x, y, 2, '#0b57d0', 60) > 0) outlined++;
+  }
+  assert.ok(outlined >= tried * 0.7, `outlined at ${outlined} of ${tried} vertices`);
+  // a former district: its communes now, the zones there
+  const d = (await searchFor('Viet Yen')).find((o) => o.type === 'district');
+  await page.click(`#${d.id}`);
+  await page.waitForSelector('#card:not([hidden]) #district-communes');
+  assert.match(await page.textContent('#card h2'), /Việt Yên/);
+  const listed = await page.$$eval('#district-communes [data-commune]', (bs) => bs.map((b) => b.dataset.commune));
+  assert.deepEqual(listed.sort(), communesOfDistrict('Việt Yên').map((f) => f.properties.code).sort());
+  assert.ok(await page.locator('#district-zones [data-zone="KCN-QUANG-CHAU"]').count(), 'KCN Quang Châu among its zones');
+  await page.click('#district-zones [data-zone="KCN-QUANG-CHAU"]');
+  await page.waitForFunction(() => document.querySelector('#card h2')?.textContent === 'Quang Châu');
+});
+
 async function clickAt(lon, lat, dbl = false) {
   const [x, y] = await page.evaluate(([a, b]) => window.zoning.pixel(a, b), [lon, lat]);
   const box = await page.locator('#map').boundingBox();
