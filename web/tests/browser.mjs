@@ -477,6 +477,112 @@ await test('a commune or a former district chosen in the search is shown: zoomed
   await page.waitForFunction(() => document.querySelector('#card h2')?.textContent === 'Quang Châu');
 });
 
+// ----------------------------------------------------- card and targets
+await test('the page names the province as it is; the zone card gives its communes now and its former district as history', async () => {
+  await fresh('/#zone=KCN-QUANG-CHAU');
+  assert.match(await page.title(), /tỉnh Bắc Ninh/);
+  assert.match(await page.textContent('#title'), /tỉnh Bắc Ninh/);
+  assert.match(await page.textContent('#targets h2'), /Nghị quyết .*tỉnh Bắc Giang cũ/);
+  assert.match(await page.textContent('#targets-scope'), /tỉnh Bắc Giang cũ/);
+  await page.waitForSelector('#card:not([hidden]) h2');
+  const zone = zonesFc.features.find((f) => f.id === 'KCN-QUANG-CHAU').properties;
+  const rowText = (id) => page.$eval(`#${id}`, (r) => [r.querySelector('th').textContent, r.querySelector('td').textContent]);
+  const [dl, dv] = await rowText('row-district');
+  assert.equal(dl, 'Huyện cũ (trước 7/2025)');
+  assert.equal(dv, zone.district_vi);
+  if (Array.isArray(zone.communes)) {
+    assert.ok(zone.communes.length >= 1, 'a zone lies in one commune at least');
+    const [cl] = await rowText('row-communes');
+    assert.equal(cl, 'Xã, phường (từ 7/2025)');
+    const items = await page.$$eval('#zone-communes li', (ls) => ls.map((l) => l.textContent.replace(/\s+/g, ' ').trim()));
+    assert.deepEqual(items, zone.communes.map((c) => `${c.name} ${Math.round(c.share * 100)}%`), 'in the server\'s order, with the share');
+    // each leads to its commune's card
+    await page.click(`#zone-communes [data-commune="${zone.communes[0].code}"]`);
+    await page.waitForFunction((n) => document.querySelector('#card h2')?.textContent === n, zone.communes[0].name);
+    assert.ok(await page.locator('#card [data-zone="KCN-QUANG-CHAU"]').count(), 'the commune\'s card lists the zone');
+    await page.click('#card [data-zone="KCN-QUANG-CHAU"]');
+    await page.waitForFunction(() => document.querySelector('#card h2')?.textContent === 'Quang Châu');
+  } else {
+    assert.equal(await page.locator('#row-communes').count(), 0, 'no communes row without the server\'s communes');
+    awaitingServer('zone property `communes` absent: the card\'s communes with their shares are not checked');
+  }
+  if ('former_province' in zone) {
+    assert.equal((await rowText('row-former-province'))[1], `tỉnh ${zone.former_province} cũ`);
+  } else awaitingServer('zone property `former_province` absent: the card\'s former province is not checked');
+  if ('grid_crs' in zone) {
+    assert.ok((await rowText('row-grid'))[1].includes(zone.grid_crs));
+  } else awaitingServer('zone property `grid_crs` absent: the card\'s legal grid is not checked');
+  // in English too
+  await page.click('#lang');
+  assert.match(await page.title(), /Bắc Ninh province/);
+  assert.equal((await rowText('row-district'))[0], 'Former district (before 7/2025)');
+  if (Array.isArray(zone.communes)) assert.equal((await rowText('row-communes'))[0], 'Communes and wards (since 7/2025)');
+  assert.match(await page.textContent('#targets h2'), /former Bắc Giang/);
+  await page.click('#lang');
+});
+
+// what a person sees of an element, as pixels
+async function grab(selector) {
+  const box = await page.locator(selector).boundingBox();
+  const png = await page.screenshot({ clip: box });
+  await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(img, 0, 0);
+    window.__shot = ctx.getImageData(0, 0, c.width, c.height);
+  }, png.toString('base64'));
+  return box;
+}
+// the share of the pixels that have the commonest colour (to 1/16 per channel)
+const commonestShare = () => page.evaluate(() => {
+  const { data } = window.__shot;
+  const seen = new Map();
+  for (let k = 0; k < data.length; k += 4) {
+    const c = `${data[k] >> 4},${data[k + 1] >> 4},${data[k + 2] >> 4}`;
+    seen.set(c, (seen.get(c) || 0) + 1);
+  }
+  return Math.max(...seen.values()) / (data.length / 4);
+});
+
+await test('the targets tell the zones on the ground from the placeholders that only fill a count', async () => {
+  await fresh('/');
+  const byId = new Map(zonesFc.features.map((f) => [f.id, f.properties]));
+  for (const [key, id] of [['kcn_2030', 'bar-kcn-2030'], ['ccn_2030', 'bar-ccn-2030']]) {
+    const line = reportJson.lines.find((l) => l.key === key);
+    const placeholders = line.codes.filter((c) => byId.get(c).name_basis === 'placeholder').length;
+    const real = line.count - placeholders;
+    assert.ok(placeholders > 0 && real > 0, `${key}: both kinds in the data`);
+    const text = (await page.textContent(`#${id}`)).replace(/\s+/g, ' ');
+    assert.ok(text.includes(`${line.count} khu / ${line.target_count} khu — ${real} có thật, ${placeholders} giữ chỗ`), text);
+    // two segments, as wide as their counts, the placeholders hatched
+    const w = await page.$eval(`#${id}`, (e) => ({
+      bar: e.querySelector('.bar').getBoundingClientRect().width,
+      real: e.querySelector('.fill:not(.placeholder)').getBoundingClientRect().width,
+      held: e.querySelector('.fill.placeholder').getBoundingClientRect().width,
+      hatch: getComputedStyle(e.querySelector('.fill.placeholder')).backgroundImage,
+    }));
+    assert.ok(Math.abs(w.real - (w.bar * real) / line.target_count) < 1.5, `${key}: real segment ${w.real} of ${w.bar}`);
+    assert.ok(Math.abs(w.held - (w.bar * placeholders) / line.target_count) < 1.5, `${key}: placeholder segment ${w.held} of ${w.bar}`);
+    assert.match(w.hatch, /repeating-linear-gradient/);
+    // on the screen: the real segment one colour, the placeholders' stripes two at least
+    await grab(`#${id} .fill:not(.placeholder)`);
+    assert.ok(await commonestShare() > 0.9, `${key}: the real segment is plain`);
+    await grab(`#${id} .fill.placeholder`);
+    assert.ok(await commonestShare() < 0.75, `${key}: the placeholder segment is hatched`);
+  }
+  assert.match(await page.textContent('#bar-legend'), /khu có thật.*khu giữ chỗ/s);
+  await page.click('#lang');
+  const line = reportJson.lines.find((l) => l.key === 'kcn_2030');
+  const held = line.codes.filter((c) => byId.get(c).name_basis === 'placeholder').length;
+  assert.ok((await page.textContent('#bar-kcn-2030')).includes(`${line.count - held} real, ${held} placeholders`));
+  assert.match(await page.textContent('#bar-legend'), /real zones.*placeholders/s);
+  await page.click('#lang');
+});
+
 async function clickAt(lon, lat, dbl = false) {
   const [x, y] = await page.evaluate(([a, b]) => window.zoning.pixel(a, b), [lon, lat]);
   const box = await page.locator('#map').boundingBox();
