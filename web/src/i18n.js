@@ -1,5 +1,5 @@
 // Vietnamese first, English one click away.
-const STRINGS = {
+export const STRINGS = {
   vi: {
     title: 'KCN và CCN — tỉnh Bắc Ninh (địa bàn tỉnh Bắc Giang cũ)',
     search: 'Tìm khu, xã, phường hoặc huyện cũ', searchHint: 'Tìm khu, xã, phường, huyện cũ — ví dụ Quang Châu', noMatch: 'Không tìm thấy',

@@ -14,6 +14,7 @@ import Feature from 'ol/Feature.js';
 import Point from 'ol/geom/Point.js';
 import { Style, Fill, Stroke, Text, Circle as CircleStyle, RegularShape } from 'ol/style.js';
 import { defaults as defaultControls } from 'ol/control/defaults.js';
+import { defaults as defaultInteractions } from 'ol/interaction/defaults.js';
 import Draw from 'ol/interaction/Draw.js';
 import Modify from 'ol/interaction/Modify.js';
 import Snap from 'ol/interaction/Snap.js';
@@ -151,6 +152,9 @@ const { communeLayer, formerLayer, currentLayer, labelLayer: communeLabelLayer }
 const map = new Map({
   target: 'map',
   // the credits of the commune boundaries stay open on the map
+  // the wheel zooms and a drag pans at once (OpenLayers' default, with a
+  // focusable map, waits for a first click: issue 16)
+  interactions: defaultInteractions({ onFocusOnly: false }),
   controls: defaultControls({ attributionOptions: { collapsible: false }, zoomOptions: { zoomInTipLabel: t('zoomIn'), zoomOutTipLabel: t('zoomOut') } }),
   layers: [
     osmLayer,
@@ -472,7 +476,7 @@ async function showHistory(code) {
   const list = $('history-list');
   const chosen = [];
   list.replaceChildren(el('h3', { text: t('history') }), el('ol', { id: 'versions' }, (h.versions || []).map((v) => el('li', {},
-    el('label', {}, el('input', { type: 'checkbox', value: v.version, on: { change: (e) => {
+    el('label', { class: 'check' }, el('input', { type: 'checkbox', value: v.version, on: { change: (e) => {
       if (e.target.checked) chosen.push(v); else chosen.splice(chosen.indexOf(v), 1);
     } } }), ` ${t('version')} ${v.version} — ${t(v.status)} — ${v.recorded_at.slice(0, 19).replace('T', ' ')} — ${v.recorded_by}${v.decision ? ` — ${v.decision}` : ''}${v.reason ? ` — ${v.reason}` : ''}`)))),
   el('button', { id: 'compare', on: { click: () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { deflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -581,6 +582,213 @@ await test('the targets tell the zones on the ground from the placeholders that 
   assert.ok((await page.textContent('#bar-kcn-2030')).includes(`${line.count - held} real, ${held} placeholders`));
   assert.match(await page.textContent('#bar-legend'), /real zones.*placeholders/s);
   await page.click('#lang');
+});
+
+// -------------------------------------------------- from the UX issue (16)
+await test('the mouse wheel zooms the map without a click first', async () => {
+  await fresh('/');
+  assert.ok(!(await page.evaluate(() => document.querySelector('#map').contains(document.activeElement))), 'the map has not been clicked or focused');
+  const before = await page.evaluate(() => window.zoning.map.getView().getZoom());
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -400);
+  await page.waitForFunction((z) => window.zoning.map.getView().getZoom() > z + 0.5, before);
+  // and out again, and the page itself did not scroll
+  const mid = await page.evaluate(() => window.zoning.map.getView().getZoom());
+  await page.mouse.wheel(0, 400);
+  await page.waitForFunction((z) => window.zoning.map.getView().getZoom() < z - 0.5, mid);
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+});
+
+// a 256 × 256 tile of one colour (#8fb3d9), made without any image library
+const tilePng = (() => {
+  const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+  const crc = (buf) => { let c = 0xffffffff; for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(256, 0); ihdr.writeUInt32BE(256, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: 256 }, () => [0x8f, 0xb3, 0xd9]).flat())]);
+  const raw = Buffer.concat(Array.from({ length: 256 }, () => row));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+})();
+
+await test('the OpenStreetMap background says when it cannot load, and the ground stays', async () => {
+  // a page of its own, whose console and requests are counted apart
+  const p = await context.newPage();
+  const pErrors = [];
+  const tileRequests = [];
+  p.on('console', (m) => { if (m.type() === 'error') pErrors.push(`${m.text()} ${m.location().url}`); });
+  p.on('pageerror', (e) => pErrors.push(String(e)));
+  p.on('request', (r) => { if (/openstreetmap/.test(r.url())) tileRequests.push(r.url()); });
+  // no tile ever leaves this machine: offline, refused, or answered here
+  let answer = 'abort';
+  await p.route(/tile\.openstreetmap\.org/, async (route) => {
+    if (answer === 'abort') return route.abort('internetdisconnected');
+    return route.fulfill({ status: 200, contentType: 'image/png', body: tilePng, headers: { 'Access-Control-Allow-Origin': '*' } });
+  });
+  await p.goto(`${base}/`);
+  await p.waitForFunction(() => window.zoning && window.zoning.ready);
+  const groundColour = await p.evaluate(() => window.zoning.ground.fill);
+  const groundAt = async () => {
+    const box = await p.locator('#map').boundingBox();
+    const [w, s, e, n] = provinceBox;
+    const png = await p.screenshot({ clip: box });
+    return p.evaluate(async ([b64, c]) => {
+      const img = new Image(); img.src = `data:image/png;base64,${b64}`; await img.decode();
+      const cv = document.createElement('canvas'); cv.width = img.width; cv.height = img.height;
+      const ctx = cv.getContext('2d', { willReadFrequently: true }); ctx.drawImage(img, 0, 0);
+      const [x, y] = window.zoning.pixel(c[0], c[1]);
+      const d = ctx.getImageData(Math.round(x) - 20, Math.round(y) - 20, 40, 40).data;
+      const counts = new Map();
+      for (let k = 0; k < d.length; k += 4) { const h = `#${[d[k], d[k + 1], d[k + 2]].map((v) => v.toString(16).padStart(2, '0')).join('')}`; counts.set(h, (counts.get(h) || 0) + 1); }
+      return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    }, [png.toString('base64'), [(w + e) / 2, (s + n) / 2 + 0.05]]);
+  };
+  assert.equal(await groundAt(), groundColour, 'the ground before');
+
+  // 1. offline: said at once, nothing requested, nothing in the console
+  await context.setOffline(true);
+  try {
+    await p.waitForFunction(() => navigator.onLine === false);
+    await p.click('#osm');
+    await p.waitForFunction(() => /ngoại tuyến/.test(document.querySelector('#osm-msg').textContent));
+    assert.equal(await p.isChecked('#osm'), false);
+    assert.equal(await p.evaluate(() => window.zoning.layer('osm').getVisible()), false);
+    assert.equal(await p.getAttribute('#osm-msg', 'role'), 'status');
+    assert.ok(await p.locator('#osm-msg').isVisible());
+  } finally { await context.setOffline(false); }
+  assert.deepEqual(tileRequests, [], 'offline: no tile asked for');
+  assert.deepEqual(pErrors, [], 'offline: a clean console');
+  assert.equal(await groundAt(), groundColour, 'offline: the ground, not a blank background');
+
+  // 2. online but the tile server cannot be reached: one tile tried, then said
+  await p.waitForFunction(() => navigator.onLine === true);
+  await p.click('#osm');
+  await p.waitForFunction(() => /không kết nối được/.test(document.querySelector('#osm-msg').textContent));
+  assert.equal(await p.isChecked('#osm'), false);
+  assert.equal(await p.evaluate(() => window.zoning.layer('osm').getVisible()), false);
+  assert.equal(tileRequests.length, 1, `one tile tried, not a screenful: ${tileRequests.length}`);
+  assert.ok(pErrors.length <= 1 && pErrors.every((e) => /openstreetmap/.test(e)), `at most the one failed tile in the console: ${pErrors}`);
+  assert.equal(await groundAt(), groundColour, 'unreachable: the ground, not a blank background');
+  // in English too
+  await p.click('#lang');
+  assert.match(await p.textContent('#osm-msg'), /cannot load/);
+  await p.click('#lang');
+
+  // 3. when the tiles come, they are the background and the ground's fill steps aside
+  answer = 'tile';
+  await p.click('#osm');
+  await p.waitForFunction(() => window.zoning.layer('osm').getVisible());
+  assert.equal(await p.textContent('#osm-msg'), '');
+  await p.evaluate(() => new Promise((ok) => { window.zoning.map.once('rendercomplete', () => ok()); window.zoning.map.render(); }));
+  assert.equal(await groundAt(), '#8fb3d9', 'the OpenStreetMap tiles show through');
+  assert.match(await p.textContent('#map .ol-attribution'), /OpenStreetMap/);
+  await p.close();
+});
+
+// WCAG 2 relative luminance and contrast of '#rrggbb' colours
+const channel = (v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+const rgbOf = (c) => (Array.isArray(c) ? c.slice(0, 4) : [1, 3, 5, 7].map((i) => (i < c.length ? parseInt(c.slice(i, i + 2), 16) : 255)).map((v, i) => (i === 3 ? v / 255 : v)));
+const over = (fg, bg) => { const [r, g, b, a = 1] = rgbOf(fg); const B = rgbOf(bg); return [r, g, b].map((v, i) => a * v + (1 - a) * B[i]); };
+const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+const contrast = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+
+await test('a new CCN and a CCN expansion are told apart, and every zone outline stands out from the ground', async () => {
+  await fresh('/');
+  // the colours the map's own styles draw with
+  const styles = await page.evaluate(() => {
+    const zones = window.zoning.layer('zones');
+    const communes = window.zoning.layer('communes');
+    const res = window.zoning.map.getView().getResolution();
+    const first = (s) => (Array.isArray(s) ? s[0] : s);
+    const ground = first(communes.getStyleFunction()(communes.getSource().getFeatures()[0], res)).getFill().getColor();
+    const out = {};
+    for (const f of zones.getSource().getFeatures()) {
+      const k = `${f.get('kind')} ${f.get('plan_action')}`;
+      if (out[k] || f.get('plan_action') === 'removed' || f.get('status') !== 'approved') continue;
+      const s = first(zones.getStyleFunction()(f, res));
+      out[k] = { code: f.getId(), fill: s.getFill().getColor(), line: s.getStroke().getColor() };
+    }
+    return { ground, zones: out };
+  });
+  const bg = over(styles.ground, '#ffffff');
+  const n = styles.zones['CCN new']; const x = styles.zones['CCN expansion'];
+  assert.ok(n && x, 'both kinds on the map');
+  const fills = contrast(over(n.fill, bg), over(x.fill, bg));
+  assert.ok(fills >= 1.5, `new CCN and CCN expansion fills differ: ${fills.toFixed(2)}:1`);
+  for (const [k, s] of Object.entries(styles.zones)) {
+    const c = contrast(over(s.line, bg), bg);
+    assert.ok(c >= 3, `${k}: outline ${s.line} on the ground ${c.toFixed(2)}:1`);
+  }
+  console.log(`     new CCN / CCN expansion fills ${fills.toFixed(2)}:1; outlines ${Object.entries(styles.zones).map(([k, s]) => `${k} ${contrast(over(s.line, bg), bg).toFixed(1)}`).join(', ')}`);
+  // and the screen shows those fills inside the two zones
+  for (const s of [n, x]) {
+    const z = zonesFc.features.find((f) => f.id === s.code);
+    const [w, so, e, no] = bbox({ features: [z] });
+    await page.evaluate(([w, s, e, n]) => window.zoning.fit(w, s, e, n), [w, so, e, no]);
+    await page.evaluate(() => new Promise((ok) => { window.zoning.map.once('rendercomplete', () => ok()); window.zoning.map.render(); }));
+    await grabMap();
+    const want = over(s.fill, bg).map((v) => Math.round(v));
+    const hex = `#${want.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+    // a fifth of the way in from the west, clear of the zone's name in the middle
+    const [cx, cy] = await page.evaluate(([lon, lat]) => window.zoning.pixel(lon, lat), [w + (e - w) / 5, (so + no) / 2]);
+    assert.ok(await pixelsNear(cx, cy, 4, hex, 12) > 40, `${s.code} drawn in ${hex}`);
+  }
+});
+
+await test('on a phone every control is at least 44 × 44 px', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await fresh('/#zone=KCN-QUANG-CHAU');
+    await page.waitForSelector('#card:not([hidden]) h2');
+    const small = () => page.evaluate(() => {
+      const out = [];
+      for (const x of document.querySelectorAll('button, a[href], input, select, summary, [role=option], [role=tab]')) {
+        // a checkbox is tapped through the label around it
+        const e = x.matches('input[type=checkbox], input[type=radio]') && x.closest('label') ? x.closest('label') : x;
+        const r = e.getBoundingClientRect();
+        const s = getComputedStyle(e);
+        if (!r.width || !r.height || s.visibility === 'hidden' || e.type === 'hidden') continue;
+        if (r.width < 44 || r.height < 44) out.push(`${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className} "${(e.textContent || e.value || '').trim().slice(0, 30)}" ${r.width.toFixed(0)}×${r.height.toFixed(0)}`);
+      }
+      return out;
+    });
+    let count = await page.evaluate(() => document.querySelectorAll('button, a[href], input, [role=tab], label.check').length);
+    assert.ok(count > 15, `controls found: ${count}`);
+    assert.deepEqual(await small(), [], 'the map face with a zone card');
+    await page.fill('#search', 'bac giang');
+    await page.waitForSelector('#results [role=option]');
+    assert.deepEqual(await small(), [], 'with the search results open');
+    await page.keyboard.press('Escape');
+    await page.click('#history');
+    await page.waitForSelector('#versions li');
+    assert.deepEqual(await small(), [], 'with the history open');
+    await page.click('#tab-planner');
+    await page.click('#token-box-planner summary');
+    assert.deepEqual(await small(), [], 'the planner\'s sign-in');
+    await page.click('#tab-public');
+  } finally { await page.setViewportSize({ width: 1400, height: 900 }); }
+});
+
+await test('every string of the page is in Vietnamese and in English', async () => {
+  globalThis.localStorage ??= { getItem: () => null, setItem() {} };
+  const { STRINGS } = await import('../src/i18n.js');
+  const vi = Object.keys(STRINGS.vi).sort(); const en = Object.keys(STRINGS.en).sort();
+  assert.deepEqual(vi.filter((k) => !STRINGS.en[k]), [], 'missing in English');
+  assert.deepEqual(en.filter((k) => !STRINGS.vi[k]), [], 'missing in Vietnamese');
+  // every t('…') in the code, and the values the data puts through t()
+  const used = new Set();
+  for (const f of ['main.js', 'ground.js', 'search.js']) {
+    for (const m of readFileSync(join(root, 'web', 'src', f), 'utf8').matchAll(/\bt\('([^']+)'\)/g)) used.add(m[1]);
+  }
+  for (const k of ['existing', 'new', 'expansion', 'merged', 'removed', 'sourced', 'derived', 'placeholder', 'planned',
+    'under_construction', 'in_use', 'unknown', 'surveyed', 'digitised', 'draft', 'approved', 'error', 'warning', 'ok',
+    'out-of-tolerance', 'no-zone', 'public', 'planner', 'surveyor']) used.add(k);
+  assert.deepEqual([...used].filter((k) => !STRINGS.vi[k] || !STRINGS.en[k]), [], 'used but not translated');
 });
 
 async function clickAt(lon, lat, dbl = false) {
