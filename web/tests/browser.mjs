@@ -229,6 +229,7 @@ async function firstViewFits(label) {
   assert.ok(text.includes('Ranh giới hành chính: Bản đồ tham khảo đơn vị hành chính Việt Nam (sapnhap.bando.com.vn), NXB Tài nguyên – Môi trường và Bản đồ Việt Nam; qua thanglequoc/vietnamese-provinces-database (MIT).'), text);
   const cb = await credit.boundingBox();
   assert.ok(cb.y >= map.y - 1 && cb.y + cb.height <= map.y + map.height + 1 && cb.height > 10, `${label}: the credits lie on the map`);
+  if (shots && label.startsWith('phone')) await page.screenshot({ path: join(shots, 'phone.png') });
 }
 
 await test('the first view fits the current province, with the boundary credits on the map, on desktop and on a phone', async () => {
@@ -374,6 +375,11 @@ await test('search finds a former district, its communes and the zones there, wi
     for (const z of zones) assert.ok(codes.has(`zone:${z.id}`), `${q}: zone ${z.id}`);
     // the district first, its communes before its zones
     assert.equal(got[0].type, 'district', `${q}: the district first`);
+    if (shots && q === 'Viet Yen') {
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await page.screenshot({ path: join(shots, 'search.png') });
+    }
   }
   for (const q of ['kcn quang chau', 'Quang Chau KCN', 'KCN Quang Châu', 'khu công nghiệp Quang Châu', 'chau quang']) {
     const got = await searchFor(q);
