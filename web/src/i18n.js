@@ -1,19 +1,19 @@
 // Vietnamese first, English one click away.
-const STRINGS = {
+export const STRINGS = {
   vi: {
-    title: 'KCN và CCN tỉnh Bắc Giang',
-    search: 'Tìm khu', searchHint: 'Tìm theo tên, ví dụ Quang Châu', noMatch: 'Không tìm thấy',
+    title: 'KCN và CCN — tỉnh Bắc Ninh (địa bàn tỉnh Bắc Giang cũ)',
+    search: 'Tìm khu, xã, phường hoặc huyện cũ', searchHint: 'Tìm khu, xã, phường, huyện cũ — ví dụ Quang Châu', noMatch: 'Không tìm thấy',
     public: 'Bản đồ', planner: 'Quy hoạch', surveyor: 'Khảo sát', otherLang: 'EN', otherLangName: 'English',
     illustrative: 'Ranh giới các khu trên bản đồ này là minh họa (chưa có ranh giới chính thức công bố), trừ khi thẻ của khu ghi khác.',
     legend: 'Chú giải', kcn: 'KCN (khu công nghiệp)', ccn: 'CCN (cụm công nghiệp)',
     existing: 'hiện có năm 2021', new: 'thành lập mới', expansion: 'phần mở rộng', merged: 'CCN chuyển thành KCN',
     removed: 'đưa ra khỏi quy hoạch', dashed: 'nét đứt: ranh giới minh họa', solid: 'nét liền: ranh giới đo đạc hoặc số hóa',
-    targets: 'Tiến độ so với Nghị quyết (mục tiêu 6)', kcn2030: 'KCN đến năm 2030', ccn2030: 'CCN đến năm 2030',
+    targets: 'Tiến độ so với Nghị quyết của Tỉnh ủy tỉnh Bắc Giang cũ (mục tiêu 6)', kcn2030: 'KCN đến năm 2030', ccn2030: 'CCN đến năm 2030',
     kcnAdded: 'Đất KCN tăng thêm', ccnAdded: 'Đất CCN tăng thêm', ccnRemoved: 'Đất CCN đưa ra khỏi quy hoạch',
     inUse: 'Hoàn thành hạ tầng 2021–2025', zones: 'khu', of: '/',
     layers: 'Lớp bản đồ', showRemoved: 'Hiện CCN đã đưa ra khỏi quy hoạch', osm: 'Nền OpenStreetMap (cần Internet)',
     kind: 'Loại', planAction: 'Quy hoạch 2021–2030', declared: 'Diện tích công bố', grid: 'Diện tích theo ranh giới (lưới VN-2000)',
-    geodesic: 'Diện tích trắc địa (WGS84)', district: 'Huyện (trước 2025)', infrastructure: 'Hạ tầng', sources: 'Nguồn',
+    geodesic: 'Diện tích trắc địa (WGS84)', district: 'Huyện cũ (trước 7/2025)', infrastructure: 'Hạ tầng', sources: 'Nguồn',
     geometry: 'Ranh giới', status: 'Trạng thái', close: 'Đóng', history: 'Lịch sử', link: 'Liên kết', basis: 'cơ sở',
     sourced: 'có nguồn', derived: 'suy ra', placeholder: 'giả định (chưa có số liệu công bố)',
     illustrativeGeom: 'minh họa', surveyed: 'đo đạc', digitised: 'số hóa',
@@ -30,21 +30,40 @@ const STRINGS = {
     replaceAsk: '{n} mốc trong bảng này đã có trong sổ ({list}). Tải lên lần nữa sẽ thay các mốc đó.', replaceDo: 'Thay các mốc đã có',
     'no-zone': 'Không gần khu nào', stakeout: 'Tải bảng tọa độ cắm mốc của khu đang chọn', spacing: 'Khoảng cách tối đa (m)',
     selectZone: 'Chọn một khu trên bản đồ trước', nothingDrawn: 'Chưa vẽ hình nào',
+    mapLabel: 'Bản đồ các khu, xã, phường tỉnh Bắc Ninh', zoomIn: 'Phóng to', zoomOut: 'Thu nhỏ',
+    provinceLine: 'Ranh giới tỉnh Bắc Ninh (từ 1/7/2025)', formerLine: 'Ranh giới tỉnh Bắc Giang cũ (trước 1/7/2025)',
+    communeLine: 'Ranh giới xã, phường (từ 1/7/2025)', provinceLineCredit: 'Ranh giới tỉnh cũ',
+    osmLoading: 'Đang tải nền OpenStreetMap…',
+    osmOffline: 'Không tải được nền OpenStreetMap: máy đang ngoại tuyến. Bản đồ vẫn dùng nền xã, phường có sẵn.',
+    osmFailed: 'Không tải được nền OpenStreetMap (không kết nối được tile.openstreetmap.org). Bản đồ vẫn dùng nền xã, phường có sẵn.',
+    resultsFound: 'kết quả', ward: 'Phường', commune: 'Xã', formerDistrictTag: 'Huyện cũ', formerDistrictShort: 'huyện cũ',
+    formerUnit: 'cũ', includes: 'gồm', communesWards: 'xã, phường',
+    nameBasis: 'Tên khu', placeholderName: 'giữ chỗ (chưa biết khu có thật nào; chỉ để đủ số lượng theo Nghị quyết)', sourcedName: 'có nguồn',
+    communesNow: 'Xã, phường (từ 7/2025)', formerProvince: 'Tỉnh cũ (trước 7/2025)', provincePrefix: 'tỉnh', formerSuffix: 'cũ',
+    gridCrs: 'Lưới tọa độ pháp lý', unitType: 'Loại đơn vị', communeCode: 'Mã đơn vị', oldUnits: 'Gồm các đơn vị cũ',
+    area: 'Diện tích', zonesHere: 'Các khu ở đây',
+    communeSource: 'Ranh giới xã, phường: Bản đồ tham khảo đơn vị hành chính Việt Nam (sapnhap.bando.com.vn).',
+    districtNote: 'Huyện cũ (trước 7/2025): từ 1/7/2025 không còn cấp huyện; địa bàn nay thuộc các xã, phường dưới đây.',
+    communesNowOf: 'Nay thuộc các xã, phường',
+    targetsScope: 'Các chỉ tiêu là của Nghị quyết của Tỉnh ủy Bắc Giang (tỉnh Bắc Giang cũ) và chỉ tính trên địa bàn tỉnh Bắc Giang cũ; từ 1/7/2025 địa bàn này thuộc tỉnh Bắc Ninh.',
+    realZones: 'có thật', placeholderZones: 'giữ chỗ',
+    realLegend: 'khu có thật (tên có nguồn)', placeholderLegend: 'khu giữ chỗ (chỉ để đủ số lượng Nghị quyết đặt ra)',
+    areaNote: 'Thanh diện tích tính cả diện tích giả định của các khu giữ chỗ.',
   },
   en: {
-    title: 'Bắc Giang industrial parks (KCN) and clusters (CCN)',
-    search: 'Find a zone', searchHint: 'Search by name, e.g. Quang Chau', noMatch: 'No match',
+    title: 'Industrial parks (KCN) and clusters (CCN) — Bắc Ninh province (former Bắc Giang)',
+    search: 'Find a zone, commune, ward or former district', searchHint: 'Zone, commune, ward, former district — e.g. Quang Chau', noMatch: 'No match',
     public: 'Map', planner: 'Planner', surveyor: 'Surveyor', otherLang: 'VI', otherLangName: 'Tiếng Việt',
     illustrative: 'Zone boundaries on this map are illustrative (no official boundaries are public), unless a zone’s card says otherwise.',
     legend: 'Legend', kcn: 'KCN (industrial park)', ccn: 'CCN (industrial cluster)',
     existing: 'existing in 2021', new: 'newly established', expansion: 'expansion part', merged: 'CCN merged into a KCN',
     removed: 'removed from the plan', dashed: 'dashed: illustrative boundary', solid: 'solid: surveyed or digitised boundary',
-    targets: 'Progress against the resolution (target 6)', kcn2030: 'KCN by 2030', ccn2030: 'CCN by 2030',
+    targets: 'Progress against the resolution of the former Bắc Giang province’s Party Committee (target 6)', kcn2030: 'KCN by 2030', ccn2030: 'CCN by 2030',
     kcnAdded: 'KCN land added', ccnAdded: 'CCN land added', ccnRemoved: 'CCN land removed from the plan',
     inUse: 'Infrastructure complete 2021–2025', zones: 'zones', of: '/',
     layers: 'Layers', showRemoved: 'Show CCN removed from the plan', osm: 'OpenStreetMap background (needs Internet)',
     kind: 'Kind', planAction: '2021–2030 plan', declared: 'Declared area', grid: 'Boundary area (VN-2000 grid)',
-    geodesic: 'Geodesic area (WGS84)', district: 'District (pre-2025)', infrastructure: 'Infrastructure', sources: 'Sources',
+    geodesic: 'Geodesic area (WGS84)', district: 'Former district (before 7/2025)', infrastructure: 'Infrastructure', sources: 'Sources',
     geometry: 'Boundary', status: 'Status', close: 'Close', history: 'History', link: 'Link', basis: 'basis',
     sourced: 'sourced', derived: 'derived', placeholder: 'placeholder (no published figure)',
     illustrativeGeom: 'illustrative', surveyed: 'surveyed', digitised: 'digitised',
@@ -61,6 +80,25 @@ const STRINGS = {
     replaceAsk: '{n} marker(s) of this table are already in the registry ({list}). Uploading again replaces them.', replaceDo: 'Replace the existing markers',
     'no-zone': 'Near no zone', stakeout: 'Download the stake-out table of the selected zone', spacing: 'Maximum spacing (m)',
     selectZone: 'Select a zone on the map first', nothingDrawn: 'Nothing drawn yet',
+    mapLabel: 'Map of the zones, communes and wards of Bắc Ninh province', zoomIn: 'Zoom in', zoomOut: 'Zoom out',
+    provinceLine: 'Bắc Ninh province boundary (since 1 July 2025)', formerLine: 'Former Bắc Giang province boundary (before 1 July 2025)',
+    communeLine: 'Commune and ward boundaries (since 1 July 2025)', provinceLineCredit: 'Former province boundary',
+    osmLoading: 'Loading the OpenStreetMap background…',
+    osmOffline: 'The OpenStreetMap background cannot load: this computer is offline. The map keeps its own commune ground.',
+    osmFailed: 'The OpenStreetMap background cannot load (tile.openstreetmap.org is not reachable). The map keeps its own commune ground.',
+    resultsFound: 'results', ward: 'Ward', commune: 'Commune', formerDistrictTag: 'Former district', formerDistrictShort: 'former district',
+    formerUnit: 'former', includes: 'includes', communesWards: 'communes and wards',
+    nameBasis: 'Zone name', placeholderName: 'placeholder (no real zone known; only fills the resolution’s count)', sourcedName: 'sourced',
+    communesNow: 'Communes and wards (since 7/2025)', formerProvince: 'Former province (before 7/2025)', provincePrefix: 'former', formerSuffix: 'province',
+    gridCrs: 'Legal grid', unitType: 'Unit', communeCode: 'Unit code', oldUnits: 'Made of the former units',
+    area: 'Area', zonesHere: 'Zones here',
+    communeSource: 'Commune and ward boundaries: Vietnam Administrative Units Reference Map (sapnhap.bando.com.vn).',
+    districtNote: 'Former district (before 7/2025): districts were abolished on 1 July 2025; its land now belongs to the communes and wards below.',
+    communesNowOf: 'Now in the communes and wards',
+    targetsScope: 'The targets are those of the resolution of the Bắc Giang Party Committee (the former Bắc Giang province) and count only the former Bắc Giang; since 1 July 2025 that land is part of Bắc Ninh province.',
+    realZones: 'real', placeholderZones: 'placeholders',
+    realLegend: 'real zones (sourced names)', placeholderLegend: 'placeholders (only fill the count the resolution sets)',
+    areaNote: 'The area bars include the assumed areas of the placeholders.',
   },
 };
 
@@ -79,6 +117,11 @@ export function num(v, min = 0, max = min) {
   return new Intl.NumberFormat(current === 'vi' ? 'vi-VN' : 'en-US', {
     minimumFractionDigits: min, maximumFractionDigits: max,
   }).format(v);
+}
+
+// 83 % (Vietnamese: 83%), from a share between 0 and 1
+export function pct(v) {
+  return new Intl.NumberFormat(current === 'vi' ? 'vi-VN' : 'en-US', { style: 'percent', maximumFractionDigits: 0 }).format(v);
 }
 
 // "Quang Chau" finds "Quang Châu": compare without case or diacritics.
