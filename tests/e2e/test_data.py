@@ -6,7 +6,7 @@ import math
 
 import pytest
 import shapely
-from conftest import ROOT, outline_wgs84
+from conftest import FORMER_BAC_GIANG_FILE, ROOT, outline_wgs84
 from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.strtree import STRtree
@@ -47,6 +47,29 @@ def test_inside_the_province_and_of_the_declared_area(zones, province):
         assert abs(g.area / 1e4 - p["declared_area_ha"]) / p["declared_area_ha"] < 0.005, code
 
 
+def test_each_zone_in_its_former_province_and_of_its_area_in_its_grid(zones):
+    """A zone of the Bắc Giang resolution lies in the former Bắc Giang; one of the
+    former Bắc Ninh's plan lies outside it, is recorded in EPSG:9209, and has its
+    declared area there (pyproj + GEOS)."""
+    former = grid(outline_wgs84(FORMER_BAC_GIANG_FILE))
+    to_wgs = Transformer.from_crs("EPSG:9214", "EPSG:4326", always_xy=True)
+    to_bn = Transformer.from_crs("EPSG:4326", "EPSG:9209", always_xy=True)
+    n_bn = 0
+    for code, (p, g) in zones.items():
+        if p.get("target_set", "bac-giang-2021-2030") == "bac-giang-2021-2030":
+            assert former.contains(g), f"{code} is not in the former Bắc Giang"
+            assert p.get("grid_crs", "EPSG:9214") == "EPSG:9214", code
+            continue
+        n_bn += 1
+        assert p["target_set"] == "bac-ninh-2021-2030" and p["grid_crs"] == "EPSG:9209", code
+        assert not former.intersection(g).area > 0, f"{code} lies in the former Bắc Giang"
+        w = shapely.transform(g, lambda xy: list(zip(*to_wgs.transform(xy[:, 0], xy[:, 1]))))
+        bn = shapely.transform(w, lambda xy: list(zip(*to_bn.transform(xy[:, 0], xy[:, 1]))))
+        if p["plan_action"] != "merged":
+            assert abs(bn.area / 1e4 - p["declared_area_ha"]) / p["declared_area_ha"] < 1e-4, (code, bn.area / 1e4)
+    assert n_bn > 20, "the former Bắc Ninh's zones are shipped"
+
+
 def test_no_overlaps_but_merged_ccn_inside_its_kcn(zones):
     codes = list(zones)
     geoms = [zones[c][1] for c in codes]
@@ -83,6 +106,9 @@ SEATS = {
     "Việt Yên": (106.105, 21.270), "Hiệp Hòa": (105.975, 21.355), "Yên Dũng": (106.245, 21.205),
     "TP. Bắc Giang": (106.195, 21.275), "Lạng Giang": (106.250, 21.360), "Lục Nam": (106.390, 21.310),
     "Tân Yên": (106.130, 21.400), "Lục Ngạn": (106.570, 21.370),
+    "Yên Phong": (105.974, 21.208), "Quế Võ": (106.179, 21.141), "Tiên Du": (106.033, 21.115),
+    "Từ Sơn": (105.960, 21.126), "Thuận Thành": (106.076, 21.037), "Gia Bình": (106.209, 21.075),
+    "Lương Tài": (106.226, 21.023), "TP. Bắc Ninh": (106.074, 21.171),
 }
 
 
@@ -97,8 +123,11 @@ def test_zones_lie_near_their_district(zones):
 
 
 def test_counts_of_the_plan(zones):
+    """The Bắc Giang resolution's counts, over the zones counted against it (the
+    former Bắc Ninh's have their own target set)."""
     def n(kind, action):
-        return sum(1 for p, _ in zones.values() if p["kind"] == kind and p["plan_action"] == action)
+        return sum(1 for p, _ in zones.values() if p["kind"] == kind and p["plan_action"] == action
+                   and p.get("target_set", "bac-giang-2021-2030") == "bac-giang-2021-2030")
 
     assert (n("KCN", "existing"), n("KCN", "new")) == (6, 23)
     assert (n("CCN", "existing"), n("CCN", "new"), n("CCN", "merged"), n("CCN", "removed")) == (37, 29, 6, 9)

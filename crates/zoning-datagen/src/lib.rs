@@ -3,7 +3,10 @@
 //!   plan, and the labelled placeholders the resolution's counts need;
 //! - `data/sources/zones-public-facts.csv`: names, districts, areas, sources;
 //! - `data/targets.toml`: the totals placeholder areas are chosen to meet;
-//! - `data/province/bac-giang-province.geojson`: where boundaries may go.
+//! - `data/registry-bac-ninh.toml`: the former Bắc Ninh's zones, after them;
+//! - `data/admin-2025/bac-{giang,ninh}-former-dissolved-from-communes.geojson`:
+//!   where boundaries may go (each zone in the former province of its target
+//!   set; a zone of the former Bắc Ninh of its declared area in EPSG:9209).
 //!
 //! Boundaries are illustrative rectangles in the legal grid (EPSG:9214), of
 //! exactly the declared area, placed by a seeded random search near the
@@ -19,12 +22,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context};
-use geo::{BoundingRect, Contains, Intersects};
+use geo::{BoundingRect, Contains, Intersects, MapCoords};
 use geo_types::{coord, Coord, MultiPolygon, Polygon, Rect};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use zoning_core::area::M2_PER_HA;
-use zoning_core::crs::GridTransform;
+use zoning_core::crs::{GridTransform, LegalGrid};
 use zoning_core::targets::Targets;
 use zoning_core::{
     Basis, GeometrySource, InfrastructureStatus, PlanAction, SourceDocument, Zone, ZoneKind,
@@ -47,19 +50,26 @@ pub fn generate(data: &Path) -> anyhow::Result<String> {
         std::fs::read_to_string(data.join(p))
             .with_context(|| format!("reading {}", data.join(p).display()))
     };
-    let spec: Spec = toml::from_str(&read("registry.toml")?).context("data/registry.toml")?;
+    let mut spec: Spec = toml::from_str(&read("registry.toml")?).context("data/registry.toml")?;
+    let more: spec::MoreZones =
+        toml::from_str(&read("registry-bac-ninh.toml")?).context("data/registry-bac-ninh.toml")?;
+    spec.zones.extend(more.zones);
     let targets = Targets::parse(&read("targets.toml")?, "data/targets.toml")?;
     let facts = read_facts(&read("sources/zones-public-facts.csv")?)?;
     let t = GridTransform::new()?;
-    let province = zoning_core::io::geojson::read_features(
-        &read("admin-2025/bac-giang-former-dissolved-from-communes.geojson")?,
-        "data/admin-2025/bac-giang-former-dissolved-from-communes.geojson",
-        &t,
-    )?
-    .into_iter()
-    .next()
-    .ok_or_else(|| anyhow!("the province file has no feature"))?
-    .grid;
+    let outline = |file: &str| -> anyhow::Result<MultiPolygon> {
+        Ok(
+            zoning_core::io::geojson::read_features(&read(file)?, file, &t)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| anyhow!("{file} has no feature"))?
+                .grid,
+        )
+    };
+    let regions = Regions {
+        bac_giang: outline("admin-2025/bac-giang-former-dissolved-from-communes.geojson")?,
+        bac_ninh: outline("admin-2025/bac-ninh-former-dissolved-from-communes.geojson")?,
+    };
 
     let mut entries: Vec<Entry> = spec.zones.clone();
     for block in &spec.placeholders {
@@ -70,7 +80,8 @@ pub fn generate(data: &Path) -> anyhow::Result<String> {
         .map(|e| build_zone(e, &facts))
         .collect::<anyhow::Result<Vec<_>>>()?;
     solve_areas(&spec, &entries, &targets, &mut zones)?;
-    draw(&spec, &province, &t, &mut zones)?;
+    draw(&spec, &regions, &t, &mut zones)?;
+    to_legal_area(&t, &mut zones)?;
     let registry = zoning_core::registry::Registry::new(zones, "data/registry.toml")?;
     Ok(zoning_core::io::geojson::write_zones(registry.zones(), &t)? + "\n")
 }
@@ -179,7 +190,17 @@ fn build_zone(e: &Entry, facts: &HashMap<(ZoneKind, String), Fact>) -> anyhow::R
         sources,
         infrastructure: e.infrastructure.unwrap_or(InfrastructureStatus::Unknown),
         in_use_since: e.in_use_since.clone(),
-        place: zoning_core::zone::Place::default(),
+        place: match e.target_set.as_deref() {
+            None | Some(zoning_core::zone::BAC_GIANG_TARGETS) => {
+                zoning_core::zone::Place::default()
+            }
+            Some(set @ zoning_core::zone::BAC_NINH_TARGETS) => zoning_core::zone::Place {
+                target_set: Some(set.to_owned()),
+                grid_crs: Some(LegalGrid::Tm3_105_30.code().to_owned()),
+                ..zoning_core::zone::Place::default()
+            },
+            Some(other) => bail!("{}: unknown target_set {other}", e.code),
+        },
         geometry_source: GeometrySource::Illustrative,
         note: if notes.is_empty() {
             None
@@ -324,22 +345,80 @@ fn footprint(c: Coord, base_m2: f64, aspect: f64, parts_m2: &[f64]) -> Vec<Rect>
     out
 }
 
+/// Where the boundaries may go: each former province.
+struct Regions {
+    bac_giang: MultiPolygon,
+    bac_ninh: MultiPolygon,
+}
+
+impl Regions {
+    /// The former province a zone is drawn in: the one of its target set.
+    fn of(&self, z: &Zone) -> &MultiPolygon {
+        if z.target_set() == zoning_core::zone::BAC_NINH_TARGETS {
+            &self.bac_ninh
+        } else {
+            &self.bac_giang
+        }
+    }
+}
+
+/// Scales each zone of the former Bắc Ninh, with its expansion parts and the
+/// CCNs merged into it (so shared edges stay shared), about its centre so that
+/// its area in its legal grid, EPSG:9209, is its declared area: the plane's
+/// scale there differs from that grid's by a few parts in ten thousand.
+fn to_legal_area(t: &GridTransform, zones: &mut [Zone]) -> anyhow::Result<()> {
+    let roots: Vec<usize> = (0..zones.len())
+        .filter(|&i| {
+            zones[i].legal_grid() != LegalGrid::Tm3_107
+                && matches!(
+                    zones[i].plan,
+                    PlanAction::Existing | PlanAction::New | PlanAction::Removed
+                )
+        })
+        .collect();
+    for i in roots {
+        let g = zones[i].legal_grid();
+        let code = zones[i].code.clone();
+        let family: Vec<usize> = (0..zones.len())
+            .filter(|&j| {
+                j == i
+                    || matches!(&zones[j].plan, PlanAction::Expansion { expansion_of: o } | PlanAction::Merged { merged_into: o } if *o == code)
+            })
+            .collect();
+        for _ in 0..3 {
+            let legal = zoning_core::area::grid_area_m2(t.to_legal(&zones[i].grid, g)?.as_ref());
+            let k = (zones[i].declared_area_ha * M2_PER_HA / legal).sqrt();
+            let c = zones[i]
+                .grid
+                .bounding_rect()
+                .map(geo::Rect::center)
+                .ok_or_else(|| anyhow!("{code}: empty boundary"))?;
+            for &j in &family {
+                zones[j].grid = zones[j].grid.map_coords(|p| {
+                    coord! {
+                        x: c.x + (p.x - c.x) * k,
+                        y: c.y + (p.y - c.y) * k,
+                    }
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 fn draw(
     spec: &Spec,
-    province: &MultiPolygon,
+    regions: &Regions,
     t: &GridTransform,
     zones: &mut [Zone],
 ) -> anyhow::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-    let bounds = province
-        .bounding_rect()
-        .ok_or_else(|| anyhow!("empty province"))?;
     let mut anchors = HashMap::new();
     for (district, [lon, lat]) in &spec.anchors {
         let (x, y) = t.wgs84_to_grid(*lon, *lat)?;
         anchors.insert(district.clone(), coord! { x: x, y: y });
     }
-    let fits = |r: &Rect, placed: &[Rect]| {
+    let fits = |province: &MultiPolygon, r: &Rect, placed: &[Rect]| {
         let p = r.to_polygon();
         p.exterior().0.iter().all(|c| province.contains(c))
             && !placed.iter().any(|q| grown(q, GAP_M).intersects(r))
@@ -364,6 +443,10 @@ fn draw(
             .map(|&j| zones[j].declared_area_ha * M2_PER_HA)
             .collect();
         let base_m2 = zones[i].declared_area_ha * M2_PER_HA;
+        let province = regions.of(&zones[i]);
+        let bounds = province
+            .bounding_rect()
+            .ok_or_else(|| anyhow!("empty province"))?;
         let anchor = zones[i]
             .district_vi
             .as_deref()
@@ -385,7 +468,7 @@ fn draw(
             };
             let aspect: f64 = rng.gen_range(0.6..1.6);
             let rects = footprint(centre, base_m2, aspect, &parts_m2);
-            if rects.iter().all(|r| fits(r, &placed)) {
+            if rects.iter().all(|r| fits(province, r, &placed)) {
                 found = Some(rects);
                 break;
             }

@@ -53,9 +53,21 @@ pub struct Entry {
     pub infrastructure: Option<InfrastructureStatus>,
     pub in_use_since: Option<String>,
     pub area_group: String,
+    /// The plan it is reconciled against (default: the Bắc Giang resolution);
+    /// `bac-ninh-2021-2030` draws it in the former Bắc Ninh, in EPSG:9209.
+    pub target_set: Option<String>,
     #[serde(default)]
     pub sources: Vec<SourceDocument>,
     pub note: Option<String>,
+}
+
+/// `data/registry-bac-ninh.toml`: more entries.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoreZones {
+    /// Named entries.
+    #[serde(rename = "zone")]
+    pub zones: Vec<Entry>,
 }
 
 /// `count` placeholders; `{n}` in the strings is replaced by 1…count (two digits in codes).

@@ -11,6 +11,39 @@ use zoning_core::crs::GridTransform;
 pub const ZONES: &str = include_str!("../../../data/zones.geojson");
 /// `data/targets.toml`: the Bắc Giang resolution's figures.
 pub const TARGETS: &str = include_str!("../../../data/targets.toml");
+/// `data/targets-bac-ninh.toml`: the former Bắc Ninh's plan's figures.
+pub const TARGETS_BAC_NINH: &str = include_str!("../../../data/targets-bac-ninh.toml");
+
+/// The shipped target sets: key, text, file.
+pub const TARGET_SETS: [(&str, &str, &str); 2] = [
+    (
+        zoning_core::zone::BAC_GIANG_TARGETS,
+        TARGETS,
+        "data/targets.toml (shipped)",
+    ),
+    (
+        zoning_core::zone::BAC_NINH_TARGETS,
+        TARGETS_BAC_NINH,
+        "data/targets-bac-ninh.toml (shipped)",
+    ),
+];
+
+/// A shipped target set's text and file name.
+///
+/// # Errors
+/// When there is none of that name, naming those there are.
+pub fn targets(set: &str) -> Result<(&'static str, &'static str), String> {
+    TARGET_SETS
+        .iter()
+        .find(|(k, _, _)| *k == set)
+        .map(|(_, text, file)| (*text, *file))
+        .ok_or_else(|| {
+            format!(
+                "there is no target set {set}; the shipped ones are {}",
+                TARGET_SETS.map(|(k, _, _)| k).join(", ")
+            )
+        })
+}
 
 /// `data/admin-2025/bac-ninh-2025-communes.geojson`: the 99 communes and wards of
 /// the province since 1 July 2025 (Bản đồ tham khảo đơn vị hành chính Việt Nam,

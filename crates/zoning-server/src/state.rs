@@ -130,11 +130,13 @@ impl CachedZone {
         Ok(slot.get_or_init(|| feature(&self.code, &g, &self.properties, 4)))
     }
 
-    /// Builds the served forms of a version.
+    /// Builds the served forms of a version. A version recorded before zones
+    /// were placed in the 2025 communes is placed here with `admin`, for
+    /// serving only (its record is not changed; its next write records it).
     ///
     /// # Errors
     /// When PROJ cannot transform the boundary.
-    pub fn new(v: &ZoneVersion, t: &GridTransform) -> ApiResult<Self> {
+    pub fn new(v: &ZoneVersion, t: &GridTransform, admin: Option<&Admin>) -> ApiResult<Self> {
         let wgs84 = t
             .multipolygon_to_wgs84(&v.grid)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -146,7 +148,17 @@ impl CachedZone {
             .unwrap_or(LegalGrid::Tm3_107);
         let areas = Areas::in_grid(&v.grid, &wgs84, legal, t)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let properties = served_properties(v, areas);
+        let mut properties = served_properties(v, areas);
+        if let Some(a) = admin.filter(|_| !properties.contains_key("communes")) {
+            let p = a.locate(&v.grid);
+            properties.extend(p.properties());
+            properties
+                .entry("grid_crs")
+                .or_insert_with(|| json!(legal.code()));
+            properties
+                .entry("target_set")
+                .or_insert_with(|| json!(zoning_core::zone::BAC_GIANG_TARGETS));
+        }
         Ok(Self {
             code: v.code.clone(),
             version_id: v.id,
@@ -274,11 +286,24 @@ impl Cache {
 
 /// Builds the cache entries of many versions in parallel (`rayon`), each
 /// thread with its own PROJ objects; the order is kept.
-fn build(versions: &[&ZoneVersion]) -> ApiResult<Vec<Arc<CachedZone>>> {
+fn build(versions: &[&ZoneVersion], admin: Option<&Admin>) -> ApiResult<Vec<Arc<CachedZone>>> {
     versions
         .par_iter()
-        .map(|v| with_grid(|t| CachedZone::new(v, t).map(Arc::new)))
+        .map(|v| with_grid(|t| CachedZone::new(v, t, admin).map(Arc::new)))
         .collect()
+}
+
+/// The communes, when some version was recorded without its own (before
+/// zones were placed): read then, not otherwise.
+fn admin_for<'a>(state: &'a AppState, versions: &[&ZoneVersion]) -> ApiResult<Option<&'a Admin>> {
+    if versions
+        .iter()
+        .any(|v| !v.properties.contains_key("communes"))
+    {
+        state.admin().map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 /// Everything handlers share.
@@ -387,7 +412,8 @@ impl AppState {
         let public = self.store.zones(View::Public, None)?;
         let mut cache = Cache::default();
         let mut by_id: HashMap<i64, Arc<CachedZone>> = HashMap::with_capacity(public.len());
-        for z in build(&public.iter().collect::<Vec<_>>())? {
+        let versions: Vec<&ZoneVersion> = public.iter().collect();
+        for z in build(&versions, admin_for(self, &versions)?)? {
             by_id.insert(z.version_id, Arc::clone(&z));
             cache.public.insert(z.code.clone(), z);
         }
@@ -402,7 +428,7 @@ impl AppState {
                 cache.planner.insert(v.code.clone(), Arc::clone(z));
             }
         }
-        for z in build(&own)? {
+        for z in build(&own, admin_for(self, &own)?)? {
             cache.planner.insert(z.code.clone(), z);
         }
         *self
@@ -424,14 +450,24 @@ impl AppState {
             .rev()
             .find(|v| v.status != Status::Draft)
             .filter(|v| v.status == Status::Approved);
+        let admin = admin_for(
+            self,
+            &planner
+                .iter()
+                .chain(public.iter())
+                .copied()
+                .collect::<Vec<_>>(),
+        )?;
         let (planner, public) = with_grid(|t| {
             let planner = planner
-                .map(|v| CachedZone::new(v, t).map(Arc::new))
+                .map(|v| CachedZone::new(v, t, admin).map(Arc::new))
                 .transpose()?;
             let public = match (public, &planner) {
                 // no draft: both views serve the same version
                 (Some(v), Some(p)) if p.version_id == v.id => Some(Arc::clone(p)),
-                (v, _) => v.map(|v| CachedZone::new(v, t).map(Arc::new)).transpose()?,
+                (v, _) => v
+                    .map(|v| CachedZone::new(v, t, admin).map(Arc::new))
+                    .transpose()?,
             };
             Ok((planner, public))
         })?;

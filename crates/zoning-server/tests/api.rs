@@ -8,6 +8,14 @@ use serde_json::{json, Value};
 mod common;
 use common::{bearer, body_json, fixture};
 
+/// How many zones the shipped data set has.
+fn shipped_count() -> usize {
+    serde_json::from_str::<Value>(zoning_server::shipped::ZONES)
+        .ok()
+        .and_then(|v| v["features"].as_array().map(Vec::len))
+        .unwrap_or_default()
+}
+
 /// A square of `side` m in WGS84 near (lon, lat).
 fn square(lon: f64, lat: f64, side_deg: f64) -> Value {
     json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + side_deg, lat], [lon + side_deg, lat + side_deg], [lon, lat + side_deg], [lon, lat]]]})
@@ -51,7 +59,7 @@ async fn core_conformance_collections_and_paging() {
         Some("application/geo+json")
     );
     let page = body_json(resp).await;
-    assert_eq!(page["numberMatched"], 119);
+    assert_eq!(page["numberMatched"], shipped_count());
     assert_eq!(page["numberReturned"], 50);
     let next = page["links"]
         .as_array()
@@ -78,15 +86,15 @@ async fn core_conformance_collections_and_paging() {
     // property filter and bbox
     let kcn = get_json!(
         app,
-        "/collections/zones/items?kind=KCN&plan_action=existing"
+        "/collections/zones/items?kind=KCN&plan_action=existing&target_set=bac-giang-2021-2030"
     );
-    assert_eq!(kcn["numberMatched"], 6);
+    assert_eq!(kcn["numberMatched"], 6, "the resolution's six KCN of 2021");
     let bbox = get_json!(
         app,
         "/collections/zones/items?bbox=106.0,21.2,106.2,21.35&limit=1000"
     );
     let n = bbox["numberMatched"].as_u64().unwrap_or(0);
-    assert!(n > 0 && n < 119, "{n}");
+    assert!(n > 0 && n < shipped_count() as u64, "{n}");
 }
 
 #[actix_web::test]
@@ -579,7 +587,7 @@ async fn validate_report_export_and_markers() {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     assert_eq!(
         get_json!(app, &format!("/collections/zones/items?datetime={now}"))["numberMatched"],
-        119
+        shipped_count()
     );
     let bad = get!(
         app,
@@ -742,4 +750,216 @@ fn p_is_header(params: &[Value], name: &str) -> bool {
 /// Percent-encodes a path segment (the key of a marker has a colon).
 fn path_segment(s: &str) -> String {
     zoning_server::routes::ogc::enc(s)
+}
+
+/// The province since 2025: a zone's communes follow its boundary, a zone of
+/// the former Bắc Ninh is in its grid and its plan, the province collection
+/// has both outlines, and the reports by commune and by target set answer.
+#[actix_web::test]
+async fn zones_are_placed_in_the_province_as_it_is() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    let send = |method: actix_web::http::Method, uri: &str, body: &Value, etag: Option<&str>| {
+        let mut r = test::TestRequest::default()
+            .method(method)
+            .uri(uri)
+            .insert_header((header::CONTENT_TYPE, "application/geo+json"))
+            .insert_header(bearer(&f.planner))
+            .set_json(body);
+        if let Some(t) = etag {
+            r = r.insert_header((header::IF_MATCH, t.to_owned()));
+        }
+        r.to_request()
+    };
+    let communes_of = |v: &Value| -> Vec<(String, f64)> {
+        v["properties"]["communes"]
+            .as_array()
+            .expect("communes")
+            .iter()
+            .map(|c| {
+                (
+                    c["code"].as_str().unwrap_or_default().to_owned(),
+                    c["share"].as_f64().unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    // wholly inside Phường Bắc Giang (07210), the city centre
+    let ward = get_json!(app, "/collections/communes/items/07210");
+    let ring = ward["geometry"]["coordinates"][0][0]
+        .as_array()
+        .expect("ring");
+    let pt = |v: &Value| (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0));
+    let (lon0, lat0) = pt(&ring[0]);
+    let (cx, cy) = ring
+        .iter()
+        .map(pt)
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    let (cx, cy) = (cx / ring.len() as f64, cy / ring.len() as f64);
+    let inside = json!({"type": "Feature", "id": "KCN-PLACED", "geometry": square(cx - 0.001, cy - 0.001, 0.002),
+        "properties": {"kind": "KCN", "name": "KCN đặt chỗ"}});
+    let created = test::call_service(
+        &app,
+        send(
+            actix_web::http::Method::POST,
+            "/collections/zones/items",
+            &inside,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let etag = created
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = body_json(created).await;
+    assert_eq!(communes_of(&body), [("07210".to_owned(), 1.0)]);
+    assert_eq!(body["properties"]["former_province"], "Bắc Giang");
+    assert_eq!(body["properties"]["grid_crs"], "EPSG:9214");
+    assert_eq!(body["properties"]["target_set"], "bac-giang-2021-2030");
+    // moved onto the ward's edge: now in two communes or more, largest first
+    let moved = json!({"type": "Feature", "id": "KCN-PLACED", "geometry": square(lon0 - 0.001, lat0 - 0.001, 0.002),
+        "properties": {"kind": "KCN", "name": "KCN đặt chỗ", "communes": [{"code": "00000", "share": 1}]}});
+    let put = test::call_service(
+        &app,
+        send(
+            actix_web::http::Method::PUT,
+            "/collections/zones/items/KCN-PLACED",
+            &moved,
+            Some(&etag),
+        ),
+    )
+    .await;
+    assert_eq!(put.status(), StatusCode::OK);
+    let after = communes_of(&body_json(put).await);
+    assert!(
+        after.len() >= 2 && after.iter().any(|(c, _)| c == "07210"),
+        "{after:?}"
+    );
+    assert!(after.windows(2).all(|w| w[0].1 >= w[1].1), "{after:?}");
+    let total: f64 = after.iter().map(|(_, s)| s).sum();
+    assert!(
+        (total - 1.0).abs() < 1e-3,
+        "{after:?}: a client's communes are not taken"
+    );
+    // ?commune= finds it in the planners' view, not in the public's (a draft)
+    let planner_view = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/collections/zones/items?commune=07210&limit=1000")
+            .insert_header(bearer(&f.planner))
+            .to_request(),
+    )
+    .await;
+    let ids: Vec<String> = body_json(planner_view).await["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(|z| z["id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(ids.contains(&"KCN-PLACED".to_owned()), "{ids:?}");
+    let public = get_json!(app, "/collections/zones/items?commune=07210&limit=1000");
+    assert!(!public["features"].to_string().contains("KCN-PLACED"));
+    // a zone of the former Bắc Ninh: its grid, its province, its plan
+    let bn = json!({"type": "Feature", "id": "KCN-BN-THU", "geometry": square(106.05, 21.15, 0.003),
+        "properties": {"kind": "KCN", "name": "KCN thử Bắc Ninh"}});
+    let created = test::call_service(
+        &app,
+        send(
+            actix_web::http::Method::POST,
+            "/collections/zones/items",
+            &bn,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let body = body_json(created).await;
+    assert_eq!(body["properties"]["grid_crs"], "EPSG:9209");
+    assert_eq!(body["properties"]["former_province"], "Bắc Ninh");
+    assert_eq!(body["properties"]["target_set"], "bac-ninh-2021-2030");
+    let rules: Vec<&str> = body["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|x| x["rule"].as_str())
+        .collect();
+    assert!(
+        !rules.contains(&"outside-boundary") && !rules.contains(&"outside-scope"),
+        "{rules:?}"
+    );
+    // the province collection: the province now, then the former Bắc Giang
+    let prov = get_json!(app, "/collections/province/items");
+    let ids: Vec<&str> = prov["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(|x| x["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["bac-ninh", "bac-giang"]);
+    // the reports
+    let by = get_json!(app, "/report?by=commune");
+    assert_eq!(by["communes"].as_array().map(Vec::len), Some(99));
+    let bn_report = get_json!(app, "/report?target_set=bac-ninh-2021-2030");
+    assert!(bn_report["targets_source"]
+        .as_str()
+        .is_some_and(|s| s.contains("1589/QĐ-TTg")));
+    assert_eq!(
+        get!(app, "/report?target_set=hanoi").status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get!(app, "/report?by=district").status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+/// A version recorded before zones were placed (no `communes`) is served
+/// placed: a registry that ran before keeps working as the province is now.
+#[actix_web::test]
+async fn a_zone_recorded_before_the_merger_is_served_placed() {
+    use zoning_core::store::{Change, NewZoneVersion, Status};
+    let f = fixture(1 << 20);
+    let (lon, lat) = (106.2, 21.38);
+    let wgs84 = geo_types::MultiPolygon::new(vec![geo_types::Rect::new(
+        geo_types::coord! { x: lon, y: lat },
+        geo_types::coord! { x: lon + 0.002, y: lat + 0.002 },
+    )
+    .to_polygon()]);
+    let grid = zoning_core::crs::GridTransform::new()
+        .and_then(|t| t.multipolygon_to_grid(&wgs84))
+        .expect("PROJ");
+    let old = json!({"kind": "CCN", "name_vi": "CCN cũ", "declared_area_ha": 4.6,
+        "plan_action": "existing", "geometry_source": "digitised", "district_vi": "Lạng Giang"});
+    f.state
+        .store
+        .append_zones(vec![NewZoneVersion {
+            code: "CCN-OLD".into(),
+            status: Status::Approved,
+            properties: old.as_object().cloned().unwrap_or_default(),
+            grid,
+            change: Change {
+                author: "zoning 0.1".into(),
+                reason: Some("written before 1 July 2025".into()),
+                decision: None,
+            },
+            findings: json!([]),
+        }])
+        .expect("stored");
+    f.state.reload().expect("reload");
+    let app = app!(f);
+    let z = get_json!(app, "/collections/zones/items/CCN-OLD");
+    let communes = z["properties"]["communes"].as_array().expect("placed");
+    assert_eq!(communes.len(), 1, "{communes:?}");
+    assert_eq!(z["properties"]["former_province"], "Bắc Giang");
+    assert_eq!(z["properties"]["grid_crs"], "EPSG:9214");
+    let code = communes[0]["code"].as_str().unwrap_or_default().to_owned();
+    let found = get_json!(
+        app,
+        &format!("/collections/zones/items?commune={code}&limit=1000")
+    );
+    assert!(found["features"].to_string().contains("CCN-OLD"));
 }

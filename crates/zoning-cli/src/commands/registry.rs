@@ -260,7 +260,7 @@ pub fn export(a: &ExportArgs) -> anyhow::Result<()> {
     let t = GridTransform::new()?;
     let zones = versions
         .iter()
-        .map(|v| CachedZone::new(v, &t).map(Arc::new))
+        .map(|v| CachedZone::new(v, &t, None).map(Arc::new))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let bytes = match a.format {

@@ -20,8 +20,12 @@ pub struct Args {
     #[arg(long)]
     db: Option<PathBuf>,
     /// The targets (default: the shipped `data/targets.toml`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "target_set")]
     targets: Option<PathBuf>,
+    /// A shipped target set: `bac-giang-2021-2030` (the default, the Bắc
+    /// Giang resolution) or `bac-ninh-2021-2030` (the former Bắc Ninh's plan).
+    #[arg(long)]
+    target_set: Option<String>,
     /// `commune`: industrial land per commune of 2025 instead of the
     /// reconciliation with the targets.
     #[arg(long, value_enum)]
@@ -47,12 +51,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             "data/zones.geojson (shipped)".to_owned(),
         ),
     };
-    let (targets_text, targets_name) = match &args.targets {
-        Some(p) => (super::read_text(p)?, p.display().to_string()),
-        None => (
-            shipped::TARGETS.to_owned(),
-            "data/targets.toml (shipped)".to_owned(),
-        ),
+    let (targets_text, targets_name) = if let Some(p) = &args.targets {
+        (super::read_text(p)?, p.display().to_string())
+    } else {
+        let set = args
+            .target_set
+            .as_deref()
+            .unwrap_or(zoning_core::zone::BAC_GIANG_TARGETS);
+        let (text, file) = shipped::targets(set).map_err(anyhow::Error::msg)?;
+        (text.to_owned(), file.to_owned())
     };
     let t = GridTransform::new()?;
     let zones = match &args.db {

@@ -19,12 +19,14 @@ use zoning_core::area::Areas;
 
 use crate::state::AppState;
 
-/// `?f=json|csv|html`, `?by=commune`.
+/// `?f=json|csv|html`, `?by=commune`, `?target_set=` (default the Bắc
+/// Giang resolution's).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     f: Option<String>,
     by: Option<String>,
+    target_set: Option<String>,
 }
 
 /// The report by commune of the approved zones (`/report?by=commune`).
@@ -78,7 +80,8 @@ fn commune_html(lines: &[zoning_core::admin::CommuneLine]) -> String {
 ///
 /// # Errors
 /// When a stored zone cannot be read as the zone model.
-pub fn reconciliation(state: &AppState) -> ApiResult<Reconciliation> {
+pub fn reconciliation(state: &AppState, set: &str) -> ApiResult<Reconciliation> {
+    let (text, file) = crate::shipped::targets(set).map_err(ApiError::BadRequest)?;
     let cached = state.zones(View::Public)?;
     let mut areas: HashMap<&str, Areas> = HashMap::with_capacity(cached.len());
     let zones = cached
@@ -92,8 +95,7 @@ pub fn reconciliation(state: &AppState) -> ApiResult<Reconciliation> {
         .collect::<ApiResult<Vec<_>>>()?;
     let registry =
         Registry::new(zones, "registry").map_err(|e| ApiError::Conflict(e.to_string(), None))?;
-    let targets = Targets::parse(crate::shipped::TARGETS, "data/targets.toml")
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let targets = Targets::parse(text, file).map_err(|e| ApiError::Internal(e.to_string()))?;
     let areas: Vec<Areas> = registry
         .zones()
         .iter()
@@ -180,7 +182,11 @@ pub async fn get_report(
         }
     }
     let st = state.clone();
-    let r = web::block(move || reconciliation(&st)).await??;
+    let set = q
+        .target_set
+        .clone()
+        .unwrap_or_else(|| zoning_core::zone::BAC_GIANG_TARGETS.to_owned());
+    let r = web::block(move || reconciliation(&st, &set)).await??;
     match q.f.as_deref() {
         Some("csv") => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")

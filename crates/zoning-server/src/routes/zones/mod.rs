@@ -50,7 +50,7 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
                 with_grid(|t| {
                     versions
                         .iter()
-                        .map(|v| CachedZone::new(v, t).map(Arc::new))
+                        .map(|v| CachedZone::new(v, t, None).map(Arc::new))
                         .collect()
                 })
             })
@@ -125,7 +125,7 @@ pub async fn get_history(
         versions
             .iter()
             .map(|v| {
-                let z = CachedZone::new(v, t)?;
+                let z = CachedZone::new(v, t, None)?;
                 let feature: Value = serde_json::from_str(&z.json_wgs84).map_err(|e| ApiError::Internal(e.to_string()))?;
                 Ok(json!({
                     "version": v.version, "version_id": v.id, "status": v.status.as_str(), "recorded_at": v.recorded_at,

@@ -245,7 +245,7 @@ async fn write_zone(
     // live version); building it again would transform the boundary twice
     let cached = match state.zone(View::Planner, &code)? {
         Some(z) if z.version_id == v.id => z,
-        _ => std::sync::Arc::new(with_grid(|t| CachedZone::new(&v, t))?),
+        _ => std::sync::Arc::new(with_grid(|t| CachedZone::new(&v, t, None))?),
     };
     let mut f: Value =
         serde_json::from_str(&cached.json_wgs84).map_err(|e| ApiError::Internal(e.to_string()))?;
