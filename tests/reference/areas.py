@@ -1,7 +1,8 @@
 """Reference areas of a GeoJSON file, computed with tools this project did not write.
 
-- grid area: each vertex transformed by pyproj (PROJ) from EPSG:4326 to EPSG:9214,
-  then the polygon's planar area by shapely 2 (GEOS);
+- grid area: each vertex transformed by pyproj (PROJ) from EPSG:4326 to the
+  feature's `grid_crs` (EPSG:9214 when it has none; the shipped zones of the former
+  Bắc Ninh say EPSG:9209), then the polygon's planar area by shapely 2 (GEOS);
 - geodesic area: pyproj's Geod(ellps="WGS84").geometry_area_perimeter, which is
   GeographicLib's algorithm (Karney 2013) in PROJ's geodesic.c.
 
@@ -15,7 +16,7 @@ import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import shape
 
-TO_GRID = Transformer.from_crs("EPSG:4326", "EPSG:9214", always_xy=True)
+TO_GRID = {g: Transformer.from_crs("EPSG:4326", g, always_xy=True) for g in ("EPSG:9214", "EPSG:9209")}
 GEOD = Geod(ellps="WGS84")
 
 
@@ -27,7 +28,8 @@ def reference_areas(path):
         code = feature.get("id")
         code = str(code) if code is not None else feature["properties"]["code"]
         geom = shape(feature["geometry"])
-        grid = shapely.transform(geom, lambda xy: list(zip(*TO_GRID.transform(xy[:, 0], xy[:, 1]))))
+        to_grid = TO_GRID[(feature.get("properties") or {}).get("grid_crs", "EPSG:9214")]
+        grid = shapely.transform(geom, lambda xy: list(zip(*to_grid.transform(xy[:, 0], xy[:, 1]))))
         # orient() puts rings in the standard direction; Geod's area is signed by winding.
         geodesic = abs(GEOD.geometry_area_perimeter(shapely.geometry.polygon.orient(geom) if geom.geom_type == "Polygon"
                                                     else shapely.MultiPolygon([shapely.geometry.polygon.orient(p) for p in geom.geoms]))[0])
