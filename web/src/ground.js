@@ -165,11 +165,12 @@ export function createGround({ geojson, zoomOf, t }) {
     for (const f of province && province.features ? geojson.readFeatures(province) : []) {
       (isFormer(f) ? formerSource : currentSource).addFeature(f);
     }
-    // the outlines' own credits (the former Bắc Giang's is CC BY-SA) after the communes'
+    // the outlines' own credits after the communes', when they are not the communes' own
     const credits = [];
     for (const f of formerSource.getFeatures().concat(currentSource.getFeatures())) {
       const a = f.get('attribution');
-      if (a && !credits.includes(a)) credits.push(String(a).replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`));
+      const esc = a && String(a).replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`);
+      if (esc && esc !== COMMUNE_ATTRIBUTION && !credits.includes(esc)) credits.push(esc);
     }
     communeSource.setAttributions(() => [COMMUNE_ATTRIBUTION,
       ...credits.map((a) => `${t('provinceLineCredit')}: ${a}`)]);

@@ -1,7 +1,7 @@
 // Vietnamese first, English one click away.
 export const STRINGS = {
   vi: {
-    title: 'KCN và CCN — tỉnh Bắc Ninh (địa bàn tỉnh Bắc Giang cũ)',
+    title: 'KCN và CCN — tỉnh Bắc Ninh',
     search: 'Tìm khu, xã, phường hoặc huyện cũ', searchHint: 'Tìm khu, xã, phường, huyện cũ — ví dụ Quang Châu', noMatch: 'Không tìm thấy',
     public: 'Bản đồ', planner: 'Quy hoạch', surveyor: 'Khảo sát', otherLang: 'EN', otherLangName: 'English',
     illustrative: 'Ranh giới các khu trên bản đồ này là minh họa (chưa có ranh giới chính thức công bố), trừ khi thẻ của khu ghi khác.',
@@ -51,7 +51,7 @@ export const STRINGS = {
     areaNote: 'Thanh diện tích tính cả diện tích giả định của các khu giữ chỗ.',
   },
   en: {
-    title: 'Industrial parks (KCN) and clusters (CCN) — Bắc Ninh province (former Bắc Giang)',
+    title: 'Industrial parks (KCN) and clusters (CCN) — Bắc Ninh province',
     search: 'Find a zone, commune, ward or former district', searchHint: 'Zone, commune, ward, former district — e.g. Quang Chau', noMatch: 'No match',
     public: 'Map', planner: 'Planner', surveyor: 'Surveyor', otherLang: 'VI', otherLangName: 'Tiếng Việt',
     illustrative: 'Zone boundaries on this map are illustrative (no official boundaries are public), unless a zone’s card says otherwise.',

@@ -860,11 +860,14 @@ await test('planner fixes it, saves the draft and sees it in the history', async
   assert.match(await page.textContent('#plan-msg'), /Đã lưu bản nháp/);
   // the card turns to the saved draft (it may still show the zone chosen before)
   await page.waitForFunction(() => document.querySelector('#card:not([hidden]) h2')?.textContent === 'KCN thử trên web');
+  // the card is drawn again when the zones are read again: wait for the one of
+  // version 1, then open its history (as for version 2 below)
+  await page.waitForFunction(() => /Phiên bản 1\)/.test(document.querySelector('#card:not([hidden])')?.textContent || ''));
   await page.click('#history');
-  await page.waitForSelector('#versions li');
-  const versions = await page.textContent('#versions');
-  assert.match(versions, /bản nháp/);
-  assert.match(versions, /lan/);
+  await page.waitForFunction(() => {
+    const v = document.querySelector('#versions');
+    return v && v.querySelector('li') && /bản nháp/.test(v.textContent) && /lan/.test(v.textContent);
+  });
 });
 
 await test('planner drags a vertex of the saved draft, saves it again and compares the two versions', async () => {
