@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing `zoning` needs on a fresh Debian 12
 # machine: PROJ (set-up A of docs/crs.md), the Rust toolchain's components,
-# and the Python reference tools. Safe to run again; it skips what is there.
+# the Python reference tools, and QGIS (python3-qgis, a client in the end-to-end
+# tests). Safe to run again; it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libproj-dev proj-data proj-bin pkg-config libclang-dev python3-venv gdal-bin chromium curl)
+apt_packages=(libproj-dev proj-data proj-bin pkg-config libclang-dev python3-venv gdal-bin python3-qgis chromium curl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
