@@ -94,6 +94,8 @@ pub struct Commune {
     pub grid: MultiPolygon,
     /// Boundary in WGS84.
     pub wgs84: MultiPolygon,
+    /// Its grid area in its own legal grid, ha (computed once).
+    pub area_ha: f64,
 }
 
 /// A zone's share of area in one commune.
@@ -203,7 +205,10 @@ impl Admin {
                 })?;
             let mut properties = f.properties.clone();
             properties.insert("code".into(), json!(f.code));
+            let area_ha = t.to_legal(&f.grid, former_province.grid())?.unsigned_area()
+                / crate::area::M2_PER_HA;
             communes.push(Commune {
+                area_ha,
                 name: text("fullName"),
                 kind: text("type"),
                 former_districts: list("oldDistricts"),
@@ -403,39 +408,31 @@ impl Admin {
     /// the share of the commune it is. `zones[i]` has the grid area
     /// `grid_area_ha[i]` (in its legal grid); its communes are its recorded
     /// `communes`, else computed here. Sorted by industrial land, largest
-    /// first, then by code.
-    ///
-    /// # Errors
-    /// When PROJ cannot take a commune to its legal grid.
-    pub fn industry(
-        &self,
-        zones: &[crate::Zone],
-        grid_area_ha: &[f64],
-        t: &GridTransform,
-    ) -> Result<Vec<CommuneLine>> {
+    /// first, then by code. No PROJ here: the communes' areas were computed
+    /// when they were read, so an anonymous `/report?by=commune` costs a pass
+    /// over the zones.
+    #[must_use]
+    pub fn industry(&self, zones: &[crate::Zone], grid_area_ha: &[f64]) -> Vec<CommuneLine> {
         use crate::zone::{PlanAction, ZoneKind};
         let mut lines: Vec<CommuneLine> = self
             .communes
             .iter()
-            .map(|c| {
-                let legal = t.to_legal(&c.grid, c.former_province.grid())?;
-                Ok(CommuneLine {
-                    code: c.code.clone(),
-                    name: c.name.clone(),
-                    kind: c.kind.clone(),
-                    former_province: c.former_province,
-                    former_districts: c.former_districts.clone(),
-                    area_ha: legal.unsigned_area() / crate::area::M2_PER_HA,
-                    zones: 0,
-                    kcn: 0,
-                    ccn: 0,
-                    kcn_ha: 0.0,
-                    ccn_ha: 0.0,
-                    industry_share: 0.0,
-                    codes: Vec::new(),
-                })
+            .map(|c| CommuneLine {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                kind: c.kind.clone(),
+                former_province: c.former_province,
+                former_districts: c.former_districts.clone(),
+                area_ha: c.area_ha,
+                zones: 0,
+                kcn: 0,
+                ccn: 0,
+                kcn_ha: 0.0,
+                ccn_ha: 0.0,
+                industry_share: 0.0,
+                codes: Vec::new(),
             })
-            .collect::<Result<_>>()?;
+            .collect();
         let index: std::collections::HashMap<&str, usize> = self
             .communes
             .iter()
@@ -499,7 +496,7 @@ impl Admin {
                 .total_cmp(&(a.kcn_ha + a.ccn_ha))
                 .then_with(|| a.code.cmp(&b.code))
         });
-        Ok(lines)
+        lines
     }
 }
 

@@ -91,7 +91,7 @@ fn by_commune(registry: &Registry, format: Format, t: &GridTransform) -> anyhow:
             )
         })
         .collect::<anyhow::Result<Vec<f64>>>()?;
-    let lines = admin.industry(registry.zones(), &areas, t)?;
+    let lines = admin.industry(registry.zones(), &areas);
     match format {
         Format::Json => emit(&json(&serde_json::json!({"communes": lines}))?),
         Format::Csv => emit(&zoning_core::admin::industry_csv(&lines)?),

@@ -44,8 +44,7 @@ pub fn by_commune(state: &AppState) -> ApiResult<Vec<zoning_core::admin::Commune
         })
         .collect::<ApiResult<Vec<_>>>()?;
     let areas: Vec<f64> = cached.iter().map(|z| z.areas.grid_area_ha).collect();
-    let admin = state.admin()?;
-    crate::state::with_grid(|t| Ok(admin.industry(&zones, &areas, t)?))
+    Ok(state.admin()?.industry(&zones, &areas))
 }
 
 fn commune_html(lines: &[zoning_core::admin::CommuneLine]) -> String {
