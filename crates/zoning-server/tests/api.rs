@@ -896,6 +896,41 @@ async fn zones_are_placed_in_the_province_as_it_is() {
         !rules.contains(&"outside-boundary") && !rules.contains(&"outside-scope"),
         "{rules:?}"
     );
+    // /validate: the same place, the scope of a resolution, the features as taken
+    let posted = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "BN-FOR-BG", "geometry": square(106.05, 21.15, 0.003),
+         "properties": {"kind": "KCN", "name": "x", "target_set": "bac-giang-2021-2030"}}]});
+    let v = body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri("/validate")
+                .insert_header((header::CONTENT_TYPE, "application/geo+json"))
+                .set_json(&posted)
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|x| x["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["outside-scope"], "{v}");
+    let taken = &v["features"][0];
+    assert_eq!(taken["id"], "BN-FOR-BG");
+    assert_eq!(taken["properties"]["grid_crs"], "EPSG:9209");
+    assert_eq!(taken["properties"]["plan_action"], "new");
+    let lon0 = taken["geometry"]["coordinates"][0][0][0][0]
+        .as_f64()
+        .unwrap_or(0.0);
+    // through the grid and back: the datum step's inverse is good to a millimetre
+    assert!(
+        (lon0 - 106.05).abs() < 2e-8,
+        "{lon0}: the feature as taken, in WGS84"
+    );
     // the province collection: the province now, then the former Bắc Giang
     let prov = get_json!(app, "/collections/province/items");
     let ids: Vec<&str> = prov["features"]

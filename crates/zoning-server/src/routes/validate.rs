@@ -8,7 +8,7 @@
 //! (`max_concurrent_validations`; `429` with `Retry-After` beyond).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use zoning_core::checks::{self, CheckOptions, Subject};
 use zoning_core::store::View;
 
@@ -29,15 +29,24 @@ fn positions(v: &Value) -> usize {
     }
 }
 
-/// The posted features as subjects of the checks (each through the one
-/// intake path), and those refused with why.
+/// What the intake made of the posted features: the subjects of the checks,
+/// the features as taken (WGS84, with the defaults and the computed place),
+/// and those refused with why.
+struct Taken {
+    subjects: Vec<Subject>,
+    features: Vec<Value>,
+    refused: Vec<checks::Finding>,
+}
+
+/// The posted features through the one intake path.
 fn subjects_of(
     features: &[Value],
     crs: Crs,
     ctx: &zoning_core::intake::Context<'_>,
     t: &zoning_core::crs::GridTransform,
-) -> (Vec<Subject>, Vec<checks::Finding>) {
+) -> Taken {
     let mut subjects = Vec::new();
+    let mut taken = Vec::new();
     let mut refused = Vec::new();
     for (i, f) in features.iter().enumerate() {
         // a feature being drawn may have no code or name yet: give it
@@ -56,13 +65,27 @@ fn subjects_of(
             f["properties"] = json!({"kind": "KCN", "name": "(chưa đặt tên)"});
         }
         match candidate_in(&f, None, crs, ctx, t) {
-            // the area as posted, not the one the intake derived from the grid
-            Ok(c) => subjects.push(Subject::from_properties(
-                &c.code,
-                index,
-                c.grid,
-                f["properties"].as_object().unwrap_or(&Map::new()),
-            )),
+            Ok(c) => {
+                let intake = c.properties.to_json();
+                // the area as posted, not the one the intake derived from the
+                // grid; the place (grid, former province, target set) as the
+                // intake computed it
+                let mut props = f["properties"].as_object().cloned().unwrap_or_default();
+                for k in ["grid_crs", "former_province", "target_set"] {
+                    if let Some(v) = intake.get(k) {
+                        props.insert(k.into(), v.clone());
+                    }
+                }
+                if let Ok(wgs84) = t.multipolygon_to_wgs84(&c.grid) {
+                    taken.push(json!({
+                        "type": "Feature",
+                        "id": c.code,
+                        "properties": intake,
+                        "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&wgs84)),
+                    }));
+                }
+                subjects.push(Subject::from_properties(&c.code, index, c.grid, &props));
+            }
             Err(e) => {
                 let code = f
                     .get("id")
@@ -76,7 +99,11 @@ fn subjects_of(
             }
         }
     }
-    (subjects, refused)
+    Taken {
+        subjects,
+        features: taken,
+        refused,
+    }
 }
 
 /// `POST /validate`.
@@ -149,10 +176,14 @@ pub async fn post_validate(
                 .map_err(|e| ApiError::Unprocessable(format!("feature #{}: {e}", i + 1)))?;
         }
         let ctx = st.intake()?;
-        let (subjects, refused) = with_grid(|t| Ok(subjects_of(&features, crs, &ctx, t)))?;
+        let Taken {
+            subjects,
+            features: taken,
+            refused,
+        } = with_grid(|t| Ok(subjects_of(&features, crs, &ctx, t)))?;
         let zones = st.zones(view)?;
         let mut report = checks::against(
-        &subjects,
+            &subjects,
             &zones,
             Some(&st.bounds),
             &CheckOptions::default(),
@@ -164,7 +195,10 @@ pub async fn post_validate(
             report.locate(t);
             Ok(())
         })?;
-        serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))
+        let mut out =
+            serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
+        out["features"] = Value::Array(taken);
+        Ok::<_, ApiError>(out)
     })
     .await??;
     Ok(HttpResponse::Ok().json(report))
