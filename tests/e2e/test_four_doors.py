@@ -21,6 +21,8 @@ from shapely.geometry import Polygon, shape
 
 # about lon 106.214, lat 21.295: inside Bắc Giang, over 1 km from any shipped zone
 E0, N0 = 418_302.0, 2_355_878.0
+# about lon 106.05, lat 21.15 (EPSG:9214): in the former Bắc Ninh, 1.7 km from any shipped zone
+BN0 = (401_139.0, 2_339_856.0)
 
 
 def province_grid():
@@ -67,6 +69,8 @@ def zones():
         ("CCN-CUA-C", b(650, 50, 800, 150), {"kind": "CCN", "name": "Cụm công nghiệp Cửa C"}),
         ("CCN-CUA-LECH", b(1000, 0, 1100, 100), {"kind": "CCN", "name": "Cụm công nghiệp Cửa Lệch", "declared_area_ha": 1.5}),
         ("KCN-CUA-BIEN", box(ex - 150, ey - 150, ex + 150, ey + 150), {"kind": "KCN", "name": "Khu công nghiệp Cửa Biên"}),
+        # in the former Bắc Ninh: its grid is EPSG:9209, where its area is measured
+        ("KCN-CUA-BN", box(*BN0, BN0[0] + 200, BN0[1] + 200), {"kind": "KCN", "name": "Khu công nghiệp Cửa Bắc Ninh", "declared_area_ha": 4.2}),
     ]
     # the premises of the test, checked with GEOS
     for code, g, _ in zs:
@@ -164,8 +168,13 @@ def test_check_finds_what_was_built(door_check):
     assert ("overlap", ("CCN-CUA-C", "KCN-CUA-NO"), True) in rules, "the bow-tie's overlap, on its repaired copy"
     assert ("outside-boundary", ("KCN-CUA-BIEN",), False) in rules
     assert ("area-mismatch", ("CCN-CUA-LECH",), False) in rules
+    # the zone of the former Bắc Ninh: its area in EPSG:9209 (pyproj + GEOS), not the plane's
+    bn = reproject(box(*BN0, BN0[0] + 200, BN0[1] + 200), GRID, "EPSG:9209").area
+    [mismatch] = [f for f in door_check if f["rule"] == "area-mismatch" and f["codes"] == ["KCN-CUA-BN"]]
+    assert abs(mismatch["area_m2"] - abs(bn - 42_000)) < 1e-3, (mismatch, bn)
+    assert "EPSG:9209" in mismatch["reason"]
     assert {c for _, c, _ in rules} <= {("CCN-CUA-A", "CCN-CUA-B"), ("KCN-CUA-NO",), ("CCN-CUA-C", "KCN-CUA-NO"),
-                                        ("KCN-CUA-BIEN",), ("CCN-CUA-LECH",)}, got
+                                        ("KCN-CUA-BIEN",), ("CCN-CUA-LECH",), ("KCN-CUA-BN",)}, got
 
 
 def test_validate_finds_the_same(door_check, door_validate):
