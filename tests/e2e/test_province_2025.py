@@ -316,3 +316,35 @@ def test_stakeout_of_a_bac_ninh_zone_is_in_its_grid(bn_zone):
         lon, lat = back.transform(p["y"], p["x"])
         assert abs(lon - p["lon"]) < 1e-8 and abs(lat - p["lat"]) < 1e-8
     assert len(out["points"]) == 4 + 2 * 2 + 2 * 1
+
+
+def test_upload_and_stakeout_of_a_bac_ninh_zone_over_http(tmp_path):
+    """The service's answers for a zone of the former Bắc Ninh: the upload's
+    markers at their place in WGS84 (not 150 km east), and a stake-out that
+    cannot be asked for millions of points."""
+    from service import add_user
+    db = tmp_path / "r.db"
+    token = add_user(db, "hoa", "surveyor")
+    srv = Server(db).start()
+    try:
+        fc = json.loads(get(srv, "/collections/zones/items?grid_crs=EPSG:9209&limit=1&crs="
+                            + urllib.parse.quote("http://www.opengis.net/def/crs/EPSG/0/9209", safe="")))
+        zone = fc["features"][0]
+        e, n = zone["geometry"]["coordinates"][0][0][0]
+        table = marker_table([("M1", n, e)])
+        code, _, body = srv.request("POST", "/markers/upload", table, token=token,
+                                    headers={"Content-Type": "text/csv"})
+        assert code == 200, body
+        r = json.loads(body)
+        m = r["markers"][0]
+        assert m["zone"] == zone["id"] and m["grid_crs"] == BN and m["status"] == "ok", m
+        lon, lat = Transformer.from_crs(BN, "EPSG:4326", always_xy=True).transform(e, n)
+        assert abs(m["lon"] - lon) < 1e-7 and abs(m["lat"] - lat) < 1e-7, (m, lon, lat)
+        assert r["crs"] == BN and "does not say its CRS" in r["warnings"][0]
+        # a stake-out may not be asked for a point every nanometre
+        code, _, body = srv.request("GET", f"/collections/zones/items/{zone['id']}/stakeout?max_spacing_m=1e-9")
+        assert code == 400 and b"at least" in body, body
+        code, _, body = srv.request("GET", f"/collections/zones/items/{zone['id']}/stakeout?max_spacing_m=1&f=json")
+        assert code == 200 and len(json.loads(body)["points"]) > 100
+    finally:
+        srv.stop()

@@ -33,6 +33,14 @@ pub enum Error {
         /// What PROJ said.
         reason: String,
     },
+    /// A stake-out table would have more points than allowed.
+    #[error("the stake-out table would have about {points} points, more than {max}; give a larger spacing")]
+    TooManyPoints {
+        /// Points the spacing asks for.
+        points: f64,
+        /// The most allowed.
+        max: usize,
+    },
     /// A file cannot be opened or read.
     #[error("{file}: {reason}")]
     Io {

@@ -363,6 +363,21 @@ pub fn zone(
     let grid_crs = given
         .or(former.map(crate::admin::FormerProvince::grid))
         .unwrap_or(LegalGrid::Tm3_107);
+    if let Some(v) = props.get("target_set") {
+        let known = [
+            crate::zone::BAC_GIANG_TARGETS,
+            crate::zone::BAC_NINH_TARGETS,
+        ];
+        if !v.as_str().is_some_and(|s| known.contains(&s)) {
+            return Err(Refusal::new(
+                "target_set",
+                format!(
+                    "{v} is not a target set; use \"{}\" (the Bắc Giang resolution) or \"{}\" (the former Bắc Ninh's plan), or leave it out",
+                    known[0], known[1]
+                ),
+            ));
+        }
+    }
     if let Some(p) = &placement {
         props.extend(p.properties());
         if !props.contains_key("target_set") {
@@ -576,6 +591,14 @@ mod tests {
         assert_eq!(
             field(json!({"kind": "KCN", "name": "x", "plan_action": "grow"})),
             "plan_action"
+        );
+        assert_eq!(
+            field(json!({"kind": "KCN", "name": "x", "target_set": "<b>x</b>"})),
+            "target_set"
+        );
+        assert_eq!(
+            field(json!({"kind": "KCN", "name": "x", "target_set": ""})),
+            "target_set"
         );
         assert_eq!(
             field(json!({"kind": "KCN", "name": "x", "sources": [{"url": "javascript:alert(1)"}]})),

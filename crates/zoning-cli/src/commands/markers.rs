@@ -228,7 +228,11 @@ fn check_table(r: &MarkerReport) -> String {
 
 fn stakeout(a: &StakeoutArgs) -> anyhow::Result<()> {
     if let Some(m) = a.max_spacing_m {
-        anyhow::ensure!(m > 0.0, "--max-spacing-m must be more than 0");
+        anyhow::ensure!(
+            m >= markers::stakeout::MIN_SPACING_M,
+            "--max-spacing-m must be at least {} m",
+            markers::stakeout::MIN_SPACING_M
+        );
     }
     let t = GridTransform::new()?;
     let zones = zones(&a.zones, &t)?;

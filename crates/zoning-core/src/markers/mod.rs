@@ -396,30 +396,52 @@ pub fn check_file(
         tries.push((g, matched(&report), table, report));
     }
     let first = said.unwrap_or(LegalGrid::Tm3_107);
-    // the grid said (or EPSG:9214) unless the other matches more markers
-    tries.sort_by_key(|(g, n, _, _)| (std::cmp::Reverse(*n), *g != first));
+    let said_fits = said.is_some_and(|s| tries.iter().any(|(g, n, _, _)| *g == s && *n > 0));
+    // the grid said (or EPSG:9214) when its markers fall on zones there (said)
+    // or as many do as in the other (unsaid); else the other
+    tries.sort_by_key(|(g, n, _, _)| {
+        if said_fits {
+            (std::cmp::Reverse(usize::from(*g == first)), 0)
+        } else {
+            (std::cmp::Reverse(*n), usize::from(*g != first))
+        }
+    });
     let mut tries = tries.into_iter();
     let (g, n, table, mut report) = tries.next().ok_or_else(|| crate::Error::Io {
         file: file.to_owned(),
         reason: "no legal grid to read it in".into(),
     })?;
     let total = report.markers.len();
-    let other = tries.next().map_or(0, |(_, n, _, _)| n);
+    let (other_grid, other) = tries.next().map_or((g, 0), |(og, n, _, _)| (og, n));
     let note = match said {
         Some(s) if s != g => Some(format!(
-            "{file} is said to be in {} ({}), but {} of its {total} markers fall on a zone there and {n} in {} ({}),              the other legal grid of the province, about 150 km east–west: it was read in {}; check the survey's grid",
-            s.code(), s.name(), other, g.code(), g.name(), g.code()
+            "{file} is said to be in {} ({}), but none of its {total} markers falls on a zone there and {n} do in {} ({}), \
+             the other legal grid of the province, about 150 km east–west: it was read in {}; check the survey's grid",
+            s.code(),
+            s.name(),
+            g.code(),
+            g.name(),
+            g.code()
         )),
-        Some(_) => None,
-        // unsaid and read in EPSG:9214, as before the merger: nothing to say
-        None if g == LegalGrid::Tm3_107 => None,
-        None => Some(format!(
-            "{file} does not say its CRS: {n} of its {total} markers fall on a zone in {} ({}) and {other} in EPSG:9214, \
+        // unsaid and read in EPSG:9214, as before the merger, with no marker
+        // that would fall on a zone in the other grid: nothing to say
+        None if g == LegalGrid::Tm3_107 && other == 0 => None,
+        None if other == 0 => Some(format!(
+            "{file} does not say its CRS: {n} of its {total} markers fall on a zone in {} ({}) and none in EPSG:9214, \
              so it was read in {}; give --crs (or crs=) to be sure",
             g.code(),
             g.name(),
             g.code()
         )),
+        _ if other > 0 => Some(format!(
+            "{file} was read in {} ({}): {n} of its {total} markers fall on a zone there, but {other} would in {} ({}); \
+             a table mixes the two grids? give each grid's markers in a file of their own, with --crs (or crs=)",
+            g.code(),
+            g.name(),
+            other_grid.code(),
+            other_grid.name()
+        )),
+        _ => None,
     };
     if let Some(w) = note {
         report.warnings.insert(0, w);

@@ -36,6 +36,14 @@ pub struct StakeoutPoint {
     pub lat: f64,
 }
 
+/// The smallest spacing of points along an edge, m: a stake-out is set out
+/// in the field, where a metre is fine enough.
+pub const MIN_SPACING_M: f64 = 1.0;
+
+/// The most points one stake-out table may have (the corners and the points
+/// between them): a request may not ask for millions.
+pub const MAX_POINTS: usize = 100_000;
+
 fn mm(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
@@ -63,6 +71,31 @@ pub fn stakeout(
 ) -> Result<Vec<StakeoutPoint>> {
     let prefixed = zones.len() > 1;
     let mut out = Vec::new();
+    let spacing = max_spacing_m
+        .filter(|m| *m > 0.0)
+        .map(|m| m.max(MIN_SPACING_M));
+    // the number of points, counted before any is made (in the plane: within a
+    // few parts in ten thousand of the legal grid's)
+    let count: f64 = zones
+        .iter()
+        .flat_map(|(_, mp, _)| mp.0.iter())
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(geo_types::LineString::lines)
+        .map(|l| {
+            spacing.map_or(1.0, |m| {
+                ((l.end.x - l.start.x).hypot(l.end.y - l.start.y) / m)
+                    .ceil()
+                    .max(1.0)
+            })
+        })
+        .sum();
+    #[allow(clippy::cast_precision_loss)] // a bound, not a count
+    if count > MAX_POINTS as f64 {
+        return Err(crate::Error::TooManyPoints {
+            points: count,
+            max: MAX_POINTS,
+        });
+    }
     for (code, plane, grid) in zones {
         let legal = t.to_legal(plane, *grid)?;
         // clockwise exteriors (and counter-clockwise holes, walked clockwise below)
@@ -102,7 +135,7 @@ pub fn stakeout(
                         Ok(())
                     };
                     push(a, "corner")?;
-                    if let Some(m) = max_spacing_m.filter(|m| *m > 0.0) {
+                    if let Some(m) = spacing {
                         let len = (b.x - a.x).hypot(b.y - a.y);
                         // an edge a hair over a multiple of the spacing (PROJ's
                         // round trip between the grids) is not cut once more
@@ -227,5 +260,25 @@ mod tests {
         assert_eq!(xy[5], ("M6", 2_350_000.0, 400_100.0));
         assert_eq!(p.len(), 3 + 2 + 3 + 2);
         assert_eq!(p.iter().filter(|s| s.kind == "corner").count(), 4);
+    }
+
+    #[test]
+    fn a_table_of_millions_of_points_is_refused_before_it_is_made() {
+        let t = GridTransform::new().expect("PROJ");
+        // 30 km × 30 km: 120 km of edges, 120,000 points at a metre
+        let big = MultiPolygon::new(vec![Rect::new(
+            coord! { x: 400_000.0, y: 2_330_000.0 },
+            coord! { x: 430_000.0, y: 2_360_000.0 },
+        )
+        .to_polygon()]);
+        let zones = [("Z".to_owned(), big, crate::crs::LegalGrid::Tm3_107)];
+        let e = stakeout(&zones, Some(1.0), &t).expect_err("too many");
+        assert!(e.to_string().contains("larger spacing"), "{e}");
+        // a spacing under the minimum is taken as the minimum, not as asked
+        assert!(stakeout(&zones, Some(1e-9), &t).is_err());
+        assert_eq!(
+            stakeout(&zones, Some(2.0), &t).map(|p| p.len()).ok(),
+            Some(60_000)
+        );
     }
 }

@@ -209,7 +209,16 @@ pub async fn post_upload(
                     let (Some(n), Some(e)) = (m["x"].as_f64(), m["y"].as_f64()) else {
                         continue;
                     };
-                    if let Ok((lon, lat)) = t.grid_to_wgs84(e, n) {
+                    // x/y are in the grid the result names (a zone of the
+                    // former Bắc Ninh: EPSG:9209)
+                    let grid = m["grid_crs"]
+                        .as_str()
+                        .and_then(zoning_core::crs::LegalGrid::parse)
+                        .unwrap_or(zoning_core::crs::LegalGrid::Tm3_107);
+                    let wgs84 = t
+                        .point_from_legal(e, n, grid)
+                        .and_then(|(pe, pn)| t.grid_to_wgs84(pe, pn));
+                    if let Ok((lon, lat)) = wgs84 {
                         m["lon"] = json!(lon);
                         m["lat"] = json!(lat);
                     }
@@ -513,10 +522,13 @@ pub async fn get_stakeout(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let code = path.into_inner();
-    if q.max_spacing_m.is_some_and(|m| m.is_nan() || m <= 0.0) {
-        return Err(ApiError::BadRequest(
-            "max_spacing_m must be more than 0".into(),
-        ));
+    if q.max_spacing_m
+        .is_some_and(|m| m.is_nan() || m < markers::stakeout::MIN_SPACING_M)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "max_spacing_m must be at least {} m",
+            markers::stakeout::MIN_SPACING_M
+        )));
     }
     let view = visibility::view_of(&req, &state).await?;
     let zone = state
@@ -528,7 +540,10 @@ pub async fn get_stakeout(
             q.max_spacing_m,
             t,
         )
-        .map_err(|e| ApiError::Internal(e.to_string()))
+        .map_err(|e| match e {
+            zoning_core::Error::TooManyPoints { .. } => ApiError::Unprocessable(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        })
     })?;
     match q.f.as_deref() {
         Some("json") => Ok(HttpResponse::Ok()
