@@ -54,7 +54,7 @@ export const STRINGS = {
     expansionOf: 'phần mở rộng của', mergedInto: 'CCN chuyển thành KCN, nhập vào', expansionParts: 'Các phần mở rộng',
     mergedHere: 'CCN chuyển vào khu này', areaPlaceholder: 'giả định, chưa có số liệu công bố', areaDerived: 'tính từ ranh giới',
     technical: 'Thông tin kỹ thuật', planBasis: 'Cơ sở của hành động quy hoạch', areaBasis: 'Cơ sở của diện tích', targetSet: 'Bộ chỉ tiêu',
-    sourceNote: 'Ghi chú về nguồn (tiếng Anh, nguyên văn từ dữ liệu)', recordedBy: 'người ghi', decision: 'quyết định', retired: 'đã rút',
+    sourceNote: 'Ghi chú về nguồn (tiếng Anh, nguyên văn từ dữ liệu)', recordedBy: 'người ghi', why: 'lý do', decision: 'quyết định', retired: 'đã rút',
     // roles
     'role-planner': 'người quy hoạch', 'role-surveyor': 'người khảo sát', 'role-admin': 'quản trị viên',
     wrongRole: 'Đã đăng nhập: {name} ({role}). Trang này dành cho {need}; muốn dùng, hãy đăng nhập bằng tài khoản {need}.',
@@ -135,7 +135,7 @@ export const STRINGS = {
     expansionOf: 'expansion part of', mergedInto: 'CCN merged into the KCN', expansionParts: 'Expansion parts',
     mergedHere: 'CCN merged into this zone', areaPlaceholder: 'assumed, no published figure', areaDerived: 'computed from the boundary',
     technical: 'Technical details', planBasis: 'Basis of the plan action', areaBasis: 'Basis of the area', targetSet: 'Target set',
-    sourceNote: 'Note on the sources (from the data)', recordedBy: 'recorded by', decision: 'decision', retired: 'withdrawn',
+    sourceNote: 'Note on the sources (from the data)', recordedBy: 'recorded by', why: 'reason', decision: 'decision', retired: 'withdrawn',
     'role-planner': 'planner', 'role-surveyor': 'surveyor', 'role-admin': 'administrator',
     wrongRole: 'Signed in: {name} ({role}). This page is for a {need}; to use it, sign in with a {need}\'s account.',
     loadFile: 'Load a boundary from a GeoJSON file (WGS84, or EPSG:9214 / EPSG:9209 named in the file)',

@@ -19,7 +19,7 @@ import { defaults as defaultInteractions } from 'ol/interaction/defaults.js';
 import Draw from 'ol/interaction/Draw.js';
 import Modify from 'ol/interaction/Modify.js';
 import Snap from 'ol/interaction/Snap.js';
-import { fromLonLat } from 'ol/proj.js';
+import { fromLonLat, toLonLat } from 'ol/proj.js';
 import { createEmpty, extend, isEmpty } from 'ol/extent.js';
 import { t, lang, setLang, num, pct } from './i18n.js';
 import { createGround, ZONE_LABEL_ZOOM, GROUND } from './ground.js';
@@ -47,6 +47,8 @@ async function apiJson(path) {
   return r.json();
 }
 
+// replaceChildren that leaves out null (which it would write as the text "null")
+function put(node, ...children) { node.replaceChildren(...children.flat().filter((c) => c != null && c !== false)); }
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -195,6 +197,7 @@ window.zoning = {
   map,
   layer: (name) => map.getAllLayers().find((l) => l.get('name') === name),
   pixel: (lon, lat) => map.getPixelFromCoordinate(fromLonLat([lon, lat])),
+  toLonLat: (c) => toLonLat(c),
   fit: (w, s, e, n) => map.getView().fit([...fromLonLat([w, s]), ...fromLonLat([e, n])], { padding: [40, 40, 40, 40] }),
   colours: COLOURS,
   draft: DRAFT,
@@ -313,7 +316,7 @@ function renderResults() {
   const q = $('search').value;
   results = search(index(), q);
   const ul = $('results');
-  ul.replaceChildren(...results.map((r, i) => {
+  put(ul, ...results.map((r, i) => {
     const { tag, name, sub } = resultText(r);
     return el('li', { role: 'option', id: `r-${i}`, 'aria-selected': 'false', 'data-type': r.type, 'data-code': r.id,
       on: { mousedown: (e) => e.preventDefault(), click: () => choose(r) } },
@@ -423,7 +426,7 @@ function showCard(f) {
   const card = $('card');
   card.hidden = false;
   card.dataset.kind = 'zone';
-  card.replaceChildren(...[
+  put(card, ...[
     cardHead(p.name_vi),
     el('table', {},
       row(t('kind'), t(p.kind === 'KCN' ? 'kcn' : 'ccn')),
@@ -490,7 +493,7 @@ function showCommune(code, zoom) {
   const card = $('card');
   card.hidden = false;
   card.dataset.kind = 'commune';
-  card.replaceChildren(
+  put(card, 
     cardHead(p.fullName || p.name),
     el('table', {},
       row(t('unitType'), p.type === 'phường' ? t('ward') : t('commune')),
@@ -520,7 +523,7 @@ function showDistrict(key, zoom = true) {
   const card = $('card');
   card.hidden = false;
   card.dataset.kind = 'district';
-  card.replaceChildren(
+  put(card, 
     cardHead(d.name),
     el('p', { text: t('districtNote') }),
     d.communes.size ? el('h3', { text: t('communesNowOf') }) : null,
@@ -551,9 +554,9 @@ async function showHistory(code) {
     `${v.recorded_at.slice(0, 16).replace('T', ' ')} UTC`,
     `${t('recordedBy')}: ${v.recorded_by}`,
     v.decision ? `${t('decision')}: ${historyText(v.decision)}` : null,
-    v.reason ? `${t('reason')}: ${historyText(v.reason)}` : null,
+    v.reason ? `${t('why')}: ${historyText(v.reason)}` : null,
   ].filter(Boolean).join(' — ');
-  list.replaceChildren(el('h3', { text: t('history') }), el('ol', { id: 'versions' }, (h.versions || []).map((v) => el('li', {},
+  put(list, el('h3', { text: t('history') }), el('ol', { id: 'versions' }, (h.versions || []).map((v) => el('li', {},
     el('label', { class: 'check' }, el('input', { type: 'checkbox', value: v.version, on: { change: (e) => {
       if (e.target.checked) chosen.push(v); else chosen.splice(chosen.indexOf(v), 1);
     } } }), ` ${line(v)}`)))),
@@ -582,7 +585,7 @@ function bar(label, value, target, unit, placeholders = null, id = null) {
   const text = placeholders == null ? '' : ` — ${num(real, 0)} ${t('realZones')}, ${num(placeholders, 0)} ${t('placeholderZones')}`;
   return el('div', { class: 'target', id },
     el('div', { class: 'label' }, label, el('span', { class: 'value', text: ` ${num(value, 0, 1)}${unit} ${t('of')} ${num(target, 0, 1)}${unit}${text}` })),
-    el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': target, 'aria-valuenow': Math.round(value),
+    el('div', { class: 'bar', role: 'progressbar', 'aria-label': label.replace(/:$/, ''), 'aria-valuemin': 0, 'aria-valuemax': target, 'aria-valuenow': Math.round(value),
       'aria-valuetext': `${num(value, 0, 1)}${unit} ${t('of')} ${num(target, 0, 1)}${unit}${text}` },
     el('div', { class: 'fill', style: `width:${pctOf(real)}%` }),
     placeholders ? el('div', { class: 'fill placeholder', style: `width:${pctOf(placeholders)}%` }) : null));
@@ -667,7 +670,7 @@ function signInBox(role) {
   }
   // signed in with another role: none of this face's controls, and why; the
   // form below signs in with another account instead
-  const wrong = user ? el('p', { class: 'note', id: `wrong-role-${role}`, text: t('wrongRole').replace('{name}', user.name).replace('{role}', roleName(user.role)).replace('{need}', roleName(role)) }) : null;
+  const wrong = user ? el('p', { class: 'note', id: `wrong-role-${role}`, text: fillIn(t('wrongRole'), { name: user.name, role: roleName(user.role), need: roleName(role) }) }) : null;
   const before = token;
   const name = el('input', { type: 'text', id: `name-${role}`, autocomplete: 'username' });
   const password = el('input', { type: 'password', id: `password-${role}`, autocomplete: 'current-password' });
@@ -681,7 +684,7 @@ function signInBox(role) {
       who = await r.json();
     }
     if (who.role !== role && who.role !== 'admin') {
-      msg.textContent = t('needRole').replace('{role}', roleName(role)).replace('{has}', roleName(who.role));
+      msg.textContent = fillIn(t('needRole'), { role: roleName(role), has: roleName(who.role) });
       if (token && token !== before && token.startsWith('zs_')) api('/logout', { method: 'POST' }).catch(() => {});
       token = before; return;
     }
@@ -969,7 +972,7 @@ function renderFindings() {
   const { findings, code } = lastFindings;
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
-  list.replaceChildren(el('h3', { text: t('findings') }),
+  put(list, el('h3', { text: t('findings') }),
     errors ? el('p', { id: 'findings-alert', role: 'alert', class: 'alert error', text: fillIn(t('findingsErrors'), { n: errors }) }) : null,
     !errors ? el('p', { id: 'findings-ok', role: 'status', class: warnings ? 'warning' : 'ok', text: warnings ? fillIn(t('findingsWarnings'), { n: warnings }) : t('noFindings') }) : null,
     findings.length ? el('ul', { class: 'findings' }, findings.map((f) => {
@@ -999,7 +1002,7 @@ function problemBox(p, id) {
 function renderPlanProblem() {
   const box = $('plan-alert');
   if (!box) return;
-  box.replaceChildren(...problemBox(planProblem));
+  put(box, ...problemBox(planProblem));
   box.classList.toggle('alert', !!planProblem);
   box.dataset.status = planProblem?.status ?? (planProblem?.key || '');
 }
@@ -1032,7 +1035,7 @@ async function save() {
 }
 function renderPlanner() {
   const p = $('planner');
-  p.replaceChildren(el('h2', { text: t('planner') }), signInBox('planner'));
+  put(p, el('h2', { text: t('planner') }), signInBox('planner'));
   if (!allowed('planner')) return;
   const input = (id, key, attrs = {}) => el('input', { id, value: plan[key], ...attrs, on: { input: (e) => { plan[key] = e.target.value; } } });
   p.append(
@@ -1113,18 +1116,18 @@ function renderSurvey() {
   if (!out || !survey) return;
   if (survey.ask) {
     const { file, etag, replaces } = survey.ask;
-    out.replaceChildren(el('p', { class: 'alert error', role: 'alert', text: t('replaceAsk').replace('{n}', replaces.length).replace('{list}', replaces.slice(0, 10).join(', ')) }),
+    put(out, el('p', { class: 'alert error', role: 'alert', text: t('replaceAsk').replace('{n}', replaces.length).replace('{list}', replaces.slice(0, 10).join(', ')) }),
       el('button', { id: 'replace-markers', on: { click: () => upload(file, etag) } }, t('replaceDo')));
     return;
   }
   if (survey.problem) {
-    out.replaceChildren(el('div', { class: 'alert error', role: 'alert', id: 'survey-alert' }, ...problemBox(survey.problem)));
+    put(out, el('div', { class: 'alert error', role: 'alert', id: 'survey-alert' }, ...problemBox(survey.problem)));
     return;
   }
   const body = survey.report;
   const statusCell = (s) => el('td', { class: 'status' },
     el('span', { class: 'status-dot', style: `background:${MARKER_COLOURS[s] || MARKER_COLOURS['no-zone']}`, 'aria-hidden': 'true' }), ` ${t(s)}`);
-  out.replaceChildren(
+  put(out, 
     el('h3', { text: t('markers') }),
     el('p', { id: 'survey-terms', class: 'small', text: fillIn(t('surveyTerms'), {
       tol: num(body.tolerance_m * 100, 0, 1), radius: num(body.search_radius_m, 0, 1), crs: body.crs }) }),
@@ -1160,7 +1163,7 @@ function renderSurvey() {
 }
 function renderSurveyor() {
   const s = $('surveyor');
-  s.replaceChildren(el('h2', { text: t('surveyor') }), signInBox('surveyor'));
+  put(s, el('h2', { text: t('surveyor') }), signInBox('surveyor'));
   if (!allowed('surveyor')) return;
   const spacing = el('input', { id: 'spacing', type: 'number', min: '1', value: stakeoutSpacing, on: { input: (e) => { stakeoutSpacing = e.target.value; } } });
   s.append(
@@ -1184,7 +1187,8 @@ function refresh() {
   $('search').placeholder = t('searchHint');
   $('search-label').textContent = t('search');
   $('lang').textContent = t('otherLang');
-  $('lang').setAttribute('aria-label', t('otherLangName'));
+  // the visible letters first in the name (WCAG 2.5.3), then the language
+  $('lang').setAttribute('aria-label', `${t('otherLang')} — ${t('otherLangName')}`);
   $('illustrative').textContent = t('illustrative');
   $('map').setAttribute('aria-label', t('mapLabel'));
   for (const b of document.querySelectorAll('[role=tab]')) {
