@@ -1131,7 +1131,7 @@ function renderSurvey() {
     el('h3', { text: t('markers') }),
     el('p', { id: 'survey-terms', class: 'small', text: fillIn(t('surveyTerms'), {
       tol: num(body.tolerance_m * 100, 0, 1), radius: num(body.search_radius_m, 0, 1), crs: body.crs }) }),
-    el('table', { id: 'marker-table' },
+    el('table', { class: 'data', id: 'marker-table' },
       el('caption', { class: 'small', text: t('markerTableCaption') }),
       el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('markerNo') }), el('th', { scope: 'col', text: t('line') }),
         el('th', { scope: 'col', text: t('zoneMatched') }), el('th', { scope: 'col', text: t('deviation') }), el('th', { scope: 'col', text: t('status') }))),
@@ -1139,10 +1139,11 @@ function renderSurvey() {
         el('td', {}, el('button', { class: 'link', text: m.id, 'aria-label': fillIn(t('showMarker'), { id: m.id }) })),
         el('td', { text: String(m.line) }),
         el('td', { class: 'zone', text: zoneOfMarker(m.zone) || fillIn(t('noZoneWithin'), { radius: num(body.search_radius_m, 0) }) }),
-        el('td', { text: m.distance_m == null ? '—' : num(m.distance_m * 100, 1) }),
+        // a marker near no zone deviates from nothing
+        el('td', { text: m.distance_m == null || m.status === 'no-zone' ? '—' : num(m.distance_m * 100, 1) }),
         statusCell(m.status))))),
     el('h3', { text: t('rejected') }),
-    body.rejected_rows.length ? el('table', { id: 'rejected' },
+    body.rejected_rows.length ? el('table', { class: 'data', id: 'rejected' },
       el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('line') }), el('th', { scope: 'col', text: t('markerNo') }), el('th', { scope: 'col', text: t('reason') }))),
       el('tbody', {}, body.rejected_rows.map((x) => {
         const plain = rowReason(x.reason);
@@ -1152,7 +1153,7 @@ function renderSurvey() {
       }))) : el('p', { id: 'rejected', text: t('noneRejected') }),
     el('h3', { text: t('unmarked') }),
     el('p', { id: 'unmarked-count', text: fillIn(t('unmarkedCount'), { n: body.unmarked_vertices.length }) }),
-    body.unmarked_vertices.length ? el('table', { id: 'unmarked-table' },
+    body.unmarked_vertices.length ? el('table', { class: 'data', id: 'unmarked-table' },
       el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('zone') }), el('th', { scope: 'col', text: t('xNorthing') }),
         el('th', { scope: 'col', text: t('yEasting') }), el('th', { scope: 'col', text: t('gridCol') }), el('th', { scope: 'col', text: t('nearestMarker') }))),
       el('tbody', {}, body.unmarked_vertices.map((v) => el('tr', {},
