@@ -1608,6 +1608,50 @@ await test('a surveyor never sees the planner\'s controls, signed in with a toke
   await page.click('#tab-surveyor');
 });
 
+// every control under 44 × 44 px on a page (a checkbox counts through its label)
+const smallControls = (p) => p.evaluate(() => {
+  const out = [];
+  for (const x of document.querySelectorAll('button, a[href], input, select, summary, [role=option], [role=tab]')) {
+    const e = x.matches('input[type=checkbox], input[type=radio]') && x.closest('label') ? x.closest('label') : x;
+    const r = e.getBoundingClientRect();
+    const s = getComputedStyle(e);
+    if (!r.width || !r.height || s.visibility === 'hidden' || e.type === 'hidden') continue;
+    if (r.width < 44 || r.height < 44) out.push(`${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${(e.textContent || e.value || '').trim().slice(0, 30)}" ${r.width.toFixed(0)}×${r.height.toFixed(0)}`);
+  }
+  return out;
+});
+
+await test('on a phone the planner\'s and the surveyor\'s new controls are 44 × 44 px, and a marker row still zooms', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    // the surveyor's results (the tests before), now on a phone
+    await page.waitForSelector('#marker-table tr[data-marker="S2"]');
+    assert.deepEqual(await smallControls(page), [], 'the surveyor\'s face with results');
+    await page.click('#marker-table tr[data-marker="S1"] button');
+    await page.waitForTimeout(450);
+    const s1 = await page.evaluate(() => {
+      const f = window.zoning.layer('markers').getSource().getFeatures().find((m) => m.get('id') === 'S1');
+      return { at: window.zoning.map.getPixelFromCoordinate(f.getGeometry().getCoordinates()), size: window.zoning.map.getSize() };
+    });
+    assert.ok(Math.abs(s1.at[0] - s1.size[0] / 2) < 3 && Math.abs(s1.at[1] - s1.size[1] / 2) < 3, `S1 in the middle of the phone's map: ${s1.at} of ${s1.size}`);
+    // the planner's face, signed in, with a file loaded and its findings
+    const p = await context.newPage();
+    await p.setViewportSize({ width: 390, height: 844 });
+    await p.addInitScript((tk) => sessionStorage.setItem('zoning-token', tk), planner);
+    await p.goto(`${base}/`);
+    await p.waitForFunction(() => window.zoning && window.zoning.ready);
+    await p.click('#tab-planner');
+    const [lon, lat] = ringOf(dinhTram.geometry)[0];
+    const file = join(dir, 'phone.geojson');
+    writeFileSync(file, JSON.stringify({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[lon - 0.002, lat - 0.002], [lon + 0.002, lat - 0.002], [lon + 0.002, lat + 0.002], [lon - 0.002, lat + 0.002], [lon - 0.002, lat - 0.002]]] }, properties: {} }));
+    await p.setInputFiles('#geojson-file', file);
+    await p.waitForSelector('#findings li[data-rule="overlap"]');
+    assert.deepEqual(await smallControls(p), [], 'the planner\'s face with findings');
+    await axeCheck('planner on a phone', p);
+    await p.close();
+  } finally { await page.setViewportSize({ width: 1400, height: 900 }); }
+});
+
 await test('on a phone the panel goes below the map and the search still works', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${base}/`);
@@ -1633,6 +1677,11 @@ await test('figures: first render and bytes transferred of the public map, deskt
     assert.ok(m.wireBytes < m.decodedBytes / 2, `compressed: ${m.wireBytes} of ${m.decodedBytes}`);
     figures.push(m);
   }
+  // a browser without br gets the server's gzip
+  const gz = await measure(context, base, { width: 1400, height: 900 }, 1, 'gzip, deflate');
+  console.log(describe(gz).split('\n').slice(0, 2).map((l) => `     ${l}`).join('\n'));
+  for (const i of gz.items.filter((x) => x.decoded > 4096)) assert.equal(i.encoding, 'gzip', `${i.path} in gzip`);
+  figures.push(gz);
   writeFileSync(join(dir, 'perf.json'), JSON.stringify(figures, null, 1));
 });
 

@@ -16,12 +16,14 @@ import { gzipSync } from 'node:zlib';
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
-async function once(context, base, viewport) {
+async function once(context, base, viewport, acceptEncoding) {
   const page = await context.newPage();
   await page.setViewportSize(viewport);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  // what a browser that takes gzip only (no br) would get from the server
+  if (acceptEncoding) await cdp.send('Network.setExtraHTTPHeaders', { headers: { 'Accept-Encoding': acceptEncoding } });
   const responses = new Map();
   cdp.on('Network.responseReceived', (e) => {
     responses.set(e.requestId, { url: e.response.url, encoding: e.response.headers['content-encoding'] || e.response.headers['Content-Encoding'] || 'identity', status: e.response.status, wire: 0, decoded: 0 });
@@ -61,12 +63,12 @@ async function once(context, base, viewport) {
 }
 
 // the medians of `runs` loads, each with an empty cache
-export async function measure(context, base, viewport, runs = 3) {
+export async function measure(context, base, viewport, runs = 3, acceptEncoding = null) {
   const all = [];
-  for (let i = 0; i < runs; i++) all.push(await once(context, base, viewport));
+  for (let i = 0; i < runs; i++) all.push(await once(context, base, viewport, acceptEncoding));
   const pick = (f) => median(all.map(f));
   return {
-    viewport: `${viewport.width}×${viewport.height}`,
+    viewport: `${viewport.width}×${viewport.height}${acceptEncoding ? `, Accept-Encoding: ${acceptEncoding}` : ''}`,
     runs,
     firstZonesMs: Math.round(pick((r) => r.times.firstZones)),
     loadMs: Math.round(pick((r) => r.times.load)),
@@ -119,6 +121,7 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
   const context = await browser.newContext();
   console.log(`Chromium ${browser.version()}; ${execFileSync('nproc', { encoding: 'utf8' }).trim()} CPUs`);
   for (const viewport of [{ width: 1400, height: 900 }, { width: 390, height: 844 }]) console.log(describe(await measure(context, base, viewport, runs)));
+  console.log(describe(await measure(context, base, { width: 1400, height: 900 }, runs, 'gzip, deflate')));
   await browser.close();
   server.kill('SIGTERM');
   process.exit(0);
