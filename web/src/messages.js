@@ -162,6 +162,8 @@ function match(table, text, fallback) {
   }
   return fallback;
 }
+// the tables, for the test of both languages
+export const TABLES = { RULES, STATUS, ROWS, WARNINGS, NOTES, HISTORY };
 // a rejected row's reason: the plain words, and whether they were recognised
 export const rowReason = (reason) => match(ROWS, reason, null);
 export const warningText = (w) => match(WARNINGS, w, null);

@@ -916,8 +916,24 @@ await test('every string of the page is in Vietnamese and in English', async () 
   // every t('…') in the code, and the values the data puts through t()
   const used = new Set();
   for (const f of ['main.js', 'ground.js', 'search.js']) {
-    for (const m of readFileSync(join(root, 'web', 'src', f), 'utf8').matchAll(/\bt\('([^']+)'\)/g)) used.add(m[1]);
+    const code = readFileSync(join(root, 'web', 'src', f), 'utf8');
+    for (const m of code.matchAll(/\bt\('([^']+)'\)/g)) used.add(m[1]);
+    // keys handed over to be put through t() later: messages, reasons, file errors
+    for (const m of code.matchAll(/\b(?:setMsg\(|key: )'([^']+)'/g)) used.add(m[1]);
+    for (const m of code.matchAll(/new FileError\('([^']+)'/g)) used.add(m[1]);
   }
+  for (const m of readFileSync(join(root, 'web', 'src', 'geofile.js'), 'utf8').matchAll(/new FileError\('([^']+)'/g)) used.add(m[1]);
+  for (const r of ['planner', 'surveyor', 'admin']) used.add(`role-${r}`);
+  // the plain words of the server's answers: both languages for every rule and status
+  const { TABLES } = await import('../src/messages.js');
+  const rules = ['invalid-geometry', 'overlap', 'sliver', 'outside-boundary', 'outside-scope', 'grid-mismatch', 'duplicate-code',
+    'area-mismatch', 'merged-not-inside', 'missing-code', 'invalid-properties'];
+  assert.deepEqual(Object.keys(TABLES.RULES).sort(), rules.sort(), 'a plain text for every rule');
+  for (const st of [401, 403, 409, 412, 413, 415, 422, 428, 429]) assert.ok(TABLES.STATUS[st], `a plain text for HTTP ${st}`);
+  for (const [k, v] of [...Object.entries(TABLES.RULES), ...Object.entries(TABLES.STATUS)]) {
+    for (const l of ['vi', 'en']) assert.ok(v[l]?.length === 2 && v[l].every((x) => x.trim()), `${k}: what and what to do in ${l}`);
+  }
+  for (const tab of ['ROWS', 'WARNINGS', 'NOTES', 'HISTORY']) for (const [re, says] of TABLES[tab]) assert.ok(says.length === 2 && says.every((x) => x.trim()), `${tab} ${re}: both languages`);
   for (const k of ['existing', 'new', 'expansion', 'merged', 'removed', 'sourced', 'derived', 'placeholder', 'planned',
     'under_construction', 'in_use', 'unknown', 'surveyed', 'digitised', 'draft', 'approved', 'error', 'warning', 'ok',
     'out-of-tolerance', 'no-zone', 'public', 'planner', 'surveyor']) used.add(k);
@@ -1194,6 +1210,7 @@ await test('planner: the overlap is drawn as the overlapping area; findings say 
   assert.equal(await li.locator('.detail span').getAttribute('lang'), 'en');
   await looksLikeAnError('#findings-alert');
   assert.match(await page.textContent('#findings-alert'), /1 lỗi cần sửa/);
+  assert.ok(!/\bnull\b|undefined|NaN/.test(await seen('body')), 'no stray null on the planner face');
   assert.ok(isRed(await li.evaluate((e) => getComputedStyle(e).color)), 'the error in an error colour');
   // the area itself, not a dot: a polygon as large as the server's overlap
   const drawn = await page.evaluate(() => window.zoning.layer('findings').getSource().getFeatures().map((f) => {
