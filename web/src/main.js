@@ -769,6 +769,7 @@ function startDraw() {
   draw = new Draw({ source: editSource, type: 'Polygon' });
   draw.on('drawend', (e) => {
     map.removeInteraction(draw); draw = null; drawing = false;
+    setMsg('drawn');
     guessKind(e.feature.getGeometry());
     setTimeout(validate, 0);
   });
