@@ -12,17 +12,21 @@ import OSM from 'ol/source/OSM.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
 import Feature from 'ol/Feature.js';
 import Point from 'ol/geom/Point.js';
+import MultiPolygon from 'ol/geom/MultiPolygon.js';
 import { Style, Fill, Stroke, Text, Circle as CircleStyle, RegularShape } from 'ol/style.js';
 import { defaults as defaultControls } from 'ol/control/defaults.js';
 import { defaults as defaultInteractions } from 'ol/interaction/defaults.js';
 import Draw from 'ol/interaction/Draw.js';
 import Modify from 'ol/interaction/Modify.js';
 import Snap from 'ol/interaction/Snap.js';
-import { fromLonLat } from 'ol/proj.js';
+import { fromLonLat, toLonLat } from 'ol/proj.js';
 import { createEmpty, extend, isEmpty } from 'ol/extent.js';
 import { t, lang, setLang, num, pct } from './i18n.js';
 import { createGround, ZONE_LABEL_ZOOM, GROUND } from './ground.js';
 import { buildIndex, search } from './search.js';
+import polygonClipping from 'polygon-clipping';
+import { findingText, problemText, rowReason, warningText, noteText, historyText } from './messages.js';
+import { readZoneFile, FileError } from './geofile.js';
 
 const $ = (id) => document.getElementById(id);
 const geojson = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' });
@@ -43,6 +47,8 @@ async function apiJson(path) {
   return r.json();
 }
 
+// replaceChildren that leaves out null (which it would write as the text "null")
+function put(node, ...children) { node.replaceChildren(...children.flat().filter((c) => c != null && c !== false)); }
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -72,6 +78,8 @@ const COLOURS = {
     removed: { fill: '#9a9a9a', line: '#6b6b6b' },
   },
 };
+// a draft (seen by planners only): a paler fill and a dotted magenta outline
+const DRAFT = { line: '#b0186e', alpha: '44', dash: [2, 4], width: 2.5 };
 let showRemoved = false;
 const styleCache = {};
 function colour(p) {
@@ -85,13 +93,14 @@ function zoneStyle(f) {
   const c = colour(p);
   const key = `${c.fill}|${dashed}|${p.plan_action}|${flagged}|${f.getId() === selected}|${p.status}`;
   if (!styleCache[key]) {
-    const alpha = p.plan_action === 'removed' ? '33' : p.status === 'draft' ? '44' : '99';
+    const draft = p.status === 'draft';
+    const alpha = p.plan_action === 'removed' ? '33' : draft ? DRAFT.alpha : '99';
     styleCache[key] = new Style({
       fill: new Fill({ color: c.fill + alpha }),
       stroke: new Stroke({
-        color: flagged ? '#d00' : f.getId() === selected ? '#000' : c.line,
-        width: flagged || f.getId() === selected ? 3 : 1.5,
-        lineDash: dashed ? [6, 4] : undefined,
+        color: flagged ? '#d00' : f.getId() === selected ? '#000' : draft ? DRAFT.line : c.line,
+        width: flagged || f.getId() === selected ? 3 : draft ? DRAFT.width : 1.5,
+        lineDash: draft ? DRAFT.dash : dashed ? [6, 4] : undefined,
       }),
       zIndex: p.plan_action === 'merged' ? 2 : 1,
     });
@@ -119,19 +128,30 @@ function zoneLabelStyle(f) {
   return zoneLabelCache[text];
 }
 const editStyle = new Style({ fill: new Fill({ color: '#ff00ff22' }), stroke: new Stroke({ color: '#c0c', width: 2 }) });
-const findingStyle = new Style({ image: new CircleStyle({ radius: 7, fill: new Fill({ color: '#d00' }), stroke: new Stroke({ color: '#fff', width: 2 }) }) });
+// a finding: the overlapping area itself when it is one, else a dot where it is
+const OVERLAP = { fill: '#e0000066', line: '#c00000' };
+const findingStyle = (f) => (f.get('area') ? new Style({
+  fill: new Fill({ color: OVERLAP.fill }), stroke: new Stroke({ color: OVERLAP.line, width: 2 }), zIndex: 2,
+}) : new Style({ image: new CircleStyle({ radius: 7, fill: new Fill({ color: '#d00' }), stroke: new Stroke({ color: '#fff', width: 2 }) }) }));
 const compareStyles = [
   new Style({ stroke: new Stroke({ color: '#0a0', width: 3 }), fill: new Fill({ color: '#0a02' }) }),
   new Style({ stroke: new Stroke({ color: '#c00', width: 3, lineDash: [4, 4] }), fill: new Fill({ color: '#c002' }) }),
 ];
+// one colour per marker status, on the map and in the table alike
+const MARKER_COLOURS = { ok: '#1a7a31', 'out-of-tolerance': '#c00000', 'no-zone': '#5f5f5f' };
+let markerChosen = null;
 function markerStyle(f) {
-  const s = f.get('status');
   if (f.get('unmarked')) {
     return new Style({ image: new RegularShape({ points: 4, radius: 6, angle: Math.PI / 4, stroke: new Stroke({ color: '#d00', width: 2 }) }) });
   }
-  const d = f.get('distance_m') ?? 0;
-  const c = s === 'ok' ? '#1a9c3a' : s === 'no-zone' ? '#888' : d < 0.5 ? '#f08c00' : '#d00';
-  return new Style({ image: new CircleStyle({ radius: 6, fill: new Fill({ color: c }), stroke: new Stroke({ color: '#fff', width: 1.5 }) }) });
+  const c = MARKER_COLOURS[f.get('status')] || MARKER_COLOURS['no-zone'];
+  const chosen = f.get('id') === markerChosen;
+  return new Style({
+    image: new CircleStyle({ radius: chosen ? 9 : 6, fill: new Fill({ color: c }), stroke: new Stroke({ color: chosen ? '#000' : '#fff', width: chosen ? 3 : 1.5 }) }),
+    // the marker's number beside it
+    text: new Text({ text: String(f.get('id')), offsetX: 10, textAlign: 'left', font: '600 12px system-ui, sans-serif',
+      fill: new Fill({ color: '#1d1d1d' }), stroke: new Stroke({ color: '#ffffffe6', width: 3 }) }),
+  });
 }
 
 // ------------------------------------------------------------------- map
@@ -177,11 +197,22 @@ window.zoning = {
   map,
   layer: (name) => map.getAllLayers().find((l) => l.get('name') === name),
   pixel: (lon, lat) => map.getPixelFromCoordinate(fromLonLat([lon, lat])),
+  toLonLat: (c) => toLonLat(c),
   fit: (w, s, e, n) => map.getView().fit([...fromLonLat([w, s]), ...fromLonLat([e, n])], { padding: [40, 40, 40, 40] }),
   colours: COLOURS,
+  draft: DRAFT,
+  overlap: OVERLAP,
+  markerColours: MARKER_COLOURS,
   ground: GROUND,
   ready: false,
 };
+
+// the first zones drawn: a mark for the figures (tests/perf.mjs)
+zoneLayer.on('postrender', function firstZones() {
+  if (!zoneSource.getFeatures().length) return;
+  zoneLayer.un('postrender', firstZones);
+  performance.mark('zoning-first-zones');
+});
 
 // the whole current province in view, on any screen
 function fitProvince() {
@@ -197,6 +228,7 @@ async function loadZones() {
   zoneSource.clear();
   zoneSource.addFeatures(geojson.readFeatures(fc));
   searchIndex = null;
+  renderLegend();
 }
 
 // ----------------------------------------------------------- OSM background
@@ -284,7 +316,7 @@ function renderResults() {
   const q = $('search').value;
   results = search(index(), q);
   const ul = $('results');
-  ul.replaceChildren(...results.map((r, i) => {
+  put(ul, ...results.map((r, i) => {
     const { tag, name, sub } = resultText(r);
     return el('li', { role: 'option', id: `r-${i}`, 'aria-selected': 'false', 'data-type': r.type, 'data-code': r.id,
       on: { mousedown: (e) => e.preventDefault(), click: () => choose(r) } },
@@ -326,6 +358,7 @@ $('search').addEventListener('blur', () => setTimeout(() => { if (document.activ
 
 // ------------------------------------------------------------------ card
 function select(code, zoom) {
+  if (code !== selected) historyOpen = null;
   selected = code;
   ground.highlight([]);
   const f = zoneSource.getFeatureById(code);
@@ -341,6 +374,7 @@ function row(label, value, attrs = {}) {
 function closeCard() {
   $('card').hidden = true;
   selected = null;
+  historyOpen = null;
   ground.highlight([]);
   zoneLayer.changed();
 }
@@ -358,40 +392,76 @@ function communesRow(p) {
     : '—', { id: 'row-communes' });
 }
 const GRID_NAMES = { 'EPSG:9214': 'VN-2000 / TM-3 107°00′ (EPSG:9214)', 'EPSG:9209': 'VN-2000 / TM-3 105°30′ (EPSG:9209)' };
+// another zone named by its name, a link that opens it
+function zoneLink(code, id) {
+  const f = zoneSource.getFeatureById(code);
+  if (!f) return document.createTextNode(code);
+  return el('button', { class: 'link', id, 'data-zone': code, on: { click: () => { select(code, true); $('card').querySelector('h2')?.focus(); } } },
+    zoneLabel(f.getProperties()));
+}
+// the zones that name this one: its expansion parts, the CCN merged into it
+function relatedZones(code, prop) {
+  return zoneSource.getFeatures().filter((z) => z.get(prop) === code && z.get('status') !== 'retired').map((z) => z.getId()).sort();
+}
+function planRow(p) {
+  if (p.plan_action === 'expansion' && p.expansion_of) {
+    return row(t('planAction'), el('span', {}, `${t('expansionOf')} `, zoneLink(p.expansion_of, 'related-zone')), { id: 'row-plan' });
+  }
+  if (p.plan_action === 'merged' && p.merged_into) {
+    return row(t('planAction'), el('span', {}, `${t('mergedInto')} `, zoneLink(p.merged_into, 'related-zone')), { id: 'row-plan' });
+  }
+  return row(t('planAction'), t(p.plan_action), { id: 'row-plan' });
+}
+function areaText(p) {
+  const why = p.area_basis === 'placeholder' ? ` (${t('areaPlaceholder')})` : p.area_basis === 'derived' ? ` (${t('areaDerived')})` : '';
+  return `${num(p.declared_area_ha, 2)} ha${why}`;
+}
 function showCard(f) {
   const p = f.getProperties();
-  const action = p.plan_action === 'merged' ? `${t('merged')} → ${p.merged_into}`
-    : p.plan_action === 'expansion' ? `${t('expansion')} (${p.expansion_of})` : t(p.plan_action);
-  const sources = el('ul', {}, (p.sources || []).map((s) => el('li', {},
+  const code = f.getId();
+  const sources = el('ul', { class: 'plain' }, (p.sources || []).map((s) => el('li', {},
     s.url ? el('a', { href: s.url, rel: 'noopener', target: '_blank', text: s.decision || new URL(s.url).hostname }) : (s.decision || ''))));
+  const parts = relatedZones(code, 'expansion_of');
+  const merged = relatedZones(code, 'merged_into');
   const card = $('card');
   card.hidden = false;
   card.dataset.kind = 'zone';
-  card.replaceChildren(...[
+  put(card, ...[
     cardHead(p.name_vi),
     el('table', {},
-      row(t('kind'), p.kind),
-      row(t('planAction'), `${action} — ${t('basis')}: ${t(p.plan_basis)}`),
+      row(t('kind'), t(p.kind === 'KCN' ? 'kcn' : 'ccn')),
+      planRow(p),
+      parts.length ? row(t('expansionParts'), el('ul', { class: 'plain', id: 'expansion-parts' }, parts.map((c) => el('li', {}, zoneLink(c))))) : null,
+      merged.length ? row(t('mergedHere'), el('ul', { class: 'plain', id: 'merged-here' }, merged.map((c) => el('li', {}, zoneLink(c))))) : null,
       row(t('nameBasis'), t(p.name_basis === 'placeholder' ? 'placeholderName' : 'sourcedName')),
-      row(t('declared'), `${num(p.declared_area_ha, 2)} ha — ${t('basis')}: ${t(p.area_basis)}`),
-      row(t('grid'), `${num(p.grid_area_ha, 2)} ha`),
-      row(t('geodesic'), `${num(p.geodesic_area_ha, 2)} ha`),
+      row(t('declared'), areaText(p), { id: 'row-declared' }),
       communesRow(p),
       row(t('district'), p.district_vi || '—', { id: 'row-district' }),
       p.former_province ? row(t('formerProvince'), `${t('provincePrefix')} ${p.former_province} ${t('formerSuffix')}`, { id: 'row-former-province' }) : null,
-      p.grid_crs ? row(t('gridCrs'), GRID_NAMES[p.grid_crs] || p.grid_crs, { id: 'row-grid' }) : null,
       row(t('infrastructure'), t(p.infrastructure)),
       row(t('geometry'), el('strong', { text: t(p.geometry_source === 'illustrative' ? 'illustrativeGeom' : p.geometry_source) })),
       row(t('status'), `${t(p.status)} (${t('version')} ${p.version})`),
-      row(t('sources'), sources),
+      (p.sources || []).length ? row(t('sources'), sources) : null,
     ),
-    p.note ? el('p', { class: 'small', text: p.note }) : null,
+    // what a resident does not need to read first
+    el('details', { id: 'tech' }, el('summary', {}, t('technical')),
+      el('table', {},
+        row(t('code'), code),
+        row(t('planBasis'), t(p.plan_basis)),
+        row(t('areaBasis'), t(p.area_basis)),
+        row(t('grid'), `${num(p.grid_area_ha, 2)} ha`, { id: 'row-grid-area' }),
+        row(t('geodesic'), `${num(p.geodesic_area_ha, 2)} ha`, { id: 'row-geodesic' }),
+        p.grid_crs ? row(t('gridCrs'), GRID_NAMES[p.grid_crs] || p.grid_crs, { id: 'row-grid' }) : null,
+        p.target_set ? row(t('targetSet'), p.target_set) : null)),
+    p.note ? el('div', { id: 'zone-note', class: 'small' }, el('h3', { text: t('sourceNote') }),
+      el('p', { lang: 'en', text: p.note })) : null,
     el('p', { class: 'actions' },
-      el('a', { href: `#zone=${encodeURIComponent(f.getId())}`, text: t('link') }), ' ',
-      el('button', { id: 'history', on: { click: () => showHistory(f.getId()) } }, t('history')), ' ',
+      el('a', { href: `#zone=${encodeURIComponent(code)}`, text: t('link') }), ' ',
+      el('button', { id: 'history', on: { click: () => showHistory(code) } }, t('history')), ' ',
       el('button', { id: 'card-close', on: { click: closeCard } }, t('close'))),
     el('div', { id: 'history-list' }),
   ].filter(Boolean));
+  if (historyOpen === code) showHistory(code);
 }
 function zoneButton(code) {
   const f = zoneSource.getFeatureById(code);
@@ -423,7 +493,7 @@ function showCommune(code, zoom) {
   const card = $('card');
   card.hidden = false;
   card.dataset.kind = 'commune';
-  card.replaceChildren(
+  put(card, 
     cardHead(p.fullName || p.name),
     el('table', {},
       row(t('unitType'), p.type === 'phường' ? t('ward') : t('commune')),
@@ -453,7 +523,7 @@ function showDistrict(key, zoom = true) {
   const card = $('card');
   card.hidden = false;
   card.dataset.kind = 'district';
-  card.replaceChildren(
+  put(card, 
     cardHead(d.name),
     el('p', { text: t('districtNote') }),
     d.communes.size ? el('h3', { text: t('communesNowOf') }) : null,
@@ -462,7 +532,7 @@ function showDistrict(key, zoom = true) {
     d.zones.size ? el('ul', { class: 'plain', id: 'district-zones' }, [...d.zones].map(zoneButton)) : el('p', { text: '—' }),
     el('p', { class: 'actions' }, el('button', { id: 'card-close', on: { click: closeCard } }, t('close'))));
 }
-document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !$('card').hidden) $('card-close')?.click(); });
+document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !e.defaultPrevented && !drawing && !$('card').hidden) $('card-close')?.click(); });
 map.on('singleclick', (e) => {
   if (drawing) return;
   const hit = map.forEachFeatureAtPixel(e.pixel, (f) => (f.getId() && zoneSource.hasFeature(f) ? f : null),
@@ -470,15 +540,26 @@ map.on('singleclick', (e) => {
   if (hit) select(hit.getId(), false);
 });
 
+let historyOpen = null;
 async function showHistory(code) {
+  historyOpen = code;
   const r = await api(`/collections/zones/items/${encodeURIComponent(code)}/history`);
   const h = await r.json();
   const list = $('history-list');
+  if (!list || selected !== code) return;
   const chosen = [];
-  list.replaceChildren(el('h3', { text: t('history') }), el('ol', { id: 'versions' }, (h.versions || []).map((v) => el('li', {},
+  // the fixed words in the page's language; what a person wrote stays as written
+  const line = (v) => [
+    `${t('version')} ${v.version}`, t(v.status),
+    `${v.recorded_at.slice(0, 16).replace('T', ' ')} UTC`,
+    `${t('recordedBy')}: ${v.recorded_by}`,
+    v.decision ? `${t('decision')}: ${historyText(v.decision)}` : null,
+    v.reason ? `${t('why')}: ${historyText(v.reason)}` : null,
+  ].filter(Boolean).join(' — ');
+  put(list, el('h3', { text: t('history') }), el('ol', { id: 'versions' }, (h.versions || []).map((v) => el('li', {},
     el('label', { class: 'check' }, el('input', { type: 'checkbox', value: v.version, on: { change: (e) => {
       if (e.target.checked) chosen.push(v); else chosen.splice(chosen.indexOf(v), 1);
-    } } }), ` ${t('version')} ${v.version} — ${t(v.status)} — ${v.recorded_at.slice(0, 19).replace('T', ' ')} — ${v.recorded_by}${v.decision ? ` — ${v.decision}` : ''}${v.reason ? ` — ${v.reason}` : ''}`)))),
+    } } }), ` ${line(v)}`)))),
   el('button', { id: 'compare', on: { click: () => {
     compareSource.clear();
     chosen.slice(-2).forEach((v, i) => {
@@ -504,7 +585,7 @@ function bar(label, value, target, unit, placeholders = null, id = null) {
   const text = placeholders == null ? '' : ` — ${num(real, 0)} ${t('realZones')}, ${num(placeholders, 0)} ${t('placeholderZones')}`;
   return el('div', { class: 'target', id },
     el('div', { class: 'label' }, label, el('span', { class: 'value', text: ` ${num(value, 0, 1)}${unit} ${t('of')} ${num(target, 0, 1)}${unit}${text}` })),
-    el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': target, 'aria-valuenow': Math.round(value),
+    el('div', { class: 'bar', role: 'progressbar', 'aria-label': label.replace(/:$/, ''), 'aria-valuemin': 0, 'aria-valuemax': target, 'aria-valuenow': Math.round(value),
       'aria-valuetext': `${num(value, 0, 1)}${unit} ${t('of')} ${num(target, 0, 1)}${unit}${text}` },
     el('div', { class: 'fill', style: `width:${pctOf(real)}%` }),
     placeholders ? el('div', { class: 'fill placeholder', style: `width:${pctOf(placeholders)}%` }) : null));
@@ -559,7 +640,10 @@ function renderLegend() {
     el('li', {}, swatch(grey, false), ` ${t('solid')}`),
     el('li', { id: 'legend-province' }, lineSwatch(GROUND.province, false), ` ${t('provinceLine')}`),
     el('li', { id: 'legend-former' }, lineSwatch(GROUND.former, true), ` ${t('formerLine')}`),
-    el('li', { id: 'legend-communes' }, lineSwatch(GROUND.commune, false, 1), ` ${t('communeLine')}`)),
+    el('li', { id: 'legend-communes' }, lineSwatch(GROUND.commune, false, 1), ` ${t('communeLine')}`),
+    // drafts: only a planner sees them, and the legend says how they look
+    allowed('planner') || zoneSource.getFeatures().some((f) => f.get('status') === 'draft')
+      ? el('li', { id: 'legend-draft' }, el('span', { class: 'swatch draft', style: `background:#777777${DRAFT.alpha};border:2px dotted ${DRAFT.line}` }), ` ${t('draftLegend')}`) : null),
   el('p', { class: 'small', text: `${t('kcn')}; ${t('ccn')}` }));
   $('layers').replaceChildren(el('h2', { text: t('layers') }),
     el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'show-removed', checked: showRemoved,
@@ -577,20 +661,36 @@ function signOut() {
   refresh();
 }
 
+const allowed = (role) => !!user && (user.role === role || user.role === 'admin');
+const roleName = (r) => t(`role-${r}`);
 function signInBox(role) {
-  if (user && (user.role === role || user.role === 'admin')) {
-    return el('p', {}, `${t('signedIn')}: ${user.name} (${user.role}) `,
+  if (allowed(role)) {
+    return el('p', {}, `${t('signedIn')}: ${user.name} (${roleName(user.role)}) `,
       el('button', { id: `signout-${role}`, on: { click: signOut } }, t('signOut')));
   }
+  // signed in with another role: none of this face's controls, and why; the
+  // form below signs in with another account instead
+  const wrong = user ? el('p', { class: 'note', id: `wrong-role-${role}`, text: fillIn(t('wrongRole'), { name: user.name, role: roleName(user.role), need: roleName(role) }) }) : null;
+  const before = token;
   const name = el('input', { type: 'text', id: `name-${role}`, autocomplete: 'username' });
   const password = el('input', { type: 'password', id: `password-${role}`, autocomplete: 'current-password' });
   const input = el('input', { type: 'password', id: `token-${role}`, autocomplete: 'off' });
   const msg = el('p', { class: 'error', role: 'alert' });
-  const finish = async () => {
-    const r = await api('/whoami');
-    if (!r.ok) { token = null; msg.textContent = t('badToken'); return; }
-    user = await r.json();
-    if (user.role !== role && user.role !== 'admin') { msg.textContent = `${t('needRole')} ${role}`; token = null; user = null; return; }
+  // the role comes with the sign-in's answer (POST /login) or from /whoami for a token
+  const finish = async (who) => {
+    if (!who) {
+      const r = await api('/whoami');
+      if (!r.ok) { token = null; msg.textContent = t('badToken'); return; }
+      who = await r.json();
+    }
+    if (who.role !== role && who.role !== 'admin') {
+      msg.textContent = fillIn(t('needRole'), { role: roleName(role), has: roleName(who.role) });
+      if (token && token !== before && token.startsWith('zs_')) api('/logout', { method: 'POST' }).catch(() => {});
+      token = before; return;
+    }
+    // the session this one replaces ends on the server too
+    if (before && before !== token && before.startsWith('zs_')) fetch('/logout', { method: 'POST', headers: { Authorization: `Bearer ${before}` } }).catch(() => {});
+    user = { name: who.name, role: who.role };
     sessionStorage.setItem('zoning-token', token);
     await loadZones();
     refresh();
@@ -604,11 +704,12 @@ function signInBox(role) {
       return;
     }
     if (!r.ok) { msg.textContent = t('badPassword'); password.value = ''; password.focus(); return; }
-    token = (await r.json()).token;
-    await finish();
+    const body = await r.json();
+    token = body.token;
+    await finish(body.role ? { name: body.name, role: body.role } : null);
   };
-  const withToken = async () => { token = input.value.trim(); await finish(); };
-  return el('div', {},
+  const withToken = async () => { token = input.value.trim(); await finish(null); };
+  return el('div', {}, wrong,
     el('form', { on: { submit: (e) => { e.preventDefault(); withPassword(); } } },
       el('label', { for: `name-${role}`, text: t('userName') }), ' ', name, ' ',
       el('label', { for: `password-${role}`, text: t('password') }), ' ', password, ' ',
@@ -626,154 +727,447 @@ let draw = null;
 let modify = null;
 let snap = null;
 let editing = null; // code of an existing zone being edited
+let undoStack = []; // the geometries before each edit, last on top
+// what the form holds, kept across a change of language or face
+const plan = { code: '', kind: 'KCN', name: '', reason: '', decision: '', gridCrs: null, kindChosen: false, kindWhy: null };
+let planMsg = null; // { key, vars, extra }
+let planProblem = null; // { status, body, retryAfter } or { key, detail }
+let lastFindings = null; // { findings, code }
+let validation = 0;
+const fillIn = (text, vars = {}) => text.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');
+
 function stopEditing() {
   for (const i of [draw, modify, snap]) if (i) map.removeInteraction(i);
   draw = modify = snap = null;
   drawing = false;
 }
-function startDraw() {
-  stopEditing();
-  editSource.clear();
-  findingSource.clear();
-  editing = null;
-  drawing = true;
-  draw = new Draw({ source: editSource, type: 'Polygon' });
-  draw.on('drawend', () => { map.removeInteraction(draw); draw = null; drawing = false; setTimeout(validate, 0); });
+function addModify() {
   modify = new Modify({ source: editSource });
+  modify.on('modifystart', (e) => { const f = e.features.item(0); if (f) undoStack.push(f.getGeometry().clone()); });
   modify.on('modifyend', validate);
-  map.addInteraction(draw);
   map.addInteraction(modify);
   snap = new Snap({ source: zoneSource });
   map.addInteraction(snap);
 }
-function startEdit() {
-  if (!selected) { $('plan-msg').textContent = t('selectZone'); return; }
+function clearFindings() {
+  findingSource.clear();
+  flaggedCodes.clear();
+  lastFindings = null;
+  zoneLayer.changed();
+  if ($('findings')) $('findings').replaceChildren();
+}
+function setMsg(key, vars, extra) { planMsg = key ? { key, vars, extra } : null; renderPlanMsg(); }
+function setProblem(p) { planProblem = p; renderPlanProblem(); }
+function startDraw() {
   stopEditing();
+  editSource.clear();
+  clearFindings();
+  setProblem(null);
+  editing = null;
+  undoStack = [];
+  drawing = true;
+  draw = new Draw({ source: editSource, type: 'Polygon' });
+  draw.on('drawend', (e) => {
+    map.removeInteraction(draw); draw = null; drawing = false;
+    setMsg('drawn');
+    guessKind(e.feature.getGeometry());
+    setTimeout(validate, 0);
+  });
+  map.addInteraction(draw);
+  addModify();
+  setMsg('drawing');
+}
+// Esc: the drawing under way is dropped
+function cancelDrawing() {
+  if (draw) draw.abortDrawing();
+  stopEditing();
+  editSource.clear();
+  setMsg('drawCancelled');
+}
+// Ctrl+Z: the boundary as it was before its last edit
+function undo() {
+  const f = editSource.getFeatures()[0];
+  const g = undoStack.pop();
+  if (!f || !g) { setMsg('nothingToUndo'); return; }
+  f.setGeometry(g);
+  setMsg('undone');
+  validate();
+}
+window.addEventListener('keydown', (e) => {
+  if (face !== 'planner' || !allowed('planner')) return;
+  const typing = e.target instanceof Element && e.target.closest('input, textarea, select');
+  if (e.key === 'Escape' && drawing) {
+    e.preventDefault(); e.stopPropagation(); cancelDrawing();
+  } else if (e.key === 'Backspace' && drawing && !typing) {
+    e.preventDefault(); draw?.removeLastPoint();
+  } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && !typing) {
+    e.preventDefault();
+    if (drawing) draw?.removeLastPoint(); else undo();
+  }
+}, true);
+
+// the kind a new zone most likely is, from the zones around it: the nearest
+// zone within a kilometre, else the commoner kind in view
+function guessKind(geom) {
+  if (plan.kindChosen) return;
+  const ext = geom.getExtent();
+  const centre = [(ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2];
+  const zones = zoneSource.getFeatures().filter((z) => z.get('plan_action') !== 'removed' && z.getId() !== editing);
+  const margin = 1000 / Math.cos((21.2 * Math.PI) / 180); // 1 km in Web Mercator near here
+  let best = null;
+  for (const z of zones) {
+    const zg = z.getGeometry();
+    const ze = zg.getExtent();
+    if (ze[0] > ext[2] + margin || ze[2] < ext[0] - margin || ze[1] > ext[3] + margin || ze[3] < ext[1] - margin) continue;
+    const p = zg.getClosestPoint(centre);
+    const d = zg.intersectsCoordinate(centre) ? 0 : Math.hypot(p[0] - centre[0], p[1] - centre[1]);
+    if (!best || d < best.d) best = { z, d };
+  }
+  if (best && best.d <= margin + Math.max(ext[2] - ext[0], ext[3] - ext[1]) / 2) {
+    setKind(best.z.get('kind'), { key: 'kindFromNear', vars: { kind: best.z.get('kind'), zone: zoneLabel(best.z.getProperties()) } });
+    return;
+  }
+  const v = view.calculateExtent(map.getSize());
+  const count = { KCN: 0, CCN: 0 };
+  for (const z of zones) if (z.getGeometry().intersectsExtent(v) && count[z.get('kind')] != null) count[z.get('kind')]++;
+  if (count.CCN + count.KCN) {
+    const k = count.CCN > count.KCN ? 'CCN' : 'KCN';
+    setKind(k, { key: 'kindFromView', vars: { kind: k, kcn: count.KCN, ccn: count.CCN } });
+  }
+}
+function setKind(kind, why) {
+  plan.kind = kind;
+  plan.kindWhy = why;
+  if ($('plan-kind')) $('plan-kind').value = kind;
+  renderKindWhy();
+}
+function renderKindWhy() {
+  const w = $('kind-why');
+  if (w) w.textContent = plan.kindWhy ? fillIn(t(plan.kindWhy.key), plan.kindWhy.vars) : '';
+}
+function setField(id, key, value) {
+  plan[key] = value ?? '';
+  if ($(id)) $(id).value = plan[key];
+}
+
+function startEdit() {
+  if (!selected) { setMsg('selectZone'); return; }
+  stopEditing();
+  setProblem(null);
   const f = zoneSource.getFeatureById(selected);
   editSource.clear();
   const copy = f.clone();
   copy.setId(undefined);
   editSource.addFeature(copy);
   editing = selected;
-  $('plan-code').value = selected;
-  $('plan-kind').value = f.get('kind');
-  $('plan-name').value = f.get('name_vi');
-  modify = new Modify({ source: editSource });
-  modify.on('modifyend', validate);
-  map.addInteraction(modify);
-  snap = new Snap({ source: zoneSource });
-  map.addInteraction(snap);
+  undoStack = [];
+  setField('plan-code', 'code', selected);
+  setField('plan-name', 'name', f.get('name_vi'));
+  plan.kindChosen = true;
+  plan.gridCrs = null;
+  setKind(f.get('kind'), null);
+  addModify();
+  setMsg('editing', { zone: f.get('name_vi') });
   validate();
 }
+
+// a GeoJSON file: its first polygon is the boundary being edited
+async function loadFile(file) {
+  setProblem(null);
+  let z;
+  try {
+    z = await readZoneFile(await file.text());
+  } catch (e) {
+    setProblem(e instanceof FileError ? { key: e.key, detail: e.detail } : { key: 'fileNotJson', detail: String(e.message || e) });
+    return;
+  }
+  stopEditing();
+  editSource.clear();
+  clearFindings();
+  const f = geojson.readFeature({ type: 'Feature', geometry: z.geometry, properties: {} });
+  editSource.addFeature(f);
+  undoStack = [];
+  editing = z.code && zoneSource.getFeatureById(z.code) ? z.code : null;
+  setField('plan-code', 'code', z.code || '');
+  setField('plan-name', 'name', z.name || '');
+  plan.gridCrs = z.crs === 'CRS84' ? null : z.crs;
+  plan.kindChosen = !!z.kind;
+  plan.kindWhy = null;
+  if (z.kind) setKind(z.kind, { key: 'kindFromFile', vars: { kind: z.kind } });
+  else guessKind(f.getGeometry());
+  addModify();
+  view.fit(f.getGeometry().getExtent(), { padding: [60, 60, 60, 60], maxZoom: 16 });
+  setMsg(editing ? 'fileLoadedExisting' : 'fileLoaded', { name: file.name, crs: z.crs, code: z.code || '' });
+  validate();
+}
+
 function editedFeature() {
   const f = editSource.getFeatures()[0];
   if (!f) return null;
   const g = JSON.parse(geojson.writeGeometry(f.getGeometry(), { decimals: 9 }));
-  const code = $('plan-code').value.trim() || 'NEW-ZONE';
-  return { type: 'Feature', id: code, geometry: g,
-    properties: { code, kind: $('plan-kind').value, name: $('plan-name').value.trim() || code } };
+  const code = plan.code.trim() || 'NEW-ZONE';
+  const properties = { code, kind: plan.kind, name: plan.name.trim() || code };
+  if (plan.gridCrs) properties.grid_crs = plan.gridCrs;
+  return { type: 'Feature', id: code, geometry: g, properties };
+}
+async function send(path, opts) {
+  try { return await api(path, opts); } catch { return null; }
+}
+async function problemOf(r) {
+  if (!r) return { status: 0, body: null };
+  let body = null;
+  try { body = await r.json(); } catch { /* not JSON */ }
+  return { status: r.status, body, retryAfter: r.headers.get('Retry-After') };
 }
 async function validate() {
   const feature = editedFeature();
   if (!feature) return;
-  const r = await api('/validate', { method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify(feature) });
+  const n = ++validation;
+  const r = await send('/validate', { method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify(feature) });
+  if (n !== validation) return; // a later edit is being checked
+  if (!r || !r.ok) { setProblem(await problemOf(r)); return; }
   const report = await r.json();
+  if (n !== validation) return;
+  if (planProblem && planProblem.status) setProblem(null);
   showFindings(report.findings || [], feature.id);
 }
+// the area two zones share: the boundary being edited (or the zone saved)
+// intersected with the other zone, computed here (polygon-clipping)
+function overlapArea(code, other) {
+  const edited = editSource.getFeatures()[0];
+  const a = (edited || zoneSource.getFeatureById(code))?.getGeometry();
+  const b = zoneSource.getFeatureById(other)?.getGeometry();
+  if (!a || !b) return null;
+  const coords = (g) => (g.getType() === 'MultiPolygon' ? g.getCoordinates() : [g.getCoordinates()]);
+  try {
+    const out = polygonClipping.intersection(coords(a), coords(b));
+    return out.length ? new MultiPolygon(out) : null;
+  } catch { return null; }
+}
+function zoneName(c) {
+  const f = zoneSource.getFeatureById(c);
+  return f ? `${zoneLabel(f.getProperties())} (${c})` : c;
+}
 function showFindings(findings, code) {
+  lastFindings = { findings, code };
   findingSource.clear();
   flaggedCodes.clear();
   for (const f of findings) {
-    if (f.location) findingSource.addFeature(new Feature(new Point(fromLonLat(f.location))));
-    for (const c of f.codes || []) if (c !== code) flaggedCodes.add(c);
+    const others = (f.codes || []).filter((c) => c !== code && !/^feature #/.test(c));
+    let drawn = false;
+    if (f.rule === 'overlap' || f.rule === 'sliver') {
+      for (const o of others) {
+        const g = overlapArea(code, o);
+        if (g) { findingSource.addFeature(new Feature({ geometry: g, area: true, rule: f.rule, other: o })); drawn = true; }
+      }
+    }
+    if ((!drawn || f.rule === 'sliver') && f.location) findingSource.addFeature(new Feature({ geometry: new Point(fromLonLat(f.location)), rule: f.rule }));
+    for (const c of others) flaggedCodes.add(c);
   }
   zoneLayer.changed();
+  renderFindings();
+}
+function renderFindings() {
   const list = $('findings');
-  list.replaceChildren(el('h3', { text: t('findings') }), findings.length
-    ? el('ul', {}, findings.map((f) => el('li', { class: f.severity, 'data-rule': f.rule },
-      `${t(f.severity)} — ${f.rule}: ${f.reason}`)))
-    : el('p', { class: 'ok', text: t('noFindings') }));
+  if (!list || !lastFindings) return;
+  const { findings, code } = lastFindings;
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.length - errors;
+  put(list, el('h3', { text: t('findings') }),
+    errors ? el('p', { id: 'findings-alert', role: 'alert', class: 'alert error', text: fillIn(t('findingsErrors'), { n: errors }) }) : null,
+    !errors ? el('p', { id: 'findings-ok', role: 'status', class: warnings ? 'warning' : 'ok', text: warnings ? fillIn(t('findingsWarnings'), { n: warnings }) : t('noFindings') }) : null,
+    findings.length ? el('ul', { class: 'findings' }, findings.map((f) => {
+      const { what, todo } = findingText({ ...f, self: code }, zoneName);
+      return el('li', { class: f.severity, 'data-rule': f.rule },
+        el('strong', { text: `${t(f.severity === 'error' ? 'errorTitle' : 'warningTitle')}: ` }), what,
+        el('div', { class: 'todo', text: `${t('whatToDo')}: ${todo}` }),
+        el('div', { class: 'detail small' }, `${t('serverSays')} (${f.rule}): `, el('span', { lang: 'en', text: f.reason })));
+    })) : null);
+}
+function renderPlanMsg() {
+  const m = $('plan-msg');
+  if (!m) return;
+  m.textContent = planMsg ? fillIn(t(planMsg.key), planMsg.vars) : '';
+  if (planMsg?.extra?.length) m.append(el('ul', { class: 'small' }, planMsg.extra.map((n) => el('li', {}, noteText(n) || n))));
+}
+// an error as an error: what is wrong, what to do, and the server's words
+function problemBox(p, id) {
+  if (!p) return [];
+  let what; let todo = ''; let detail = '';
+  if (p.key) { what = t(p.key); detail = p.detail || ''; } else ({ what, todo, detail } = problemText(p.status, p.body, p.retryAfter));
+  return [el('strong', { text: p.status ? `${what} (HTTP ${p.status})` : what }),
+    todo ? el('div', { class: 'todo', text: `${t('whatToDo')}: ${todo}` }) : null,
+    detail ? el('div', { class: 'detail small' }, `${t('serverSays')}: `, el('span', { lang: p.key ? undefined : 'en', text: detail })) : null,
+  ].filter(Boolean).map((x) => { if (id) x.dataset.of = id; return x; });
+}
+function renderPlanProblem() {
+  const box = $('plan-alert');
+  if (!box) return;
+  put(box, ...problemBox(planProblem));
+  box.classList.toggle('alert', !!planProblem);
+  box.dataset.status = planProblem?.status ?? (planProblem?.key || '');
 }
 async function save() {
   const feature = editedFeature();
-  const msg = $('plan-msg');
-  if (!feature) { msg.textContent = t('nothingDrawn'); return; }
+  if (!feature) { setMsg('nothingDrawn'); return; }
+  if (plan.reason.trim()) feature.properties.change_reason = plan.reason.trim();
+  if (plan.decision.trim()) feature.properties.change_decision = plan.decision.trim();
   let r;
   if (editing && editing === feature.id) {
-    const cur = await api(`/collections/zones/items/${encodeURIComponent(editing)}`);
-    r = await api(`/collections/zones/items/${encodeURIComponent(editing)}`, { method: 'PUT',
-      headers: { 'Content-Type': 'application/geo+json', 'If-Match': cur.headers.get('ETag') }, body: JSON.stringify(feature) });
+    const cur = await send(`/collections/zones/items/${encodeURIComponent(editing)}`);
+    const etag = cur?.headers.get('ETag');
+    r = await send(`/collections/zones/items/${encodeURIComponent(editing)}`, { method: 'PUT',
+      headers: { 'Content-Type': 'application/geo+json', ...(etag ? { 'If-Match': etag } : {}) }, body: JSON.stringify(feature) });
   } else {
-    r = await api('/collections/zones/items', { method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify(feature) });
+    r = await send('/collections/zones/items', { method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify(feature) });
   }
+  if (!r || !r.ok) { setProblem(await problemOf(r)); return; }
   const body = await r.json();
-  if (!r.ok) { msg.textContent = `${r.status}: ${body.detail}`; return; }
-  msg.textContent = `${t('saved')}: ${feature.id}`;
+  setProblem(null);
+  setMsg('savedCode', { code: feature.id }, body.notes || []);
   showFindings(body.findings || [], feature.id);
   stopEditing();
   editSource.clear();
+  undoStack = [];
+  setField('plan-reason', 'reason', '');
+  setField('plan-decision', 'decision', '');
   await loadZones();
   select(feature.id, false);
 }
 function renderPlanner() {
   const p = $('planner');
-  p.replaceChildren(el('h2', { text: t('planner') }), signInBox('planner'));
-  if (!user) return;
+  put(p, el('h2', { text: t('planner') }), signInBox('planner'));
+  if (!allowed('planner')) return;
+  const input = (id, key, attrs = {}) => el('input', { id, value: plan[key], ...attrs, on: { input: (e) => { plan[key] = e.target.value; } } });
   p.append(
     el('div', { class: 'tools' },
       el('button', { id: 'draw', on: { click: startDraw } }, t('draw')), ' ',
       el('button', { id: 'edit', on: { click: startEdit } }, t('edit')), ' ',
-      el('button', { id: 'clear', on: { click: () => { stopEditing(); editSource.clear(); findingSource.clear(); flaggedCodes.clear(); zoneLayer.changed(); } } }, t('clear'))),
+      el('button', { id: 'clear', on: { click: () => { stopEditing(); editSource.clear(); clearFindings(); setProblem(null); setMsg(null); undoStack = []; plan.kindChosen = false; plan.kindWhy = null; renderKindWhy(); } } }, t('clear'))),
+    el('p', { class: 'file' }, el('label', { for: 'geojson-file', text: t('loadFile') }), ' ',
+      el('input', { type: 'file', id: 'geojson-file', accept: '.geojson,.json,application/geo+json,application/json',
+        on: { change: (e) => { const f = e.target.files[0]; if (f) loadFile(f); e.target.value = ''; } } })),
+    el('p', { id: 'edit-hint', class: 'small hint', text: t('editHint') }),
     el('form', { class: 'zone-form', on: { submit: (e) => { e.preventDefault(); save(); } } },
-      el('label', { for: 'plan-code', text: t('code') }), el('input', { id: 'plan-code', required: true }),
-      el('label', { for: 'plan-kind', text: t('kind') }), el('select', { id: 'plan-kind' }, el('option', { value: 'KCN' }, 'KCN'), el('option', { value: 'CCN' }, 'CCN')),
-      el('label', { for: 'plan-name', text: t('name') }), el('input', { id: 'plan-name', required: true }),
+      el('label', { for: 'plan-code', text: t('code') }), input('plan-code', 'code', { required: true }),
+      el('label', { for: 'plan-kind', text: t('kind') }),
+      el('div', {}, el('select', { id: 'plan-kind', 'aria-describedby': 'kind-why', on: { change: (e) => { plan.kind = e.target.value; plan.kindChosen = true; plan.kindWhy = null; renderKindWhy(); } } },
+        el('option', { value: 'KCN', selected: plan.kind === 'KCN' }, 'KCN'), el('option', { value: 'CCN', selected: plan.kind === 'CCN' }, 'CCN')),
+      el('p', { id: 'kind-why', class: 'small', 'aria-live': 'polite' })),
+      el('label', { for: 'plan-name', text: t('name') }), input('plan-name', 'name', { required: true }),
+      el('label', { for: 'plan-reason', text: t('changeReason') }), input('plan-reason', 'reason', { placeholder: t('changeReasonHint') }),
+      el('label', { for: 'plan-decision', text: t('changeDecision') }), input('plan-decision', 'decision', { placeholder: t('changeDecisionHint') }),
       el('button', { type: 'submit', id: 'save' }, t('save'))),
+    el('div', { id: 'plan-alert', role: 'alert', class: 'error-box' }),
     el('p', { id: 'plan-msg', role: 'status' }),
     el('div', { id: 'findings' }));
+  $('plan-kind').value = plan.kind;
+  renderKindWhy();
+  renderPlanMsg();
+  renderPlanProblem();
+  renderFindings();
 }
 
 // -------------------------------------------------------------- surveyor
+// the last answer stays on the page across a change of language or face
+let survey = null; // { report } or { ask: { file, etag, replaces } } or { problem }
 async function upload(file, replace = null) {
   const text = await file.arrayBuffer();
   const headers = { 'Content-Type': 'text/csv' };
   if (replace) headers['If-Match'] = replace;
-  const r = await api(`/markers/upload${replace ? '?replace=true' : ''}`, { method: 'POST', headers, body: text });
-  const body = await r.json();
-  const out = $('survey-out');
-  if (r.status === 409 && body.replaces && body.etag) {
+  const r = await send(`/markers/upload${replace ? '?replace=true' : ''}`, { method: 'POST', headers, body: text });
+  const p = await problemOf(r);
+  const body = p.body || {};
+  if (r && r.status === 409 && body.replaces && body.etag) {
     // markers of this table exist already: say which, and replace only when asked
-    out.replaceChildren(el('p', { class: 'error', role: 'alert', text: t('replaceAsk').replace('{n}', body.replaces.length).replace('{list}', body.replaces.slice(0, 10).join(', ')) }),
-      el('button', { id: 'replace-markers', on: { click: () => upload(file, body.etag) } }, t('replaceDo')));
+    survey = { ask: { file, etag: body.etag, replaces: body.replaces } };
+  } else if (!r || !r.ok) {
+    survey = { problem: p };
+  } else {
+    survey = { report: body };
+    markerChosen = null;
+    markerSource.clear();
+    // the service adds WGS84 (through PROJ) to the grid coordinates
+    for (const m of body.markers) {
+      markerSource.addFeature(new Feature({ geometry: new Point(fromLonLat([m.lon, m.lat])), status: m.status, distance_m: m.distance_m, id: m.id }));
+    }
+    for (const v of body.unmarked_vertices) {
+      markerSource.addFeature(new Feature({ geometry: new Point(fromLonLat([v.lon, v.lat])), unmarked: true }));
+    }
+    if (markerSource.getFeatures().length) map.getView().fit(markerSource.getExtent(), { padding: [60, 60, 60, 60], maxZoom: 16 });
+  }
+  renderSurvey();
+}
+function showMarker(id) {
+  const f = markerSource.getFeatures().find((m) => m.get('id') === id && !m.get('unmarked'));
+  if (!f) return;
+  markerChosen = id;
+  markerSource.changed();
+  for (const tr of document.querySelectorAll('#marker-table tbody tr')) tr.classList.toggle('chosen', tr.dataset.marker === id);
+  view.animate({ center: f.getGeometry().getCoordinates(), zoom: Math.max(view.getZoom(), 18), duration: 300 });
+}
+const zoneOfMarker = (code) => {
+  if (!code) return null;
+  const f = zoneSource.getFeatureById(code);
+  return f ? `${zoneLabel(f.getProperties())} (${code})` : code;
+};
+const metres = (v, d = 3) => num(v, d);
+function renderSurvey() {
+  const out = $('survey-out');
+  if (!out || !survey) return;
+  if (survey.ask) {
+    const { file, etag, replaces } = survey.ask;
+    put(out, el('p', { class: 'alert error', role: 'alert', text: t('replaceAsk').replace('{n}', replaces.length).replace('{list}', replaces.slice(0, 10).join(', ')) }),
+      el('button', { id: 'replace-markers', on: { click: () => upload(file, etag) } }, t('replaceDo')));
     return;
   }
-  if (!r.ok) { out.replaceChildren(el('p', { class: 'error', text: body.detail })); return; }
-  markerSource.clear();
-  // the service adds WGS84 (through PROJ) to the grid coordinates
-  for (const m of body.markers) {
-    markerSource.addFeature(new Feature({ geometry: new Point(fromLonLat([m.lon, m.lat])), status: m.status, distance_m: m.distance_m, id: m.id }));
+  if (survey.problem) {
+    put(out, el('div', { class: 'alert error', role: 'alert', id: 'survey-alert' }, ...problemBox(survey.problem)));
+    return;
   }
-  for (const v of body.unmarked_vertices) {
-    markerSource.addFeature(new Feature({ geometry: new Point(fromLonLat([v.lon, v.lat])), unmarked: true }));
-  }
-  if (markerSource.getFeatures().length) map.getView().fit(markerSource.getExtent(), { padding: [60, 60, 60, 60], maxZoom: 16 });
-  out.replaceChildren(
+  const body = survey.report;
+  const statusCell = (s) => el('td', { class: 'status' },
+    el('span', { class: 'status-dot', style: `background:${MARKER_COLOURS[s] || MARKER_COLOURS['no-zone']}`, 'aria-hidden': 'true' }), ` ${t(s)}`);
+  put(out, 
     el('h3', { text: t('markers') }),
-    el('table', { id: 'marker-table' }, el('tr', {}, el('th', { text: 'Số hiệu mốc' }), el('th', { text: t('line') }), el('th', { text: t('deviation') }), el('th', { text: t('status') })),
-      body.markers.map((m) => el('tr', { class: m.status }, el('td', { text: m.id }), el('td', { text: m.line }),
-        el('td', { text: m.distance_m == null ? '' : num(m.distance_m * 100, 1) }), el('td', { text: t(m.status) })))),
+    el('p', { id: 'survey-terms', class: 'small', text: fillIn(t('surveyTerms'), {
+      tol: num(body.tolerance_m * 100, 0, 1), radius: num(body.search_radius_m, 0, 1), crs: body.crs }) }),
+    el('table', { class: 'data', id: 'marker-table' },
+      el('caption', { class: 'small', text: t('markerTableCaption') }),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('markerNo') }), el('th', { scope: 'col', text: t('line') }),
+        el('th', { scope: 'col', text: t('zoneMatched') }), el('th', { scope: 'col', text: t('deviation') }), el('th', { scope: 'col', text: t('status') }))),
+      el('tbody', {}, body.markers.map((m) => el('tr', { class: `${m.status}${m.id === markerChosen ? ' chosen' : ''}`, 'data-marker': m.id, on: { click: () => showMarker(m.id) } },
+        el('td', {}, el('button', { class: 'link', text: m.id, 'aria-label': fillIn(t('showMarker'), { id: m.id }) })),
+        el('td', { text: String(m.line) }),
+        el('td', { class: 'zone', text: zoneOfMarker(m.zone) || fillIn(t('noZoneWithin'), { radius: num(body.search_radius_m, 0) }) }),
+        // a marker near no zone deviates from nothing
+        el('td', { text: m.distance_m == null || m.status === 'no-zone' ? '—' : num(m.distance_m * 100, 1) }),
+        statusCell(m.status))))),
     el('h3', { text: t('rejected') }),
-    el('table', { id: 'rejected' }, el('tr', {}, el('th', { text: t('line') }), el('th', { text: 'Số hiệu mốc' }), el('th', { text: t('reason') })),
-      body.rejected_rows.map((x) => el('tr', {}, el('td', { text: x.line }), el('td', { text: x.id || '' }), el('td', { text: x.reason })))),
+    body.rejected_rows.length ? el('table', { class: 'data', id: 'rejected' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('line') }), el('th', { scope: 'col', text: t('markerNo') }), el('th', { scope: 'col', text: t('reason') }))),
+      el('tbody', {}, body.rejected_rows.map((x) => {
+        const plain = rowReason(x.reason);
+        return el('tr', {}, el('td', { text: String(x.line) }), el('td', { text: x.id || '—' }),
+          el('td', {}, plain ? el('span', { class: 'plain-reason', text: plain }) : null,
+            el('div', { class: 'detail small' }, `${t('serverSays')}: `, el('span', { lang: 'en', text: x.reason }))));
+      }))) : el('p', { id: 'rejected', text: t('noneRejected') }),
     el('h3', { text: t('unmarked') }),
-    el('p', { id: 'unmarked-count', text: String(body.unmarked_vertices.length) }),
-    body.warnings.length ? el('ul', {}, body.warnings.map((w) => el('li', { text: w }))) : null);
+    el('p', { id: 'unmarked-count', text: fillIn(t('unmarkedCount'), { n: body.unmarked_vertices.length }) }),
+    body.unmarked_vertices.length ? el('table', { class: 'data', id: 'unmarked-table' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('zone') }), el('th', { scope: 'col', text: t('xNorthing') }),
+        el('th', { scope: 'col', text: t('yEasting') }), el('th', { scope: 'col', text: t('gridCol') }), el('th', { scope: 'col', text: t('nearestMarker') }))),
+      el('tbody', {}, body.unmarked_vertices.map((v) => el('tr', {},
+        el('td', { text: zoneOfMarker(v.zone) || '—' }), el('td', { class: 'num', text: metres(v.x) }), el('td', { class: 'num', text: metres(v.y) }),
+        el('td', { text: v.grid_crs || body.crs }), el('td', { class: 'num', text: v.nearest_marker_m == null ? '—' : `${num(v.nearest_marker_m, 2)} m` }))))) : null,
+    body.warnings.length ? el('ul', { id: 'survey-warnings' }, body.warnings.map((w) => el('li', { class: 'warning' },
+      warningText(w) || '', el('div', { class: 'detail small' }, `${t('serverSays')}: `, el('span', { lang: 'en', text: w }))))) : null);
 }
 function renderSurveyor() {
   const s = $('surveyor');
-  s.replaceChildren(el('h2', { text: t('surveyor') }), signInBox('surveyor'));
-  if (!user) return;
-  const spacing = el('input', { id: 'spacing', type: 'number', min: '1', value: '100' });
+  put(s, el('h2', { text: t('surveyor') }), signInBox('surveyor'));
+  if (!allowed('surveyor')) return;
+  const spacing = el('input', { id: 'spacing', type: 'number', min: '1', value: stakeoutSpacing, on: { input: (e) => { stakeoutSpacing = e.target.value; } } });
   s.append(
     el('label', { for: 'csv', text: t('upload') }), ' ',
     el('input', { type: 'file', id: 'csv', accept: '.csv,text/csv', on: { change: (e) => e.target.files[0] && upload(e.target.files[0]) } }),
@@ -784,7 +1178,9 @@ function renderSurveyor() {
         const a = el('a', { href: `/collections/zones/items/${encodeURIComponent(selected)}/stakeout?max_spacing_m=${spacing.value}`, download: `${selected}-stakeout.csv` });
         document.body.append(a); a.click(); a.remove();
       } } }, t('stakeout'))));
+  renderSurvey();
 }
+let stakeoutSpacing = '100';
 
 // ---------------------------------------------------------------- frame
 function refresh() {
@@ -793,7 +1189,8 @@ function refresh() {
   $('search').placeholder = t('searchHint');
   $('search-label').textContent = t('search');
   $('lang').textContent = t('otherLang');
-  $('lang').setAttribute('aria-label', t('otherLangName'));
+  // the visible letters first in the name (WCAG 2.5.3), then the language
+  $('lang').setAttribute('aria-label', `${t('otherLang')} — ${t('otherLangName')}`);
   $('illustrative').textContent = t('illustrative');
   $('map').setAttribute('aria-label', t('mapLabel'));
   for (const b of document.querySelectorAll('[role=tab]')) {
@@ -835,7 +1232,7 @@ async function start() {
   refresh();
   if (token) {
     const r = await api('/whoami');
-    if (r.ok) user = await r.json(); else { token = null; sessionStorage.removeItem('zoning-token'); }
+    if (r.ok) { const who = await r.json(); user = { name: who.name, role: who.role }; } else { token = null; sessionStorage.removeItem('zoning-token'); }
   }
   await Promise.all([ground.load(apiJson), loadZones(), loadReport()]);
   searchIndex = null;

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { createRequire } from 'node:module';
+import { measure, describe } from './perf.mjs';
 import { deflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 
@@ -30,6 +32,8 @@ const planner = user('lan', 'planner');
 const plannerPassword = 'mật-khẩu-của-Lan-2026';
 execFileSync(bin, ['user', 'password', '--db', db, '--name', 'lan'], { input: `${plannerPassword}\n`, encoding: 'utf8' });
 const surveyor = user('hoa', 'surveyor');
+const surveyorPassword = 'mốc-của-Hoa-2026';
+execFileSync(bin, ['user', 'password', '--db', db, '--name', 'hoa'], { input: `${surveyorPassword}\n`, encoding: 'utf8' });
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const server = spawn(bin, ['serve', '--db', db, '--bind', `127.0.0.1:${port}`, '--web-dir', join(root, 'web', 'dist')],
@@ -70,6 +74,21 @@ async function test(name, f) {
   }
 }
 const ready = () => page.waitForFunction(() => window.zoning && window.zoning.ready);
+
+// axe-core (a dev dependency) in the page: no violation of impact serious or critical
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+async function axeCheck(label, p = page) {
+  // evaluated through the DevTools protocol: the page's CSP (script-src 'self') is left as it is
+  if (!(await p.evaluate(() => !!window.axe))) await p.evaluate(axeSource);
+  const r = await p.evaluate(async () => {
+    const out = await window.axe.run(document, { resultTypes: ['violations'] });
+    return out.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  });
+  const bad = r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `${label}: axe-core finds ${JSON.stringify(bad, null, 1)}`);
+  const minor = r.filter((v) => !bad.includes(v));
+  console.log(`     axe-core, ${label}: no serious or critical violation${minor.length ? `; minor or moderate: ${minor.map((v) => `${v.id} (${v.impact})`).join(', ')}` : ''}`);
+}
 
 await test('public map renders with legend, targets, search and a card', async () => {
   await page.goto(`${base}/`);
@@ -528,6 +547,114 @@ await test('the page names the province as it is; the zone card gives its commun
   await page.click('#lang');
 });
 
+// ----------------------------------------- the card in plain words (issue 16)
+const zoneById = new Map(zonesFc.features.map((f) => [f.id, f.properties]));
+const labelOf = (code) => { const p = zoneById.get(code); return p.name_vi.startsWith(p.kind) ? p.name_vi : `${p.kind} ${p.name_vi}`; };
+const viNum = (v, d) => new Intl.NumberFormat('vi-VN', { minimumFractionDigits: d, maximumFractionDigits: d }).format(v);
+// the text a person sees (innerText leaves out what a closed <details> hides)
+const seen = (sel) => page.$eval(sel, (e) => e.innerText);
+
+async function plainCard(label) {
+  const code = 'KCN-QUANG-CHAU-MR';
+  const z = zoneById.get(code);
+  await fresh(`/#zone=${code}`);
+  await page.waitForSelector('#card:not([hidden]) h2');
+  assert.equal(await page.$eval('#row-declared th', (e) => e.textContent), 'Diện tích theo quy hoạch', label);
+  assert.equal(await page.$eval('#row-declared td', (e) => e.textContent), `${viNum(z.declared_area_ha, 2)} ha`, label);
+  // the technical figures are folded away under "Thông tin kỹ thuật"
+  assert.equal(await page.$eval('#tech summary', (e) => e.textContent), 'Thông tin kỹ thuật');
+  assert.equal(await page.$eval('#tech', (e) => e.open), false);
+  const before = await seen('#card');
+  for (const word of ['EPSG', 'trắc địa', 'lưới VN-2000', 'cơ sở']) assert.ok(!before.includes(word), `${label}: "${word}" is not in the card's first view: ${before}`);
+  assert.ok(!(await page.locator('#row-grid').isVisible()));
+  await page.click('#tech summary');
+  assert.ok(await page.locator('#row-grid').isVisible(), `${label}: the grid shown when asked for`);
+  const tech = await seen('#tech');
+  assert.ok(tech.includes(z.grid_crs) && tech.includes(`${viNum(z.grid_area_ha, 2)} ha`) && tech.includes(`${viNum(z.geodesic_area_ha, 2)} ha`), tech);
+  assert.match(tech, /Diện tích tính từ ranh giới \(lưới VN-2000\)/);
+  // the zone it extends, by its name, a link to it
+  const link = page.locator('#related-zone');
+  assert.equal(await link.textContent(), labelOf(z.expansion_of));
+  assert.match(await seen('#row-plan'), new RegExp(`phần mở rộng của ${labelOf(z.expansion_of)}`));
+  const lb = await link.boundingBox();
+  if (label.startsWith('phone')) assert.ok(lb.height >= 44, `${label}: the link is a tap target: ${lb.height}`);
+  await link.click();
+  await page.waitForFunction((n) => document.querySelector('#card h2')?.textContent === n, zoneById.get(z.expansion_of).name_vi);
+  assert.equal(await page.evaluate(() => document.activeElement.matches('#card h2')), true, 'the opened card takes the focus');
+  assert.match(page.url(), new RegExp(`#zone=${z.expansion_of}$`));
+  // and back: the zone extended lists its expansion parts by name
+  const parts = zonesFc.features.filter((f) => f.properties.expansion_of === z.expansion_of).map((f) => labelOf(f.id)).sort();
+  assert.deepEqual(await page.$$eval('#expansion-parts button', (bs) => bs.map((b) => b.textContent)), parts);
+  // a merged CCN names the KCN it goes into
+  const merged = zonesFc.features.find((f) => f.properties.plan_action === 'merged' && zoneById.has(f.properties.merged_into));
+  await fresh(`/#zone=${merged.id}`);
+  await page.waitForSelector('#card:not([hidden]) #related-zone');
+  assert.equal(await page.textContent('#related-zone'), labelOf(merged.properties.merged_into));
+  assert.match(await seen('#row-plan'), /CCN chuyển thành KCN, nhập vào/);
+  await page.click('#related-zone');
+  await page.waitForFunction((n) => document.querySelector('#card h2')?.textContent === n, zoneById.get(merged.properties.merged_into).name_vi);
+  assert.ok((await page.$$eval('#merged-here button', (bs) => bs.map((b) => b.textContent))).includes(labelOf(merged.id)));
+}
+
+await test('the zone card speaks plainly: the area in the plan, the technical figures folded, the other zone named as a link (desktop and phone)', async () => {
+  await plainCard('desktop 1400×900');
+  await page.setViewportSize({ width: 390, height: 844 });
+  try { await plainCard('phone 390×844'); } finally { await page.setViewportSize({ width: 1400, height: 900 }); }
+  // in English too
+  const code = 'KCN-QUANG-CHAU-MR';
+  await fresh(`/#zone=${code}`);
+  await page.waitForSelector('#card:not([hidden]) h2');
+  await page.click('#lang');
+  try {
+    assert.equal(await page.$eval('#row-declared th', (e) => e.textContent), 'Area in the plan');
+    assert.equal(await page.$eval('#tech summary', (e) => e.textContent), 'Technical details');
+    assert.match(await seen('#row-plan'), new RegExp(`expansion part of ${labelOf(zoneById.get(code).expansion_of)}`));
+  } finally { await page.click('#lang'); }
+});
+
+await test('a zone\'s English source note is labelled as such; the history speaks the page\'s language', async () => {
+  await fresh('/#zone=KCN-QUANG-CHAU-MR');
+  await page.waitForSelector('#card:not([hidden]) h2');
+  const z = zoneById.get('KCN-QUANG-CHAU-MR');
+  assert.ok(z.note, 'the shipped zone has a note');
+  assert.equal(await page.$eval('#zone-note h3', (e) => e.textContent), 'Ghi chú về nguồn (tiếng Anh, nguyên văn từ dữ liệu)');
+  assert.equal(await page.$eval('#zone-note p', (e) => e.textContent), z.note);
+  assert.equal(await page.$eval('#zone-note p', (e) => e.lang), 'en', 'marked as English for a screen reader');
+  await page.click('#history');
+  await page.waitForSelector('#versions li');
+  const vi = await seen('#versions');
+  for (const s of ['Phiên bản 1', 'đã phê duyệt', 'người ghi: zoning', 'quyết định: data/zones.geojson (xem docs/data.md)', 'lý do: nạp bộ dữ liệu ban đầu (ranh giới minh họa)']) assert.ok(vi.includes(s), `"${s}" in ${vi}`);
+  assert.ok(!/initial load|see docs|approved/.test(vi), vi);
+  // the history stays open and turns English with the page
+  await page.click('#lang');
+  try {
+    await page.waitForFunction(() => /Version 1/.test(document.querySelector('#versions')?.innerText || ''));
+    const en = await seen('#versions');
+    for (const s of ['Version 1', 'approved', 'recorded by: zoning', 'decision: data/zones.geojson (see docs/data.md)', 'reason: initial load of the shipped data set (illustrative boundaries)']) assert.ok(en.includes(s), `"${s}" in ${en}`);
+    assert.equal(await page.$eval('#zone-note h3', (e) => e.textContent), 'Note on the sources (from the data)');
+  } finally { await page.click('#lang'); }
+  assert.ok(!/\bnull\b|undefined|NaN/.test(await seen('body')), 'no stray null on the map face');
+});
+
+await test('accessibility: axe-core finds nothing serious or critical on the public map (desktop and phone)', async () => {
+  await fresh('/#zone=KCN-QUANG-CHAU-MR');
+  await page.waitForSelector('#card:not([hidden]) h2');
+  await page.click('#history');
+  await page.waitForSelector('#versions li');
+  await axeCheck('public map with a zone card and its history');
+  await page.fill('#search', 'quang chau');
+  await page.waitForSelector('#results [role=option]');
+  await page.keyboard.press('ArrowDown');
+  await axeCheck('public map with the search open');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await fresh('/#zone=KCN-QUANG-CHAU');
+    await page.waitForSelector('#card:not([hidden]) h2');
+    await axeCheck('public map on a phone');
+  } finally { await page.setViewportSize({ width: 1400, height: 900 }); }
+});
+
 // what a person sees of an element, as pixels
 async function grab(selector) {
   const box = await page.locator(selector).boundingBox();
@@ -789,8 +916,24 @@ await test('every string of the page is in Vietnamese and in English', async () 
   // every t('…') in the code, and the values the data puts through t()
   const used = new Set();
   for (const f of ['main.js', 'ground.js', 'search.js']) {
-    for (const m of readFileSync(join(root, 'web', 'src', f), 'utf8').matchAll(/\bt\('([^']+)'\)/g)) used.add(m[1]);
+    const code = readFileSync(join(root, 'web', 'src', f), 'utf8');
+    for (const m of code.matchAll(/\bt\('([^']+)'\)/g)) used.add(m[1]);
+    // keys handed over to be put through t() later: messages, reasons, file errors
+    for (const m of code.matchAll(/\b(?:setMsg\(|key: )'([^']+)'/g)) used.add(m[1]);
+    for (const m of code.matchAll(/new FileError\('([^']+)'/g)) used.add(m[1]);
   }
+  for (const m of readFileSync(join(root, 'web', 'src', 'geofile.js'), 'utf8').matchAll(/new FileError\('([^']+)'/g)) used.add(m[1]);
+  for (const r of ['planner', 'surveyor', 'admin']) used.add(`role-${r}`);
+  // the plain words of the server's answers: both languages for every rule and status
+  const { TABLES } = await import('../src/messages.js');
+  const rules = ['invalid-geometry', 'overlap', 'sliver', 'outside-boundary', 'outside-scope', 'grid-mismatch', 'duplicate-code',
+    'area-mismatch', 'merged-not-inside', 'missing-code', 'invalid-properties'];
+  assert.deepEqual(Object.keys(TABLES.RULES).sort(), rules.sort(), 'a plain text for every rule');
+  for (const st of [401, 403, 409, 412, 413, 415, 422, 428, 429]) assert.ok(TABLES.STATUS[st], `a plain text for HTTP ${st}`);
+  for (const [k, v] of [...Object.entries(TABLES.RULES), ...Object.entries(TABLES.STATUS)]) {
+    for (const l of ['vi', 'en']) assert.ok(v[l]?.length === 2 && v[l].every((x) => x.trim()), `${k}: what and what to do in ${l}`);
+  }
+  for (const tab of ['ROWS', 'WARNINGS', 'NOTES', 'HISTORY']) for (const [re, says] of TABLES[tab]) assert.ok(says.length === 2 && says.every((x) => x.trim()), `${tab} ${re}: both languages`);
   for (const k of ['existing', 'new', 'expansion', 'merged', 'removed', 'sourced', 'derived', 'placeholder', 'planned',
     'under_construction', 'in_use', 'unknown', 'surveyed', 'digitised', 'draft', 'approved', 'error', 'warning', 'ok',
     'out-of-tolerance', 'no-zone', 'public', 'planner', 'surveyor']) used.add(k);
@@ -844,7 +987,6 @@ await test('planner draws over a neighbour and sees the finding', async () => {
   await drawSquare(lon - 0.002, lat - 0.002, 0.004);
   await page.waitForSelector('#findings li[data-rule="overlap"]');
   assert.match(await page.textContent('#findings'), /KCN-DINH-TRAM/);
-  if (shots) await page.screenshot({ path: join(shots, 'planner.png') });
 });
 
 await test('planner fixes it, saves the draft and sees it in the history', async () => {
@@ -902,6 +1044,415 @@ await test('planner drags a vertex of the saved draft, saves it again and compar
   if (shots) await page.screenshot({ path: join(shots, 'history.png') });
 });
 
+// ------------------------------------------------ the planner (issue 16)
+const ringOf = (g) => (g.type === 'MultiPolygon' ? g.coordinates[0][0] : g.coordinates[0]);
+const editRing = () => page.evaluate(() => {
+  const f = window.zoning.layer('edit').getSource().getFeatures()[0];
+  if (!f) return null;
+  const g = f.getGeometry();
+  const ring = (g.getType() === 'MultiPolygon' ? g.getCoordinates()[0][0] : g.getCoordinates()[0]);
+  return ring.map((c) => window.zoning.toLonLat(c));
+});
+const isRed = (rgb) => { const [r, g, b] = rgb.match(/\d+/g).map(Number); return r >= 150 && g <= 60 && b <= 60; };
+async function looksLikeAnError(sel) {
+  assert.equal(await page.getAttribute(sel, 'role'), 'alert', `${sel} is an alert`);
+  assert.ok(await page.locator(sel).isVisible(), `${sel} visible`);
+  const c = await page.$eval(sel, (e) => ({ color: getComputedStyle(e).color, border: getComputedStyle(e).borderLeftColor }));
+  assert.ok(isRed(c.color), `${sel} in an error colour: ${c.color}`);
+}
+async function pickFile(name, content) {
+  const file = join(dir, name);
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  await page.setInputFiles('#geojson-file', file);
+}
+const dinhTram = zonesFc.features.find((f) => f.id === 'KCN-DINH-TRAM');
+
+await test('planner loads a GeoJSON file into the editor: its first polygon, its properties in the form, checked like a drawing', async () => {
+  await fresh('/');
+  await page.click('#tab-planner');
+  await page.waitForSelector('#geojson-file');
+  assert.match(await page.textContent('label[for=geojson-file]'), /Nạp ranh giới từ tệp GeoJSON/);
+  // WGS84: a point first (skipped), then the polygon, over KCN Đình Trám
+  const [lon, lat] = ringOf(dinhTram.geometry)[0];
+  const square = [[lon - 0.002, lat - 0.002], [lon + 0.002, lat - 0.002], [lon + 0.002, lat + 0.002], [lon - 0.002, lat + 0.002], [lon - 0.002, lat - 0.002]];
+  await pickFile('wgs84.geojson', { type: 'FeatureCollection', features: [
+    { type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] }, properties: { name: 'a point' } },
+    { type: 'Feature', id: 'CCN-FILE-1', geometry: { type: 'Polygon', coordinates: [square] }, properties: { name: 'Cụm nạp từ tệp', kind: 'CCN' } }] });
+  await page.waitForSelector('#findings li[data-rule="overlap"]');
+  assert.equal(await page.inputValue('#plan-code'), 'CCN-FILE-1');
+  assert.equal(await page.inputValue('#plan-name'), 'Cụm nạp từ tệp');
+  assert.equal(await page.inputValue('#plan-kind'), 'CCN');
+  const ring = await editRing();
+  assert.equal(ring.length, 5);
+  ring.forEach((c, i) => assert.ok(Math.abs(c[0] - square[i][0]) < 1e-9 && Math.abs(c[1] - square[i][1]) < 1e-9, `vertex ${i}: ${c} / ${square[i]}`));
+  assert.match(await page.textContent('#plan-msg'), /Đã nạp ranh giới từ tệp wgs84\.geojson/);
+  // a grid file (a legacy crs member, EPSG:9209): the shipped boundary of a
+  // zone of the former Bắc Ninh, read back where the server has it
+  const code = 'CCN-CHAU-KHE';
+  const grid = await getJson(`/collections/zones/items/${code}?crs=http://www.opengis.net/def/crs/EPSG/0/9209`);
+  const wgs = zonesFc.features.find((f) => f.id === code);
+  await pickFile('grid.geojson', { type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::9209' } },
+    features: [{ type: 'Feature', geometry: grid.geometry, properties: { code: 'CCN-FILE-2', name_vi: 'Thử lưới 9209' } }] });
+  await page.waitForFunction(() => document.querySelector('#plan-code').value === 'CCN-FILE-2');
+  await page.waitForSelector('#findings li[data-rule="overlap"]');
+  const got = await editRing();
+  const want = ringOf(wgs.geometry);
+  assert.equal(got.length, want.length);
+  // within 1 cm of the server's own WGS84
+  got.forEach((c, i) => assert.ok(Math.hypot((c[0] - want[i][0]) * 104000, (c[1] - want[i][1]) * 111000) < 0.01, `vertex ${i}: ${c} / ${want[i]}`));
+  // no kind in the file: taken from the zone it lies on, and said
+  assert.equal(await page.inputValue('#plan-kind'), 'CCN');
+  assert.match(await page.textContent('#kind-why'), new RegExp(`Loại đặt là CCN vì khu gần nhất là ${labelOf(code)}`));
+  assert.match(await page.textContent('#findings li[data-rule="overlap"]'), new RegExp(labelOf(code)));
+  assert.match(await page.textContent('#plan-msg'), /EPSG:9209/);
+  // files that cannot be used are said to be so, as errors
+  await pickFile('projected.geojson', { type: 'Feature', geometry: grid.geometry, properties: {} });
+  await page.waitForFunction(() => /mét \(lưới chiếu\)/.test(document.querySelector('#plan-alert').textContent));
+  await looksLikeAnError('#plan-alert');
+  await pickFile('broken.geojson', '{"type": "Feature", ');
+  await page.waitForFunction(() => /không phải GeoJSON/.test(document.querySelector('#plan-alert').textContent));
+  await pickFile('points.geojson', { type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] }, properties: {} });
+  await page.waitForFunction(() => /không có vùng/.test(document.querySelector('#plan-alert').textContent));
+  await pickFile('wgs84-again.geojson', { type: 'Feature', geometry: { type: 'Polygon', coordinates: [square] }, properties: {} });
+  await page.waitForFunction(() => document.querySelector('#plan-alert').textContent === '');
+  assert.ok(await page.locator('#plan-alert').isHidden(), 'the error goes away once a good file is loaded');
+});
+
+await test('drawing with the keyboard: Backspace takes back a point, Esc cancels, Ctrl+Z undoes an edit, Alt+click deletes a vertex, and the hint says so (desktop)', async () => {
+  await page.click('#clear');
+  const hint = await page.textContent('#edit-hint');
+  for (const s of ['Backspace', 'Esc', 'Alt + nhấp vào một đỉnh để xóa đỉnh đó', 'Ctrl + Z']) assert.ok(hint.includes(s), `the hint: ${hint}`);
+  assert.ok(await page.locator('#edit-hint').isVisible());
+  const [lon, lat] = [106.23, 21.39];
+  await page.evaluate(([w, s, e, n]) => window.zoning.fit(w, s, e, n), [lon - 0.004, lat - 0.004, lon + 0.008, lat + 0.008]);
+  // Backspace: the fourth point clicked is taken back
+  await page.click('#draw');
+  await clickAt(lon, lat);
+  await clickAt(lon + 0.004, lat);
+  await clickAt(lon + 0.004, lat + 0.004);
+  await clickAt(lon + 0.002, lat + 0.006); // a slip
+  await page.keyboard.press('Backspace');
+  await clickAt(lon, lat + 0.004, true);
+  await page.waitForSelector('#findings h3');
+  const ring = await editRing();
+  const near = (a, b) => Math.abs(a[0] - b[0]) < 2e-5 && Math.abs(a[1] - b[1]) < 2e-5;
+  assert.equal(ring.length, 5, `four corners and the closing one: ${JSON.stringify(ring)}`);
+  assert.ok(!ring.some((c) => near(c, [lon + 0.002, lat + 0.006])), 'the slip is gone');
+  assert.ok(ring.some((c) => near(c, [lon, lat + 0.004])), 'the last corner is there');
+  // Ctrl+Z: a dragged corner goes back
+  const area = () => page.evaluate(() => window.zoning.layer('edit').getSource().getFeatures()[0].getGeometry().getArea());
+  const before = await area();
+  const [x0, y0] = await page.evaluate(([a, b]) => window.zoning.pixel(a, b), [lon + 0.004, lat + 0.004]);
+  const [x1, y1] = await page.evaluate(([a, b]) => window.zoning.pixel(a, b), [lon + 0.006, lat + 0.006]);
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.move(box.x + x0, box.y + y0);
+  await page.mouse.down();
+  await page.mouse.move(box.x + (x0 + x1) / 2, box.y + (y0 + y1) / 2, { steps: 5 });
+  await page.mouse.move(box.x + x1, box.y + y1, { steps: 5 });
+  await page.mouse.up();
+  assert.ok(await area() > before * 1.1, 'the corner was dragged');
+  await page.keyboard.press('Control+z');
+  assert.ok(Math.abs(await area() - before) < 1e-6 * before, 'Ctrl+Z put it back');
+  assert.match(await page.textContent('#plan-msg'), /Đã hoàn tác/);
+  // Alt+click on a corner deletes it (OpenLayers' Modify)
+  await page.keyboard.down('Alt');
+  await clickAt(lon + 0.004, lat + 0.004);
+  await page.keyboard.up('Alt');
+  await page.waitForFunction(() => window.zoning.layer('edit').getSource().getFeatures()[0].getGeometry().getCoordinates()[0].length === 4);
+  // Esc: a drawing under way is dropped, and the card stays
+  await page.click('#draw');
+  await clickAt(lon + 0.001, lat + 0.001);
+  await clickAt(lon + 0.003, lat + 0.001);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => window.zoning.layer('edit').getSource().getFeatures().length), 0);
+  assert.match(await page.textContent('#plan-msg'), /Đã hủy hình đang vẽ/);
+  await clickAt(lon + 0.002, lat + 0.003);
+  await clickAt(lon + 0.003, lat + 0.003, true);
+  assert.equal(await page.evaluate(() => window.zoning.layer('edit').getSource().getFeatures().length), 0, 'no longer drawing after Esc');
+});
+
+// what the page must say of each rule, in each language (written here, not read from the page's code)
+const RULE_WORDS = {
+  'invalid-geometry': [/Ranh giới không hợp lệ/, /boundary is not valid/],
+  overlap: [/chồng lấn .*ha nằm trong cả hai khu/, /overlaps .* ha lie in both zones/],
+  sliver: [/mảnh rất nhỏ/, /tiny sliver/],
+  'outside-boundary': [/ngoài ranh giới tỉnh Bắc Ninh/, /outside the boundary of Bắc Ninh province/],
+  'outside-scope': [/ngoài địa bàn nghị quyết/, /outside the territory that resolution covers/],
+  'grid-mismatch': [/Lưới tọa độ pháp lý của khu không phải lưới/, /legal grid is not the grid/],
+  'duplicate-code': [/Mã khu này trùng/, /code is already used/],
+  'area-mismatch': [/Diện tích theo quy hoạch khác diện tích tính từ ranh giới/, /declared area differs/],
+  'merged-not-inside': [/không nằm trong KCN nhận nó/, /does not lie inside that KCN/],
+  'missing-code': [/Khu chưa có mã/, /has no code/],
+  'invalid-properties': [/thuộc tính của khu không dùng được/, /properties cannot be used/],
+};
+const STATUS_WORDS = {
+  401: [/chưa đăng nhập/, /not signed in/], 403: [/không có quyền/, /not allowed/], 409: [/Mã khu này đã có trong sổ/, /already in the registry/],
+  412: [/người khác sửa/, /Someone changed this zone/], 413: [/quá lớn/, /Too large/], 415: [/không nhận loại dữ liệu/, /does not take this kind/],
+  422: [/không tạo được một khu hợp lệ/, /do not make a valid zone/], 428: [/If-Match/, /If-Match/], 429: [/Quá nhiều yêu cầu/, /Too many requests/],
+};
+
+await test('planner: the overlap is drawn as the overlapping area; findings say what is wrong and what to do, as errors, and go away when fixed', async () => {
+  await page.click('#clear');
+  const [lon, lat] = ringOf(dinhTram.geometry)[0];
+  await page.evaluate(([w, s, e, n]) => window.zoning.fit(w, s, e, n), [lon - 0.006, lat - 0.006, lon + 0.006, lat + 0.006]);
+  await page.fill('#plan-code', 'KCN-WEB-OVERLAP');
+  // what the server answered the page
+  const [resp] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/validate')), drawSquare(lon - 0.002, lat - 0.002, 0.004)]);
+  const report = await resp.json();
+  const li = page.locator('#findings li[data-rule="overlap"]');
+  await li.waitFor();
+  const overlap = report.findings.find((f) => f.rule === 'overlap');
+  const text = await li.innerText();
+  assert.match(text, /^Lỗi: Khu này chồng lấn KCN Đình Trám \(KCN-DINH-TRAM\): [\d.,]+ ha nằm trong cả hai khu/);
+  assert.ok(text.includes(`${viNum(overlap.area_m2 / 1e4, 2)} ha`), text);
+  assert.match(text, /Cách sửa: Di chuyển ranh giới chung/);
+  assert.ok(text.includes(overlap.reason), 'the server\'s words kept as the detail');
+  assert.equal(await li.locator('.detail span').getAttribute('lang'), 'en');
+  await looksLikeAnError('#findings-alert');
+  assert.match(await page.textContent('#findings-alert'), /1 lỗi cần sửa/);
+  assert.ok(!/\bnull\b|undefined|NaN/.test(await seen('body')), 'no stray null on the planner face');
+  assert.ok(isRed(await li.evaluate((e) => getComputedStyle(e).color)), 'the error in an error colour');
+  // the area itself, not a dot: a polygon as large as the server's overlap
+  const drawn = await page.evaluate(() => window.zoning.layer('findings').getSource().getFeatures().map((f) => {
+    const g = f.getGeometry();
+    const ext = g.getExtent();
+    const mid = window.zoning.toLonLat([(ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2]);
+    const inside = g.getType() === 'MultiPolygon' ? window.zoning.toLonLat(g.getPolygon(0).getInteriorPoint().getCoordinates()) : null;
+    return { type: g.getType(), area: g.getArea ? g.getArea() : 0, mid, inside };
+  }));
+  assert.equal(drawn.length, 1, `one feature: ${JSON.stringify(drawn)}`);
+  assert.equal(drawn[0].type, 'MultiPolygon');
+  const k = Math.cos((drawn[0].mid[1] * Math.PI) / 180) ** 2; // Web Mercator's scale of areas
+  const ratio = (drawn[0].area * k) / overlap.area_m2;
+  assert.ok(Math.abs(ratio - 1) < 0.01, `the drawn area is the overlap: ${(drawn[0].area * k).toFixed(0)} m² / ${overlap.area_m2.toFixed(0)} m²`);
+  console.log(`     overlap drawn ${(drawn[0].area * k).toFixed(0)} m², the server's ${overlap.area_m2.toFixed(0)} m²`);
+  // on the screen: the overlap's red over the zone inside it
+  const [mx, my] = await page.evaluate((c) => window.zoning.pixel(c[0], c[1]), drawn[0].inside);
+  // the pixels around a point inside the overlap: red over the zone's fill
+  // (read again for a moment while the canvas reaches the screen)
+  let redish = 0;
+  for (let i = 0; i < 10 && redish <= 0.8; i++) {
+  await page.evaluate(() => new Promise((ok) => { window.zoning.map.once('rendercomplete', () => ok()); window.zoning.map.render(); }));
+  await page.waitForTimeout(100);
+  await grabMap();
+  redish = await page.evaluate(([x, y]) => {
+    const { data, width } = window.__shot;
+    let red = 0; let all = 0;
+    for (let j = Math.round(y) - 4; j <= Math.round(y) + 4; j++) {
+      for (let i = Math.round(x) - 4; i <= Math.round(x) + 4; i++) {
+        const k = 4 * (j * width + i);
+        all++;
+        if (data[k] > data[k + 1] + 60 && data[k] > data[k + 2] + 40) red++;
+      }
+    }
+    return red / all;
+  }, [mx, my]);
+  }
+  assert.ok(redish > 0.8, `red at the overlap: ${redish}`);
+  if (shots) await page.screenshot({ path: join(shots, 'planner.png') });
+  await axeCheck('planner with findings');
+  // fixed: the same shape somewhere free, and the error is gone
+  await page.click('#clear');
+  const [flon, flat] = [106.25, 21.4];
+  await page.evaluate(([w, s, e, n]) => window.zoning.fit(w, s, e, n), [flon - 0.004, flat - 0.004, flon + 0.008, flat + 0.008]);
+  await drawSquare(flon, flat, 0.004);
+  await page.waitForSelector('#findings-ok');
+  assert.equal(await page.locator('#findings-alert').count(), 0);
+  assert.equal(await page.evaluate(() => window.zoning.layer('findings').getSource().getFeatures().length), 0);
+  assert.equal(await page.textContent('#findings-ok'), 'Không có lỗi');
+});
+
+await test('planner: every rule of the checks is said plainly in Vietnamese and in English, with the server\'s reason kept', async () => {
+  const findings = Object.keys(RULE_WORDS).map((rule, i) => ({ rule, severity: ['sliver', 'area-mismatch', 'outside-scope', 'grid-mismatch'].includes(rule) ? 'warning' : 'error',
+    codes: ['KCN-WEB-RULES', 'KCN-DINH-TRAM'], area_m2: 1234.5, reason: `SERVER-REASON-${i} ${rule}`, location: null }));
+  await page.route('**/validate', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ findings, expected_overlaps: [] }) }));
+  try {
+    await page.fill('#plan-code', 'KCN-WEB-RULES');
+    await page.click('#clear');
+    const [lon, lat] = [106.25, 21.4];
+    await page.evaluate(([w, s, e, n]) => window.zoning.fit(w, s, e, n), [lon - 0.004, lat - 0.004, lon + 0.008, lat + 0.008]);
+    await drawSquare(lon, lat, 0.004);
+    await page.waitForFunction((n) => document.querySelectorAll('#findings li').length === n, findings.length);
+    for (const [l, name] of [[0, 'Vietnamese'], [1, 'English']]) {
+      for (const f of findings) {
+        const li = page.locator(`#findings li[data-rule="${f.rule}"]`);
+        const text = await li.innerText();
+        const plain = text.split('\n')[0];
+        assert.match(plain, RULE_WORDS[f.rule][l], `${name}, ${f.rule}: ${text}`);
+        assert.ok(!plain.includes('SERVER-REASON'), `${name}, ${f.rule}: the plain words first`);
+        assert.ok(text.includes(f.reason), `${name}, ${f.rule}: the server's reason kept`);
+        assert.match(text, l ? /What to do: / : /Cách sửa: /);
+        assert.match(plain, f.severity === 'error' ? (l ? /^Error: / : /^Lỗi: /) : (l ? /^Warning: / : /^Cảnh báo: /));
+      }
+      assert.match(await page.textContent('#findings-alert'), l ? /7 error\(s\)/ : /7 lỗi/);
+      if (!l) await page.click('#lang');
+    }
+    await page.click('#lang');
+  } finally { await page.unroute('**/validate'); }
+  await page.click('#clear');
+});
+
+await test('planner: every HTTP error is said plainly, as an error, with what to do, and goes away when resolved (desktop and phone)', async () => {
+  // a page of its own: the errors here are on purpose, and its console is apart
+  const p = await context.newPage();
+  const pErrors = [];
+  p.on('console', (m) => { if (m.type() === 'error') pErrors.push(m.text()); });
+  await p.addInitScript((tk) => sessionStorage.setItem('zoning-token', tk), planner);
+  const square = [[106.26, 21.41], [106.264, 21.41], [106.264, 21.414], [106.26, 21.414], [106.26, 21.41]];
+  try {
+  for (const [viewport, l] of [[{ width: 1400, height: 900 }, 0], [{ width: 390, height: 844 }, 1]]) {
+    // a new code each time (a code in the registry would be an edit of that zone)
+    const file = join(dir, `http-${l}.geojson`);
+    writeFileSync(file, JSON.stringify({ type: 'Feature', id: `CCN-WEB-HTTP-${l}`, geometry: { type: 'Polygon', coordinates: [square] }, properties: { name: 'Thử lỗi HTTP', kind: 'CCN' } }));
+    await p.setViewportSize(viewport);
+    await p.goto(`${base}/`);
+    await p.waitForFunction(() => window.zoning && window.zoning.ready);
+    if (l) await p.click('#lang');
+    await p.click('#tab-planner');
+    await p.setInputFiles('#geojson-file', file);
+    await p.waitForSelector('#findings h3');
+    for (const status of Object.keys(STATUS_WORDS).map(Number)) {
+      const detail = `DETAIL-${status}: what the server said`;
+      await p.route('**/collections/zones/items', (route) => route.fulfill({ status, contentType: 'application/problem+json',
+        headers: status === 429 ? { 'Retry-After': '7' } : {}, body: JSON.stringify({ type: 'about:blank', title: 'x', status, detail }) }));
+      await p.click('#save');
+      await p.waitForFunction((d) => document.querySelector('#plan-alert').textContent.includes(d), detail, { timeout: 8000 })
+        .catch(async (e) => { throw new Error(`${status}, ${l ? 'English' : 'Vietnamese'}: ${await p.$eval('#planner', (x) => x.innerText)}\n${e}`); });
+      const text = await p.$eval('#plan-alert', (e) => e.innerText);
+      assert.match(text, STATUS_WORDS[status][l], `${status}: ${text}`);
+      assert.match(text, new RegExp(`HTTP ${status}`));
+      assert.match(text, l ? /What to do: / : /Cách sửa: /);
+      if (status === 429) assert.match(text, l ? /Wait 7 seconds/ : /Chờ 7 giây/);
+      assert.equal(await p.getAttribute('#plan-alert', 'role'), 'alert');
+      const c = await p.$eval('#plan-alert', (e) => getComputedStyle(e).color);
+      assert.ok(isRed(c), `${status}: an error colour ${c}`);
+      await p.unroute('**/collections/zones/items');
+    }
+    // /validate's own limits are said the same way
+    await p.route('**/validate', (route) => route.fulfill({ status: 413, contentType: 'application/problem+json', body: JSON.stringify({ status: 413, title: 'x', detail: 'DETAIL-VALIDATE-413' }) }));
+    await p.setInputFiles('#geojson-file', file);
+    await p.waitForFunction(() => document.querySelector('#plan-alert').textContent.includes('DETAIL-VALIDATE-413'));
+    await p.unroute('**/validate');
+    if (!l) {
+      // resolved: the real server takes the draft, and the error goes away
+      await p.click('#save');
+      await p.waitForFunction(() => /CCN-WEB-HTTP-0/.test(document.querySelector('#plan-msg').textContent));
+      assert.equal(await p.textContent('#plan-alert'), '');
+      assert.ok(await p.locator('#plan-alert').isHidden());
+      // and the server's own 409: a new zone under a code that is taken
+      await p.setInputFiles('#geojson-file', file);
+      await p.waitForSelector('#findings h3');
+      await p.fill('#plan-code', 'KCN-DINH-TRAM');
+      await p.click('#save');
+      await p.waitForFunction(() => /HTTP 409/.test(document.querySelector('#plan-alert').textContent));
+      assert.match(await p.$eval('#plan-alert', (e) => e.innerText), /Mã khu này đã có trong sổ[\s\S]*Cách sửa: Đặt một mã khác[\s\S]*Chi tiết từ máy chủ: .*KCN-DINH-TRAM/);
+    }
+  }
+  } finally {
+    // the language is kept for the other pages: back to Vietnamese
+    await p.evaluate(() => localStorage.setItem('zoning-lang', 'vi'));
+    await p.close();
+  }
+  assert.ok(pErrors.every((e) => /status of (4\d\d)/.test(e)), `only the HTTP errors made on purpose: ${pErrors}`);
+});
+
+await test('the kind follows the place; the reason and the decision go with the save; drafts are in the legend', async () => {
+  await fresh('/');
+  await page.click('#tab-planner');
+  await page.waitForSelector('#draw');
+  // beside a CCN: CCN, and the form says why
+  const ccn = zonesFc.features.find((f) => f.id === 'CCN-DUC-THANG');
+  const [w, s, e, n] = bbox({ features: [ccn] });
+  await page.evaluate(([w, s, e, n]) => window.zoning.fit(w, s, e, n), [w - 0.01, s - 0.01, e + 0.01, n + 0.01]);
+  await page.fill('#plan-code', 'CCN-WEB-KIND');
+  await page.fill('#plan-name', 'Cụm cạnh Đức Thắng');
+  assert.equal(await page.inputValue('#plan-kind'), 'KCN', 'KCN before anything is drawn');
+  const d = 0.002;
+  await drawSquare(e + 0.001, s, d);
+  await page.waitForSelector('#findings h3');
+  assert.equal(await page.inputValue('#plan-kind'), 'CCN');
+  assert.equal(await page.textContent('#kind-why'), `Loại đặt là CCN vì khu gần nhất là ${labelOf('CCN-DUC-THANG')}; đổi nếu cần.`);
+  assert.equal(await page.getAttribute('#plan-kind', 'aria-describedby'), 'kind-why');
+  // the reason and the decision, recorded with the version
+  await page.fill('#plan-reason', 'Điều chỉnh theo bản đồ đo đạc 2026');
+  await page.fill('#plan-decision', 'Quyết định 99/QĐ-UBND');
+  await page.click('#save');
+  await page.waitForFunction(() => /CCN-WEB-KIND/.test(document.querySelector('#plan-msg').textContent));
+  await page.waitForFunction(() => document.querySelector('#card:not([hidden]) h2')?.textContent === 'Cụm cạnh Đức Thắng');
+  assert.match(await page.textContent('#plan-msg'), /Chưa nhập diện tích theo quy hoạch: đã ghi diện tích tính từ ranh giới theo EPSG:9214/);
+  const h = await (await fetch(`${base}/collections/zones/items/CCN-WEB-KIND/history`, { headers: { Authorization: `Bearer ${planner}` } })).json();
+  const last = h.versions.at(-1);
+  assert.equal(last.reason, 'Điều chỉnh theo bản đồ đo đạc 2026');
+  assert.equal(last.decision, 'Quyết định 99/QĐ-UBND');
+  assert.equal(last.feature.properties.kind, 'CCN');
+  // the draft: drawn as the legend says
+  const legend = page.locator('#legend-draft');
+  assert.ok(await legend.isVisible());
+  assert.match(await legend.textContent(), /bản nháp \(chưa phê duyệt; chỉ người quy hoạch thấy\)/);
+  const sw = await legend.locator('.swatch').evaluate((x) => ({ style: getComputedStyle(x).borderTopStyle, color: getComputedStyle(x).borderTopColor }));
+  const st = await page.evaluate(() => {
+    const l = window.zoning.layer('zones');
+    const f = l.getSource().getFeatureById('CCN-WEB-KIND');
+    window.zoning.map.getView().fit(f.getGeometry().getExtent(), { padding: [120, 120, 120, 120] });
+    const s = l.getStyleFunction()(f, window.zoning.map.getView().getResolution());
+    return { status: f.get('status'), line: s.getStroke().getColor(), dash: s.getStroke().getLineDash() };
+  });
+  const draft = await page.evaluate(() => window.zoning.draft);
+  assert.equal(st.status, 'draft');
+  assert.equal(sw.style, 'dotted');
+  const hex = (rgb) => `#${rgb.match(/\d+/g).slice(0, 3).map((v) => Number(v).toString(16).padStart(2, '0')).join('')}`;
+  assert.equal(hex(sw.color), draft.line, 'the legend\'s outline is the draft\'s');
+  // (the selected zone is outlined in black: close the card to see the draft's own outline)
+  await page.evaluate(() => document.querySelector('#card-close')?.click());
+  const st2 = await page.evaluate(() => {
+    const l = window.zoning.layer('zones');
+    const s = l.getStyleFunction()(l.getSource().getFeatureById('CCN-WEB-KIND'), window.zoning.map.getView().getResolution());
+    return { line: s.getStroke().getColor(), dash: s.getStroke().getLineDash() };
+  });
+  assert.equal(st2.line, draft.line);
+  assert.deepEqual(st2.dash, draft.dash);
+  // points along the draft's outline, on the screen
+  const along = await page.evaluate(() => {
+    const g = window.zoning.layer('zones').getSource().getFeatureById('CCN-WEB-KIND').getGeometry();
+    const ring = g.getType() === 'MultiPolygon' ? g.getCoordinates()[0][0] : g.getCoordinates()[0];
+    const pts = [];
+    for (let i = 0; i + 1 < ring.length; i++) {
+      for (let k = 1; k < 6; k++) {
+        const t = k / 6;
+        pts.push(window.zoning.map.getPixelFromCoordinate([ring[i][0] + t * (ring[i + 1][0] - ring[i][0]), ring[i][1] + t * (ring[i + 1][1] - ring[i][1])]));
+      }
+    }
+    return pts;
+  });
+  // (read again for a moment while the canvas reaches the screen)
+  let outline = 0;
+  for (let i = 0; i < 10 && outline < along.length / 2; i++) {
+    await page.evaluate(() => new Promise((ok) => { window.zoning.map.once('rendercomplete', () => ok()); window.zoning.map.render(); }));
+    await page.waitForTimeout(100);
+    await grabMap();
+    outline = 0;
+    for (const [x, y] of along) if (await pixelsNear(x, y, 3, draft.line, 90) > 0) outline++;
+  }
+  console.log(`     the draft's dotted outline found at ${outline} of ${along.length} points along it`);
+  assert.ok(outline >= along.length / 2, `the draft's outline colour on the screen at ${outline} of ${along.length} points`);
+  // beside a KCN: KCN
+  await page.click('#clear');
+  const kcn = dinhTram;
+  const [kw, ks, ke, kn] = bbox({ features: [kcn] });
+  await page.evaluate(([w, s, e, n]) => window.zoning.fit(w, s, e, n), [kw - 0.01, ks - 0.01, ke + 0.01, kn + 0.01]);
+  await drawSquare(ke + 0.001, ks, d);
+  await page.waitForSelector('#findings h3');
+  assert.equal(await page.inputValue('#plan-kind'), 'KCN');
+  assert.match(await page.textContent('#kind-why'), /Loại đặt là KCN vì khu gần nhất là KCN Đình Trám/);
+  await page.click('#clear');
+  // the public sees no drafts, and no draft in the legend
+  const pub = await context.newPage();
+  await pub.goto(`${base}/`);
+  await pub.waitForFunction(() => window.zoning && window.zoning.ready);
+  assert.equal(await pub.locator('#legend-draft').count(), 0);
+  await pub.close();
+});
+
 await test('surveyor uploads a table and sees markers and rejected rows', async () => {
   await page.goto(`${base}/#zone=KCN-DINH-TRAM`);
   await ready();
@@ -932,7 +1483,6 @@ await test('surveyor uploads a table and sees markers and rejected rows', async 
   assert.match(rejected, /5.*M1.*first on line 2/s);
   const onMap = await page.evaluate(() => window.zoning.layer('markers').getSource().getFeatures().length);
   assert.ok(onMap >= 2);
-  if (shots) await page.screenshot({ path: join(shots, 'surveyor.png') });
   // the stake-out table of the selected zone
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#stakeout')]);
   assert.match(download.suggestedFilename(), /KCN-DINH-TRAM-stakeout\.csv/);
@@ -966,6 +1516,174 @@ await test('surveyor uploads a table and sees markers and rejected rows', async 
   }
 });
 
+// ------------------------------------------------ the surveyor (issue 16)
+await test('surveyor: the table says the tolerance, the zone of each marker, why rows were rejected, the unmarked corners; a row zooms to its marker; map and table agree', async () => {
+  const grid = await (await fetch(`${base}/collections/zones/items/KCN-DINH-TRAM?crs=http://www.opengis.net/def/crs/EPSG/0/9214`)).json();
+  const r = ringOf(grid.geometry);
+  const fmt = (v) => v.toFixed(3).replace('.', ',');
+  const csv = ['Số hiệu mốc;X (m);Y (m)',
+    `S1;${fmt(r[0][1])};${fmt(r[0][0])}`,
+    `S2;${fmt(r[1][1] + 0.3)};${fmt(r[1][0])}`,
+    `S3;${fmt(r[0][1] - 2000)};${fmt(r[0][0] - 2000)}`,
+    'S4;abc;406000',
+    `S1;${fmt(r[2][1])};${fmt(r[2][0])}`,
+    `;${fmt(r[2][1])};${fmt(r[2][0])}`].join('\r\n');
+  const file = join(dir, 'survey-2.csv');
+  writeFileSync(file, '\ufeff' + csv);
+  const [resp] = await Promise.all([page.waitForResponse((x) => x.url().includes('/markers/upload')), page.setInputFiles('#csv', file)]);
+  const answer = await resp.json();
+  await page.waitForSelector('#marker-table tr[data-marker="S3"]');
+  const byId = new Map(answer.markers.map((m) => [m.id, m]));
+  assert.deepEqual([...byId.keys()].sort(), ['S1', 'S2', 'S3']);
+  assert.deepEqual(['ok', 'out-of-tolerance', 'no-zone'], ['S1', 'S2', 'S3'].map((k) => byId.get(k).status), 'the three statuses in the data');
+  // the tolerance used, said once above the table
+  assert.equal(await page.textContent('#survey-terms'), `Dung sai: ${viNum(answer.tolerance_m * 100, 0)} cm; tìm khu trong bán kính ${viNum(answer.search_radius_m, 0)} m; hệ tọa độ: ${answer.crs}.`);
+  // the zone matched, by name and code, for each marker
+  for (const m of answer.markers) {
+    const zone = await page.$eval(`#marker-table tr[data-marker="${m.id}"] td.zone`, (e) => e.textContent);
+    assert.equal(zone, m.zone ? `${labelOf(m.zone)} (${m.zone})` : `không có khu nào trong ${viNum(answer.search_radius_m, 0)} m`, m.id);
+  }
+  // rejected rows in Vietnamese, the server's words kept
+  const rejected = await page.$$eval('#rejected tbody tr', (rs) => rs.map((x) => x.innerText));
+  assert.equal(rejected.length, answer.rejected_rows.length);
+  assert.match(rejected.find((x) => x.includes('S4')), /X “abc” không phải là số\.[\s\S]*Chi tiết từ máy chủ: X "abc" is not a number/);
+  assert.match(rejected.find((x) => /S1/.test(x)), /Mốc S1 lặp lại \(đã có ở dòng 2\); mỗi mốc cần một số hiệu riêng\.[\s\S]*appears again/);
+  assert.match(rejected.find((x) => /Thiếu số hiệu mốc/.test(x)) || '', /Thiếu số hiệu mốc; điền ô “Số hiệu mốc”\./);
+  for (const row of answer.rejected_rows) assert.ok(rejected.some((x) => x.includes(row.reason)), `kept: ${row.reason}`);
+  // the unmarked corners, with their coordinates and grid
+  const unmarked = await page.$$eval('#unmarked-table tbody tr', (rs) => rs.map((x) => [...x.cells].map((c) => c.textContent)));
+  assert.equal(unmarked.length, answer.unmarked_vertices.length);
+  assert.ok(unmarked.length >= 2, 'corners left without a marker');
+  answer.unmarked_vertices.forEach((v, i) => {
+    assert.deepEqual(unmarked[i].slice(0, 4), [`${labelOf(v.zone)} (${v.zone})`, viNum(v.x, 3), viNum(v.y, 3), v.grid_crs], `corner ${i}`);
+  });
+  assert.equal(await page.textContent('#unmarked-count'), `${answer.unmarked_vertices.length} góc`);
+  // the numbers are drawn beside the markers, in the colour of their status
+  const colours = await page.evaluate(() => window.zoning.markerColours);
+  assert.equal(new Set(Object.values(colours)).size, 3, 'three statuses, three colours');
+  const styles = await page.evaluate(() => {
+    const l = window.zoning.layer('markers');
+    return l.getSource().getFeatures().filter((f) => !f.get('unmarked')).map((f) => {
+      const s = l.getStyleFunction()(f, 1);
+      return { id: f.get('id'), status: f.get('status'), fill: s.getImage().getFill().getColor(), text: s.getText()?.getText() };
+    });
+  });
+  for (const s of styles) {
+    assert.equal(s.text, s.id, `${s.id} labelled on the map`);
+    assert.equal(s.fill, colours[s.status], `${s.id}: the map's colour is its status's`);
+    const dot = await page.$eval(`#marker-table tr[data-marker="${s.id}"] .status-dot`, (e) => getComputedStyle(e).backgroundColor);
+    const [R, G, B] = dot.match(/\d+/g).map(Number);
+    assert.equal(`#${[R, G, B].map((v) => v.toString(16).padStart(2, '0')).join('')}`, s.fill, `${s.id}: the table's colour is the map's`);
+  }
+  if (shots) await page.screenshot({ path: join(shots, 'surveyor.png') });
+  // a row clicked: the map goes to its marker, drawn there with its number
+  for (const id of ['S2', 'S3']) {
+    await page.click(`#marker-table tr[data-marker="${id}"] td.zone`);
+    await page.waitForTimeout(450);
+    const m = byId.get(id);
+    const v = await page.evaluate(([lon, lat]) => ({ at: window.zoning.pixel(lon, lat), size: window.zoning.map.getSize(), zoom: window.zoning.map.getView().getZoom() }), [m.lon, m.lat]);
+    assert.ok(Math.abs(v.at[0] - v.size[0] / 2) < 3 && Math.abs(v.at[1] - v.size[1] / 2) < 3, `${id} in the middle of the map: ${v.at} of ${v.size}`);
+    assert.ok(v.zoom >= 17.9, `${id}: zoomed in ${v.zoom}`);
+    assert.ok(await page.$eval(`#marker-table tr[data-marker="${id}"]`, (e) => e.classList.contains('chosen')));
+    await page.evaluate(() => new Promise((ok) => { window.zoning.map.once('rendercomplete', () => ok()); window.zoning.map.render(); }));
+    await grabMap();
+    assert.ok(await pixelsNear(v.at[0], v.at[1], 5, colours[m.status], 30) > 20, `${id} drawn in ${colours[m.status]}`);
+    assert.ok(await darkNear(v.at[0] + 18, v.at[1], 8, 90) > 5, `${id}'s number drawn beside it`);
+  }
+  await axeCheck('surveyor with results');
+  // the results stay: in English, on another face and back
+  assert.ok(!/\bnull\b|undefined|NaN/.test(await seen('body')), 'no stray null on the surveyor face');
+  await page.click('#lang');
+  try {
+    assert.match(await page.textContent('#survey-terms'), /^Tolerance: 10 cm; zones searched within 50 m/);
+    assert.match(await page.textContent('#marker-table'), /In place[\s\S]*Out of tolerance[\s\S]*Near no zone/);
+    assert.match(await seen('#rejected'), /X “abc” is not a number\./);
+    assert.match(await page.textContent('#unmarked-count'), /corner\(s\)/);
+    assert.ok(!/\bnull\b|undefined|NaN/.test(await seen('body')));
+  } finally { await page.click('#lang'); }
+  await page.click('#tab-public');
+  await page.click('#tab-surveyor');
+  await page.waitForSelector('#marker-table tr[data-marker="S3"]');
+  assert.equal(await page.$$eval('#marker-table tbody tr', (rs) => rs.length), 3, 'the table is still there after another tab');
+  assert.equal(await page.evaluate(() => window.zoning.layer('markers').getSource().getFeatures().filter((f) => !f.get('unmarked')).length), 3, 'and the markers on the map');
+});
+
+await test('a surveyor never sees the planner\'s controls, signed in with a token or a password', async () => {
+  // signed in with the surveyor's token (the test before)
+  await page.click('#tab-planner');
+  await page.waitForSelector('#wrong-role-planner');
+  for (const sel of ['#draw', '#edit', '#save', '#geojson-file', '#plan-code', '#clear']) assert.equal(await page.locator(sel).count(), 0, sel);
+  assert.equal(await page.textContent('#wrong-role-planner'), 'Đã đăng nhập: hoa (người khảo sát). Trang này dành cho người quy hoạch; muốn dùng, hãy đăng nhập bằng tài khoản người quy hoạch.');
+  // a surveyor's password on the planner's face: refused there, with the role from the sign-in's answer
+  const p = await context.newPage();
+  await p.goto(`${base}/`);
+  await p.waitForFunction(() => window.zoning && window.zoning.ready);
+  await p.click('#tab-planner');
+  const asked = [];
+  p.on('request', (r) => asked.push(new URL(r.url()).pathname));
+  await p.fill('#name-planner', 'hoa');
+  await p.fill('#password-planner', surveyorPassword);
+  await p.click('#signin-planner');
+  await p.waitForFunction(() => /người khảo sát/.test(document.querySelector('#planner [role=alert]').textContent));
+  assert.equal(await p.textContent('#planner [role=alert]'), 'Trang này cần vai trò người quy hoạch; tài khoản này là người khảo sát.');
+  for (const sel of ['#draw', '#edit', '#save', '#geojson-file']) assert.equal(await p.locator(sel).count(), 0, sel);
+  assert.ok(asked.includes('/login') && !asked.includes('/whoami'), `the role from /login's answer: ${asked}`);
+  // on the surveyor's face the same password signs in
+  await p.click('#tab-surveyor');
+  await p.fill('#name-surveyor', 'hoa');
+  await p.fill('#password-surveyor', surveyorPassword);
+  await p.click('#signin-surveyor');
+  await p.waitForSelector('#csv');
+  await p.click('#tab-planner');
+  assert.equal(await p.locator('#draw').count(), 0);
+  await p.close();
+  await page.click('#tab-surveyor');
+});
+
+// every control under 44 × 44 px on a page (a checkbox counts through its label)
+const smallControls = (p) => p.evaluate(() => {
+  const out = [];
+  for (const x of document.querySelectorAll('button, a[href], input, select, summary, [role=option], [role=tab]')) {
+    const e = x.matches('input[type=checkbox], input[type=radio]') && x.closest('label') ? x.closest('label') : x;
+    const r = e.getBoundingClientRect();
+    const s = getComputedStyle(e);
+    if (!r.width || !r.height || s.visibility === 'hidden' || e.type === 'hidden') continue;
+    if (r.width < 44 || r.height < 44) out.push(`${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${(e.textContent || e.value || '').trim().slice(0, 30)}" ${r.width.toFixed(0)}×${r.height.toFixed(0)}`);
+  }
+  return out;
+});
+
+await test('on a phone the planner\'s and the surveyor\'s new controls are 44 × 44 px, and a marker row still zooms', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    // the surveyor's results (the tests before), now on a phone
+    await page.waitForSelector('#marker-table tr[data-marker="S2"]');
+    assert.deepEqual(await smallControls(page), [], 'the surveyor\'s face with results');
+    await page.click('#marker-table tr[data-marker="S1"] button');
+    await page.waitForTimeout(450);
+    const s1 = await page.evaluate(() => {
+      const f = window.zoning.layer('markers').getSource().getFeatures().find((m) => m.get('id') === 'S1');
+      return { at: window.zoning.map.getPixelFromCoordinate(f.getGeometry().getCoordinates()), size: window.zoning.map.getSize() };
+    });
+    assert.ok(Math.abs(s1.at[0] - s1.size[0] / 2) < 3 && Math.abs(s1.at[1] - s1.size[1] / 2) < 3, `S1 in the middle of the phone's map: ${s1.at} of ${s1.size}`);
+    // the planner's face, signed in, with a file loaded and its findings
+    const p = await context.newPage();
+    await p.setViewportSize({ width: 390, height: 844 });
+    await p.addInitScript((tk) => sessionStorage.setItem('zoning-token', tk), planner);
+    await p.goto(`${base}/`);
+    await p.waitForFunction(() => window.zoning && window.zoning.ready);
+    await p.click('#tab-planner');
+    const [lon, lat] = ringOf(dinhTram.geometry)[0];
+    const file = join(dir, 'phone.geojson');
+    writeFileSync(file, JSON.stringify({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[lon - 0.002, lat - 0.002], [lon + 0.002, lat - 0.002], [lon + 0.002, lat + 0.002], [lon - 0.002, lat + 0.002], [lon - 0.002, lat - 0.002]]] }, properties: {} }));
+    await p.setInputFiles('#geojson-file', file);
+    await p.waitForSelector('#findings li[data-rule="overlap"]');
+    assert.deepEqual(await smallControls(p), [], 'the planner\'s face with findings');
+    await axeCheck('planner on a phone', p);
+    await p.close();
+  } finally { await page.setViewportSize({ width: 1400, height: 900 }); }
+});
+
 await test('on a phone the panel goes below the map and the search still works', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${base}/`);
@@ -977,6 +1695,26 @@ await test('on a phone the panel goes below the map and the search still works',
   await page.fill('#search', 'dinh tram');
   await page.waitForSelector('#results [data-code="KCN-DINH-TRAM"]');
   await page.setViewportSize({ width: 1400, height: 900 });
+});
+
+await test('figures: first render and bytes transferred of the public map, desktop and phone (tests/perf.mjs)', async () => {
+  const figures = [];
+  for (const viewport of [{ width: 1400, height: 900 }, { width: 390, height: 844 }]) {
+    const m = await measure(context, base, viewport, 3);
+    console.log(describe(m).split('\n').map((l) => `     ${l}`).join('\n'));
+    assert.ok(m.firstZonesMs > 0 && m.loadMs > 0, 'times measured');
+    assert.ok(m.items.every((i) => i.status === 200), 'every response a 200');
+    // the server compresses what it sends: the wire carries less than the bodies
+    for (const i of m.items.filter((x) => x.decoded > 4096)) assert.notEqual(i.encoding, 'identity', `${i.path} compressed`);
+    assert.ok(m.wireBytes < m.decodedBytes / 2, `compressed: ${m.wireBytes} of ${m.decodedBytes}`);
+    figures.push(m);
+  }
+  // a browser without br gets the server's gzip
+  const gz = await measure(context, base, { width: 1400, height: 900 }, 1, 'gzip, deflate');
+  console.log(describe(gz).split('\n').slice(0, 2).map((l) => `     ${l}`).join('\n'));
+  for (const i of gz.items.filter((x) => x.decoded > 4096)) assert.equal(i.encoding, 'gzip', `${i.path} in gzip`);
+  figures.push(gz);
+  writeFileSync(join(dir, 'perf.json'), JSON.stringify(figures, null, 1));
 });
 
 await test('nothing left the machine and the console stayed clean', async () => {
