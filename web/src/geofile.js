@@ -1,13 +1,13 @@
 // A GeoJSON file loaded into the planner's editor: the first polygon feature,
 // in WGS84, or in one of the province's two legal grids when the file says so
 // with a legacy `crs` member (as QGIS and GDAL still write it).
-// The grids are taken to WGS84 with the EPSG:6960 Helmert transformation that
-// the server uses (docs/crs.md), written here in proj4's position-vector
-// convention (the rotations' signs flipped); agrees with the server to 0.1 mm.
-const HELMERT = '+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278';
+// A grid file is not transformed here: the page sends it to the server's
+// `/validate` with `Content-Crs`, and takes the feature as the server's intake
+// took it (PROJ's EPSG operation, the same as every other door; docs/crs.md),
+// rather than a hand-written `+towgs84` string in the browser.
 export const GRIDS = {
-  'EPSG:9214': `+proj=tmerc +lat_0=0 +lon_0=107 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 ${HELMERT} +units=m +no_defs`,
-  'EPSG:9209': `+proj=tmerc +lat_0=0 +lon_0=105.5 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 ${HELMERT} +units=m +no_defs`,
+  'EPSG:9214': 'http://www.opengis.net/def/crs/EPSG/0/9214',
+  'EPSG:9209': 'http://www.opengis.net/def/crs/EPSG/0/9209',
 };
 
 export class FileError extends Error {
@@ -32,11 +32,11 @@ function firstPolygon(doc) {
   return features.find((f) => f && f.geometry && (f.geometry.type === 'Polygon' || f.geometry.type === 'MultiPolygon'));
 }
 
-const mapCoords = (c, f) => (typeof c[0] === 'number' ? f(c) : c.map((x) => mapCoords(x, f)));
 const allCoords = (c) => (typeof c[0] === 'number' ? [c] : c.flatMap(allCoords));
 
-// → { geometry (WGS84 GeoJSON), crs, code, name, kind, properties }
-export async function readZoneFile(text) {
+// → { geometry (WGS84 GeoJSON), crs, code, name, kind, properties };
+// `toWgs84(feature, crsUri)` answers the feature in WGS84 (the server's /validate)
+export async function readZoneFile(text, toWgs84) {
   let doc;
   try { doc = JSON.parse(text); } catch (e) { throw new FileError('fileNotJson', e.message); }
   const crs = crsOf(doc);
@@ -49,10 +49,9 @@ export async function readZoneFile(text) {
     // metres where degrees were promised: a grid file whose CRS is not said
     if (coords.some(([x, y]) => Math.abs(x) > 180 || Math.abs(y) > 90)) throw new FileError('fileLooksProjected');
   } else {
-    const { default: proj4 } = await import('proj4');
-    proj4.defs(crs, GRIDS[crs]);
-    const to = proj4(crs, 'EPSG:4326');
-    geometry = { type: geometry.type, coordinates: mapCoords(geometry.coordinates, (c) => to.forward([c[0], c[1]])) };
+    const taken = await toWgs84({ type: 'Feature', geometry, properties: { kind: 'KCN', name: 'tệp' } }, GRIDS[crs]);
+    if (!taken) throw new FileError('fileNoPolygon');
+    geometry = taken.geometry;
   }
   const p = f.properties || {};
   const kind = typeof p.kind === 'string' && /^(KCN|CCN)$/i.test(p.kind.trim()) ? p.kind.trim().toUpperCase() : null;

@@ -876,7 +876,16 @@ async function loadFile(file) {
   setProblem(null);
   let z;
   try {
-    z = await readZoneFile(await file.text());
+    // a file in a legal grid: the server's intake takes it to WGS84
+    z = await readZoneFile(await file.text(), async (feature, crsUri) => {
+      const r = await api('/validate', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/geo+json', 'Content-Crs': `<${crsUri}>` },
+        body: JSON.stringify({ type: 'FeatureCollection', features: [{ ...feature, id: 'tệp' }] }),
+      });
+      if (!r.ok) throw new FileError('fileNoPolygon', `${r.status}`);
+      return (await r.json()).features?.[0] ?? null;
+    });
   } catch (e) {
     setProblem(e instanceof FileError ? { key: e.key, detail: e.detail } : { key: 'fileNotJson', detail: String(e.message || e) });
     return;
