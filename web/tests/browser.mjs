@@ -1427,6 +1427,8 @@ await test('the kind follows the place; the reason and the decision go with the 
   // (read again for a moment while the canvas reaches the screen)
   let outline = 0;
   for (let i = 0; i < 10 && outline < along.length / 2; i++) {
+    // the zone unselected (a selected zone is outlined in black)
+    if (await page.evaluate(() => { const c = document.querySelector('#card'); if (c.hidden) return false; document.querySelector('#card-close')?.click(); return true; })) console.log('     (the card was open again: closed)');
     await page.evaluate(() => new Promise((ok) => { window.zoning.map.once('rendercomplete', () => ok()); window.zoning.map.render(); }));
     await page.waitForTimeout(100);
     await grabMap();
