@@ -1025,8 +1025,20 @@ async function save() {
   if (editing && editing === feature.id) {
     const cur = await send(`/collections/zones/items/${encodeURIComponent(editing)}`);
     const etag = cur?.headers.get('ETag');
-    r = await send(`/collections/zones/items/${encodeURIComponent(editing)}`, { method: 'PUT',
-      headers: { 'Content-Type': 'application/geo+json', ...(etag ? { 'If-Match': etag } : {}) }, body: JSON.stringify(feature) });
+    // a merge patch of what the editor changes (the boundary, kind, name, the
+    // change's reason and decision): the zone's other properties (sources,
+    // notes, plan action, bases) stay as recorded; a PUT of this form's few
+    // fields would replace them with the defaults
+    const { code, name, ...rest } = feature.properties;
+    const patch = { geometry: feature.geometry, properties: { ...rest, name_vi: name } };
+    // an area derived from the old boundary is derived again from the new one
+    const recorded = cur && cur.ok ? await cur.json().catch(() => null) : null;
+    if (recorded?.properties?.area_basis === 'derived') {
+      patch.properties.declared_area_ha = null;
+      patch.properties.area_basis = null;
+    }
+    r = await send(`/collections/zones/items/${encodeURIComponent(editing)}`, { method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json', ...(etag ? { 'If-Match': etag } : {}) }, body: JSON.stringify(patch) });
   } else {
     r = await send('/collections/zones/items', { method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify(feature) });
   }

@@ -1032,6 +1032,14 @@ await test('planner drags a vertex of the saved draft, saves it again and compar
   await page.waitForFunction(() => /KCN-WEB-TEST/.test(document.querySelector('#plan-msg').textContent));
   // the card of version 1 stays until the zones are read again: wait for version 2's
   await page.waitForFunction(() => /Phiên bản 2\)/.test(document.querySelector('#card:not([hidden])')?.textContent || ''));
+  // saved as a merge patch: version 2 keeps what the form does not show, and
+  // its area, derived from the first boundary, is derived again from the new one
+  const v2 = await (await fetch(`${base}/collections/zones/items/KCN-WEB-TEST`, { headers: { Authorization: `Bearer ${planner}` } })).json();
+  assert.equal(v2.properties.version, 2);
+  assert.equal(v2.properties.area_basis, 'derived');
+  assert.ok(Math.abs(v2.properties.declared_area_ha - v2.properties.grid_area_ha) < 1e-3,
+    `declared ${v2.properties.declared_area_ha} ha follows the dragged boundary's ${v2.properties.grid_area_ha} ha`);
+  assert.equal(v2.properties.name_vi, 'KCN thử trên web');
   await page.click('#history');
   await page.waitForFunction(() => document.querySelectorAll('#versions li').length === 2);
   const boxes = page.locator('#versions input[type=checkbox]');
