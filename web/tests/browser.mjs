@@ -1419,9 +1419,12 @@ await test('the kind follows the place; the reason and the decision go with the 
   });
   assert.equal(st2.line, draft.line);
   assert.deepEqual(st2.dash, draft.dash);
-  // points along the draft's outline, on the screen
-  const along = await page.evaluate(() => {
-    const g = window.zoning.layer('zones').getSource().getFeatureById('CCN-WEB-KIND').getGeometry();
+  // points along the draft's outline, on the screen (taken again on each
+  // try: the view may move while the zones are read again after the save)
+  const alongNow = () => page.evaluate(() => {
+    const f = window.zoning.layer('zones').getSource().getFeatureById('CCN-WEB-KIND');
+    if (!f) return [];
+    const g = f.getGeometry();
     const ring = g.getType() === 'MultiPolygon' ? g.getCoordinates()[0][0] : g.getCoordinates()[0];
     const pts = [];
     for (let i = 0; i + 1 < ring.length; i++) {
@@ -1434,17 +1437,24 @@ await test('the kind follows the place; the reason and the decision go with the 
   });
   // (read again for a moment while the canvas reaches the screen)
   let outline = 0;
-  for (let i = 0; i < 10 && outline < along.length / 2; i++) {
+  // the draft in view (the map may have been moved to another zone meanwhile)
+  await page.evaluate(() => {
+    const f = window.zoning.layer('zones').getSource().getFeatureById('CCN-WEB-KIND');
+    if (f) window.zoning.map.getView().fit(f.getGeometry().getExtent(), { padding: [80, 80, 80, 80], duration: 0 });
+  });
+  let along = await alongNow();
+  for (let i = 0; i < 10 && !(along.length && outline >= along.length / 2); i++) {
     // the zone unselected (a selected zone is outlined in black)
     if (await page.evaluate(() => { const c = document.querySelector('#card'); if (c.hidden) return false; document.querySelector('#card-close')?.click(); return true; })) console.log('     (the card was open again: closed)');
     await page.evaluate(() => new Promise((ok) => { window.zoning.map.once('rendercomplete', () => ok()); window.zoning.map.render(); }));
-    await page.waitForTimeout(100);
+    await page.waitForTimeout(100 + 100 * i);
+    along = await alongNow();
     await grabMap();
     outline = 0;
     for (const [x, y] of along) if (await pixelsNear(x, y, 3, draft.line, 90) > 0) outline++;
   }
   console.log(`     the draft's dotted outline found at ${outline} of ${along.length} points along it`);
-  assert.ok(outline >= along.length / 2, `the draft's outline colour on the screen at ${outline} of ${along.length} points`);
+  assert.ok(along.length && outline >= along.length / 2, `the draft's outline colour on the screen at ${outline} of ${along.length} points`);
   // beside a KCN: KCN
   await page.click('#clear');
   const kcn = dinhTram;
