@@ -10,14 +10,16 @@
 
 use std::collections::BTreeMap;
 
-use geo::{Area, BoundingRect, Contains, Intersects};
-use geo_types::{Line, MultiPolygon, Point, Rect};
+use geo::{Area, BoundingRect, Contains};
+use geo_types::{MultiPolygon, Point, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::checks::geometry::{crop, envelope, grown, intersection};
+use crate::checks::geometry::{
+    crop, edge_tree, envelope, grown, intersection, meets_edge, EdgeTree,
+};
 use crate::crs::{GridTransform, LegalGrid};
 use crate::error::{Error, Result};
 
@@ -141,14 +143,13 @@ impl Placement {
     }
 }
 
-type Edge = GeomWithData<Rectangle<[f64; 2]>, Line>;
 type Boxed = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
 /// The communes of 2025, the province and the former Bắc Giang.
 pub struct Admin {
     communes: Vec<Commune>,
     boxes: RTree<Boxed>,
-    edges: RTree<Edge>,
+    edges: EdgeTree,
 }
 
 impl std::fmt::Debug for Admin {
@@ -226,23 +227,7 @@ impl Admin {
                 .filter_map(|(i, c)| Some(Boxed::new(aabb(c.grid.bounding_rect()?), i)))
                 .collect(),
         );
-        let edges = RTree::bulk_load(
-            communes
-                .iter()
-                .flat_map(|c| c.grid.0.iter())
-                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-                .flat_map(geo::LineString::lines)
-                .map(|l| {
-                    Edge::new(
-                        Rectangle::from_aabb(AABB::from_corners(
-                            [l.start.x, l.start.y],
-                            [l.end.x, l.end.y],
-                        )),
-                        l,
-                    )
-                })
-                .collect(),
-        );
+        let edges = edge_tree(communes.iter().flat_map(|c| c.grid.0.iter()));
         Ok(Self {
             communes,
             boxes,
@@ -312,10 +297,7 @@ impl Admin {
             return Placement::default();
         };
         let total = grid.unsigned_area();
-        let crossing = self
-            .edges
-            .locate_in_envelope_intersecting(&envelope(rect))
-            .any(|e| e.data.intersects(&rect));
+        let crossing = meets_edge(&self.edges, rect);
         let near = self
             .boxes
             .locate_in_envelope_intersecting(&envelope(rect))

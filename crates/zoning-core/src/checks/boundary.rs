@@ -9,13 +9,12 @@
 
 use std::borrow::Borrow;
 
-use geo::{Area, BoundingRect, Intersects, Relate};
-use geo_types::{Coord, Line, MultiPolygon};
+use geo::{Area, BoundingRect, Relate};
+use geo_types::{Coord, MultiPolygon};
 use rayon::prelude::*;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
+use rstar::AABB;
 
-use super::geometry::{crop, difference, envelope, grown, ha, somewhere};
+use super::geometry::{crop, difference, edge_tree, grown, ha, meets_edge, somewhere, EdgeTree};
 use super::validity::approximate_note;
 use super::{finding, CheckOptions, Finding, Rule, Subject};
 
@@ -96,31 +95,14 @@ fn outside_of<S: Borrow<Subject> + Sync>(
     rule: Rule,
     what: &str,
 ) -> Vec<Finding> {
-    let edges: Vec<GeomWithData<Rectangle<[f64; 2]>, Line>> = boundary
-        .0
-        .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .flat_map(geo::LineString::lines)
-        .map(|l| {
-            GeomWithData::new(
-                Rectangle::from_aabb(AABB::from_corners(
-                    [l.start.x, l.start.y],
-                    [l.end.x, l.end.y],
-                )),
-                l,
-            )
-        })
-        .collect();
-    let tree = RTree::bulk_load(edges);
+    let tree = edge_tree(boundary.0.iter());
     let east = boundary.bounding_rect().map_or(0.0, |r| r.max().x) + 1.0;
     subjects
         .par_iter()
         .map(Borrow::borrow)
         .filter_map(|s: &Subject| {
             let rect = s.grid.bounding_rect()?;
-            let crossing = tree
-                .locate_in_envelope_intersecting(&envelope(rect))
-                .any(|e| e.data.intersects(&rect));
+            let crossing = meets_edge(&tree, rect);
             let out = if crossing {
                 // The province is cropped to the zone's box first: the relate
                 // and the boolean operation then cost the few edges there, not
@@ -177,7 +159,7 @@ fn outside_of<S: Borrow<Subject> + Sync>(
 /// `tree`: the crossing number of a ray from `p` east to `east` (the edges it
 /// may cross found through the R-tree), odd inside; each edge counted
 /// half-open in y so that a ray through a vertex counts once.
-fn inside(tree: &RTree<GeomWithData<Rectangle<[f64; 2]>, Line>>, p: Coord, east: f64) -> bool {
+fn inside(tree: &EdgeTree, p: Coord, east: f64) -> bool {
     let ray = AABB::from_corners([p.x, p.y], [east, p.y]);
     tree.locate_in_envelope_intersecting(&ray)
         .filter(|e| {
@@ -207,21 +189,7 @@ mod tests {
                        (x: 20., y: 10.), (x: 10., y: 10.), (x: 10., y: 30.), (x: 0., y: 30.)],
             interiors: [[(x: 2., y: 12.), (x: 8., y: 12.), (x: 8., y: 18.), (x: 2., y: 18.)]],
         )]);
-        let edges: Vec<GeomWithData<Rectangle<[f64; 2]>, Line>> =
-            u.0.iter()
-                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-                .flat_map(geo::LineString::lines)
-                .map(|l| {
-                    GeomWithData::new(
-                        Rectangle::from_aabb(AABB::from_corners(
-                            [l.start.x, l.start.y],
-                            [l.end.x, l.end.y],
-                        )),
-                        l,
-                    )
-                })
-                .collect();
-        let tree = RTree::bulk_load(edges);
+        let tree = edge_tree(u.0.iter());
         for x in 0..=62 {
             for y in 0..=62 {
                 let c = coord! { x: f64::from(x) * 0.5 - 0.25, y: f64::from(y) * 0.5 - 0.25 };

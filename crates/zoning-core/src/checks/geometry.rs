@@ -7,6 +7,37 @@ use rstar::AABB;
 
 use crate::area::M2_PER_HA;
 
+/// The edges of polygons in an R-tree, each with its line.
+pub(crate) type EdgeTree = rstar::RTree<
+    rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, geo_types::Line>,
+>;
+
+/// Every edge of every ring of `polygons`, in an R-tree.
+pub(crate) fn edge_tree<'a>(polygons: impl Iterator<Item = &'a geo_types::Polygon>) -> EdgeTree {
+    rstar::RTree::bulk_load(
+        polygons
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(geo::LineString::lines)
+            .map(|l| {
+                rstar::primitives::GeomWithData::new(
+                    rstar::primitives::Rectangle::from_aabb(AABB::from_corners(
+                        [l.start.x, l.start.y],
+                        [l.end.x, l.end.y],
+                    )),
+                    l,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Whether some edge in `tree` meets the rectangle `r`.
+pub(crate) fn meets_edge(tree: &EdgeTree, r: Rect) -> bool {
+    use geo::Intersects;
+    tree.locate_in_envelope_intersecting(&envelope(r))
+        .any(|e| e.data.intersects(&r))
+}
+
 /// The R-tree envelope of a rectangle.
 pub(crate) fn envelope(r: Rect) -> AABB<[f64; 2]> {
     AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])
