@@ -329,17 +329,6 @@ impl GridTransform {
         }
     }
 
-    /// A multipolygon in a legal grid to the working plane (EPSG:9214).
-    ///
-    /// # Errors
-    /// When PROJ cannot transform a vertex.
-    pub fn from_legal(&self, mp: &MultiPolygon, grid: LegalGrid) -> Result<MultiPolygon> {
-        match grid {
-            LegalGrid::Tm3_107 => Ok(mp.clone()),
-            LegalGrid::Tm3_105_30 => self.bac_ninh()?.1.multipolygon(mp),
-        }
-    }
-
     /// A working-plane point in a legal grid.
     ///
     /// # Errors
