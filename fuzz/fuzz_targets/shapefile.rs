@@ -47,6 +47,6 @@ fuzz_target!(|data: &[u8]| {
         cpg,
     };
     GRID.with(|t| {
-        let _ = read_parts("fuzz.shp", parts, None, t);
+        let _ = read_parts("fuzz.shp", parts, &zoning_core::io::ReadOptions::default(), t);
     });
 });

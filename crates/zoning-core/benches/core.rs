@@ -104,10 +104,16 @@ fn bench(c: &mut Criterion) {
             .collect();
         g.bench_function(BenchmarkId::new("marker CSV reading", n), |b| {
             b.iter(|| {
-                zoning_core::markers::table::read(csv.as_bytes(), "bench.csv", "EPSG:9214", &t)
-                    .expect("table")
-                    .markers
-                    .len()
+                zoning_core::markers::table::read(
+                    csv.as_bytes(),
+                    "bench.csv",
+                    "EPSG:9214",
+                    &Default::default(),
+                    &t,
+                )
+                .expect("table")
+                .markers
+                .len()
             });
         });
         g.bench_function(BenchmarkId::new("GeoJSON serialisation", n), |b| {

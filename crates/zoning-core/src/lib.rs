@@ -22,6 +22,7 @@ pub mod registry;
 pub mod report;
 pub mod store;
 pub mod targets;
+pub mod text;
 pub mod validation;
 pub mod zone;
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use zoning_core::area::Areas;
 use zoning_core::crs::GridTransform;
-use zoning_core::io::read_path;
+use zoning_core::io::{read_path, ReadOptions};
 
 use crate::output::{emit, json, Align, Format, Table};
 
@@ -40,7 +40,7 @@ struct Output {
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let t = GridTransform::new()?;
-    let input = read_path(&args.file, args.crs.as_deref(), &t)?;
+    let input = read_path(&args.file, &ReadOptions::with_crs(args.crs.as_deref()), &t)?;
     for w in &input.warnings {
         eprintln!("zoning: warning: {w}");
     }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use zoning_core::checks::{self, CheckOptions, Finding, Report, Severity, Subject};
 use zoning_core::crs::GridTransform;
-use zoning_core::io::read_path;
+use zoning_core::io::{read_path, ReadOptions};
 
 use crate::output::{emit, json, Align, Format, Table};
 use zoning_server::shipped;
@@ -50,7 +50,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     );
     let started = Instant::now();
     let t = GridTransform::new()?;
-    let input = read_path(&args.file, args.crs.as_deref(), &t)?;
+    let input = read_path(&args.file, &ReadOptions::with_crs(args.crs.as_deref()), &t)?;
     let mut timings = vec![("reading and PROJ to the grid", started.elapsed())];
     let clock = Instant::now();
     for w in &input.warnings {
@@ -61,7 +61,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     } else {
         match &args.boundary {
             Some(p) => Some(checks::Bounds::province(geo_types::MultiPolygon::new(
-                read_path(p, None, &t)?
+                read_path(p, &ReadOptions::default(), &t)?
                     .into_features()?
                     .into_iter()
                     .flat_map(|f| f.grid.0)

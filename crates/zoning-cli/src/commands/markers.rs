@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use zoning_core::crs::GridTransform;
-use zoning_core::io::read_path;
+use zoning_core::io::{read_path, ReadOptions};
 use zoning_core::markers::{self, MarkerOptions, MarkerReport};
 
 use crate::output::{emit, json, Align, Format, Table};
@@ -85,7 +85,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<()> {
 
 /// The zones of a file, each with its legal grid.
 fn zones(path: &std::path::Path, t: &GridTransform) -> anyhow::Result<Vec<markers::MarkerZone>> {
-    let input = read_path(path, None, t)?;
+    let input = read_path(path, &ReadOptions::default(), t)?;
     for w in &input.warnings {
         eprintln!("zoning: warning: {w}");
     }
@@ -114,6 +114,7 @@ fn check(a: &CheckArgs) -> anyhow::Result<()> {
         tolerance_m: a.tolerance_m,
         search_radius_m: a.search_radius_m,
         all_zones: a.all_zones,
+        ..MarkerOptions::default()
     };
     let (_, report) = markers::check_file(
         &bytes,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use zoning_core::checks::{self, CheckOptions, Subject};
 use zoning_core::crs::GridTransform;
-use zoning_core::io::read_path;
+use zoning_core::io::{read_path, ReadOptions};
 use zoning_core::store::{Change, NewZoneVersion, Status, Store, View, ZoneStore};
 use zoning_server::state::CachedZone;
 use zoning_server::Config;
@@ -140,7 +140,7 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
     let mut candidates = Vec::new();
     let mut refused = Vec::new();
     for file in &a.files {
-        let input = read_path(file, a.crs.as_deref(), &t)?;
+        let input = read_path(file, &ReadOptions::with_crs(a.crs.as_deref()), &t)?;
         for w in &input.warnings {
             eprintln!("zoning: warning: {w}");
         }

@@ -101,21 +101,47 @@ impl Input {
     }
 }
 
+/// How to read an input file: what the user said about it on the command line
+/// (or in the query of an upload).
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The file's CRS, overriding its own (`--crs`): for a shapefile without
+    /// `.prj`, or a GeoJSON whose coordinates are not WGS84.
+    pub crs: Option<String>,
+    /// The text encoding of a `.dbf` or CSV (`--encoding`), overriding a
+    /// `.cpg` and the detection.
+    pub encoding: Option<crate::text::Encoding>,
+    /// The layer of a DXF drawing to read (`--layer`); all layers without it.
+    pub layer: Option<String>,
+}
+
+impl ReadOptions {
+    /// Options that only set the CRS.
+    #[must_use]
+    pub fn with_crs(crs: Option<&str>) -> Self {
+        Self {
+            crs: crs.map(str::to_owned),
+            ..Self::default()
+        }
+    }
+}
+
 /// Reads a GeoJSON file (`.geojson`, `.json`) or a shapefile (`.shp`).
 ///
-/// `crs` overrides the file's CRS: for a shapefile without `.prj`, or a
+/// `opts.crs` overrides the file's CRS: for a shapefile without `.prj`, or a
 /// GeoJSON whose coordinates are not WGS84 (legacy files in VN-2000).
 ///
 /// # Errors
 /// When the file cannot be read as a whole.
-pub fn read_path(path: &Path, crs: Option<&str>, t: &GridTransform) -> Result<Input> {
+pub fn read_path(path: &Path, opts: &ReadOptions, t: &GridTransform) -> Result<Input> {
+    let crs = opts.crs.as_deref();
     let file = path.display().to_string();
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     if ext.as_deref() == Some("shp") {
-        return shapefile::read(path, crs, t);
+        return shapefile::read(path, opts, t);
     }
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         file: file.clone(),

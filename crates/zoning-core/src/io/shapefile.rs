@@ -67,7 +67,7 @@ pub struct Parts<'a> {
 /// # Errors
 /// A missing `.shx`/`.dbf`/`.prj` (without `crs`), and everything
 /// [`read_parts`] refuses.
-pub fn read(path: &Path, crs: Option<&str>, t: &GridTransform) -> Result<Input> {
+pub fn read(path: &Path, opts: &super::ReadOptions, t: &GridTransform) -> Result<Input> {
     let file = path.display().to_string();
     let load = |ext: &str, what: &str| {
         std::fs::read(path.with_extension(ext)).map_err(|e| {
@@ -93,7 +93,7 @@ pub fn read(path: &Path, crs: Option<&str>, t: &GridTransform) -> Result<Input> 
         prj: prj.as_deref(),
         cpg: cpg.as_deref(),
     };
-    read_parts(&file, parts, crs, t)
+    read_parts(&file, parts, opts, t)
 }
 
 /// Reads a shapefile whose files are in memory; `file` names it in messages.
@@ -105,9 +105,10 @@ pub fn read(path: &Path, crs: Option<&str>, t: &GridTransform) -> Result<Input> 
 pub fn read_parts(
     file: &str,
     parts: Parts<'_>,
-    crs: Option<&str>,
+    opts: &super::ReadOptions,
     t: &GridTransform,
 ) -> Result<Input> {
+    let crs = opts.crs.as_deref();
     let mut warnings = Vec::new();
     let source_crs = match (crs, parts.prj) {
         (Some(c), Some(_)) => {

@@ -140,6 +140,8 @@ pub struct MarkerOptions {
     /// List unmarked corners of every zone, not only of the zones the markers
     /// were matched to.
     pub all_zones: bool,
+    /// How to read the table itself (encoding, sheet).
+    pub table: table::TableOptions,
 }
 
 impl Default for MarkerOptions {
@@ -148,6 +150,7 @@ impl Default for MarkerOptions {
             tolerance_m: DEFAULT_TOLERANCE_M,
             search_radius_m: DEFAULT_SEARCH_RADIUS_M,
             all_zones: false,
+            table: table::TableOptions::default(),
         }
     }
 }
@@ -378,7 +381,7 @@ pub fn check_file(
 ) -> crate::Result<(MarkerTable, MarkerReport)> {
     let said = crs.map(|c| (c, LegalGrid::identify(c)));
     if let Some((c, None)) = said {
-        let table = table::read(bytes, file, c, t)?;
+        let table = table::read(bytes, file, c, &opts.table, t)?;
         let report = check(table.clone(), zones, opts);
         return Ok((table, report));
     }
@@ -391,7 +394,7 @@ pub fn check_file(
     };
     let mut tries = Vec::new();
     for g in LegalGrid::ALL {
-        let table = table::read(bytes, file, g.code(), t)?;
+        let table = table::read(bytes, file, g.code(), &opts.table, t)?;
         let report = check(table.clone(), zones, opts);
         tries.push((g, matched(&report), table, report));
     }

@@ -66,6 +66,15 @@ pub struct MarkerTable {
     pub crs: String,
 }
 
+/// How to read a marker table: what the surveyor said about the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableOptions {
+    /// The text encoding of a CSV (`--encoding`), overriding the detection.
+    pub encoding: Option<crate::text::Encoding>,
+    /// The sheet of a workbook to read (`--sheet`); the first without it.
+    pub sheet: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Column {
     Id,
@@ -373,7 +382,14 @@ fn row(
 /// When the file is not CSV text (empty, a spreadsheet, another encoding) or
 /// its id, X and Y columns cannot be identified. Bad rows are not errors:
 /// they are in [`MarkerTable::rejected_rows`].
-pub fn read(bytes: &[u8], file: &str, crs: &str, t: &GridTransform) -> Result<MarkerTable> {
+pub fn read(
+    bytes: &[u8],
+    file: &str,
+    crs: &str,
+    opts: &TableOptions,
+    t: &GridTransform,
+) -> Result<MarkerTable> {
+    let _ = opts;
     let text = text(bytes, file)?;
     let first = text.lines().next().unwrap_or_default();
     let mut reader = csv::ReaderBuilder::new()
@@ -486,7 +502,14 @@ mod tests {
         text.extend((0..5_000).map(|i| format!("N{i};2356377.9;416802.1;\r\n")));
         text.push_str("M4;2356377.9;;\r\n");
         let t = GridTransform::new().expect("PROJ");
-        let table = read(text.as_bytes(), "m.csv", "EPSG:9214", &t).expect("table");
+        let table = read(
+            text.as_bytes(),
+            "m.csv",
+            "EPSG:9214",
+            &TableOptions::default(),
+            &t,
+        )
+        .expect("table");
         let lines: Vec<usize> = table.markers.iter().take(2).map(|m| m.line).collect();
         assert_eq!(lines, vec![2, 4]);
         assert_eq!(table.markers.last().map(|m| m.line), Some(5_006));

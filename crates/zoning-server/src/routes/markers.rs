@@ -166,6 +166,7 @@ pub async fn post_upload(
             .search_radius_m
             .unwrap_or(markers::DEFAULT_SEARCH_RADIUS_M),
         all_zones: false,
+        ..MarkerOptions::default()
     };
     if !(opts.tolerance_m >= 0.0 && opts.search_radius_m >= opts.tolerance_m) {
         return Err(ApiError::BadRequest(
