@@ -42,7 +42,6 @@ fuzz_target!(|data: &[u8]| {
         let opts = MarkerOptions {
             all_zones: first & 0x80 != 0,
             ..MarkerOptions::default()
-            ..MarkerOptions::default()
         };
         let Ok((_, report)) = markers::check_file(bytes, "fuzz.csv", crs, &zones, &opts, t) else {
             return;

@@ -47,6 +47,11 @@ fuzz_target!(|data: &[u8]| {
         cpg,
     };
     GRID.with(|t| {
-        let _ = read_parts("fuzz.shp", parts, &zoning_core::io::ReadOptions::default(), t);
+        let _ = read_parts(
+            "fuzz.shp",
+            parts,
+            &zoning_core::io::ReadOptions::default(),
+            t,
+        );
     });
 });

@@ -267,6 +267,35 @@ pub struct GridTransform {
     /// The working plane to the former Bắc Ninh's grid and back (made on
     /// first use: most registries hold only the former Bắc Giang's zones).
     bac_ninh: std::sync::OnceLock<Option<(CrsTransform, CrsTransform)>>,
+    /// VN-2000 geographic (EPSG:4756) to the working plane and back (made on
+    /// first use: only the datum-slip rule needs them).
+    vn2000: std::sync::OnceLock<Option<(CrsTransform, CrsTransform)>>,
+}
+
+/// A conversion done without the VN-2000 ↔ WGS84 datum shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DatumSlip {
+    /// VN-2000 geographic coordinates (EPSG:4756) labelled WGS84: the grid
+    /// was turned into latitude and longitude by the projection alone.
+    Vn2000AsWgs84,
+    /// WGS84 coordinates (a GPS) projected to the grid as if they were
+    /// VN-2000: the datum shift to VN-2000 was skipped.
+    Wgs84AsVn2000,
+}
+
+impl DatumSlip {
+    /// Both slips.
+    pub const ALL: [Self; 2] = [Self::Vn2000AsWgs84, Self::Wgs84AsVn2000];
+
+    /// What was likely done, in words.
+    #[must_use]
+    pub fn what(self) -> &'static str {
+        match self {
+            Self::Vn2000AsWgs84 => "VN-2000 latitude/longitude (EPSG:4756) labelled WGS84: the grid was converted to latitude/longitude without the VN-2000 → WGS84 datum shift (the \"VN-2000 nội bộ\" slip)",
+            Self::Wgs84AsVn2000 => "WGS84 (GPS) latitude/longitude projected to the grid as if they were VN-2000: the WGS84 → VN-2000 datum shift was skipped",
+        }
+    }
 }
 
 impl GridTransform {
@@ -279,7 +308,56 @@ impl GridTransform {
             to_grid: CrsTransform::new(WGS84_CRS, GRID_CRS)?,
             to_wgs84: CrsTransform::new(GRID_CRS, WGS84_CRS)?,
             bac_ninh: std::sync::OnceLock::new(),
+            vn2000: std::sync::OnceLock::new(),
         })
+    }
+
+    fn vn2000(&self) -> Result<&(CrsTransform, CrsTransform)> {
+        self.vn2000
+            .get_or_init(|| {
+                Some((
+                    CrsTransform::new("EPSG:4756", GRID_CRS).ok()?,
+                    CrsTransform::new(GRID_CRS, "EPSG:4756").ok()?,
+                ))
+            })
+            .as_ref()
+            .ok_or_else(|| Error::Proj {
+                from: "EPSG:4756".into(),
+                to: GRID_CRS.into(),
+                reason:
+                    "PROJ cannot convert VN-2000 geographic coordinates; is proj-data installed?"
+                        .into(),
+            })
+    }
+
+    /// Where a working-plane point that was read through `slip` belongs: the
+    /// same numbers read as what they really were (through PROJ: EPSG:4756
+    /// and EPSG:4326 with the datum shift between them).
+    ///
+    /// ```
+    /// use zoning_core::crs::{DatumSlip, GridTransform};
+    /// let t = GridTransform::new().unwrap();
+    /// // a point's VN-2000 latitude/longitude read as WGS84 lands ~224 m off
+    /// let (e, n) = (416_802.2649, 2_356_377.8997);
+    /// let (x, y) = t.unslip(e, n, DatumSlip::Vn2000AsWgs84).unwrap();
+    /// let d = ((e - x).powi(2) + (n - y).powi(2)).sqrt();
+    /// assert!((200.0..250.0).contains(&d), "{d}");
+    /// ```
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the point.
+    pub fn unslip(&self, easting: f64, northing: f64, slip: DatumSlip) -> Result<(f64, f64)> {
+        let (to_plane, from_plane) = self.vn2000()?;
+        match slip {
+            DatumSlip::Vn2000AsWgs84 => {
+                let (lon, lat) = self.grid_to_wgs84(easting, northing)?;
+                to_plane.point(lon, lat)
+            }
+            DatumSlip::Wgs84AsVn2000 => {
+                let (lon, lat) = from_plane.point(easting, northing)?;
+                self.wgs84_to_grid(lon, lat)
+            }
+        }
     }
 
     fn bac_ninh(&self) -> Result<&(CrsTransform, CrsTransform)> {

@@ -78,6 +78,9 @@ pub struct Context<'a> {
     /// The legal grid the boundary was given in (a `.prj`, `--crs`,
     /// `Content-Crs`), when it was one of the two.
     pub given_grid: Option<LegalGrid>,
+    /// Which field feeds which property (the `fields` and `area_unit`
+    /// query parameters); without it, the names recognised by themselves.
+    pub fields: Option<&'a crate::io::fields::FieldMap>,
 }
 
 impl<'a> Context<'a> {
@@ -88,6 +91,16 @@ impl<'a> Context<'a> {
             limits,
             admin: None,
             given_grid: None,
+            fields: None,
+        }
+    }
+
+    /// With a field mapping.
+    #[must_use]
+    pub fn with_fields(self, fields: &'a crate::io::fields::FieldMap) -> Self {
+        Self {
+            fields: Some(fields),
+            ..self
         }
     }
 
@@ -196,6 +209,25 @@ pub struct Candidate {
     pub change: ChangeText,
     /// What the intake filled in, for the person who sent it.
     pub notes: Vec<String>,
+    /// Its coordinates came with the axes exchanged and were read exchanged
+    /// back (`suspected-swapped-axes`); set by the reader, not the intake.
+    pub swapped_axes: bool,
+}
+
+impl Candidate {
+    /// What the checks need of it.
+    #[must_use]
+    pub fn subject(&self, index: usize) -> crate::checks::Subject {
+        crate::checks::Subject {
+            swapped_axes: self.swapped_axes,
+            ..crate::checks::Subject::from_properties(
+                &self.code,
+                index,
+                self.grid.clone(),
+                &self.properties.to_json(),
+            )
+        }
+    }
 }
 
 /// Checks and normalises a code: NFC, trimmed, 1–[`MAX_CODE_CHARS`]
@@ -422,6 +454,7 @@ pub fn zone(
         grid: grid.clone(),
         change,
         notes,
+        swapped_axes: false,
     })
 }
 

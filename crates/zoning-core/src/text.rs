@@ -15,3 +15,31 @@ pub enum Encoding {
     /// VISCII (RFC 1456).
     Viscii,
 }
+
+impl Encoding {
+    /// The encoding a name says (`utf-8`, `cp1258`, `tcvn3`, `vni`, `viscii`,
+    /// and their usual spellings), any case.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" | "65001" => Some(Self::Utf8),
+            "cp1258" | "windows-1258" | "1258" => Some(Self::Cp1258),
+            "tcvn3" | "tcvn" | "abc" | "tcvn5712" | ".vntime" => Some(Self::Tcvn3),
+            "vni" | "vni-windows" => Some(Self::Vni),
+            "viscii" => Some(Self::Viscii),
+            _ => None,
+        }
+    }
+
+    /// Its name in messages.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Utf8 => "UTF-8",
+            Self::Cp1258 => "Windows-1258",
+            Self::Tcvn3 => "TCVN3 (ABC)",
+            Self::Vni => "VNI-Windows",
+            Self::Viscii => "VISCII",
+        }
+    }
+}

@@ -94,14 +94,14 @@ pub fn province_grid(t: &GridTransform) -> Result<MultiPolygon, String> {
 /// # Errors
 /// When a shipped boundary cannot be read or transformed.
 pub fn bounds(t: &GridTransform) -> Result<Bounds, String> {
-    Ok(Bounds {
-        province: province_grid(t)?,
-        scopes: vec![Scope {
+    Ok(Bounds::new(
+        province_grid(t)?,
+        vec![Scope {
             target_set: zoning_core::zone::BAC_GIANG_TARGETS.into(),
             name: "the former Bắc Giang (the territory of its 2021–2030 resolution)".into(),
             outline: outline(FORMER_BAC_GIANG, FORMER_BAC_GIANG_FILE, t)?,
         }],
-    })
+    ))
 }
 
 /// The communes of 2025, to place zones.

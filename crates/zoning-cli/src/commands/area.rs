@@ -7,18 +7,16 @@ use std::path::PathBuf;
 use serde::Serialize;
 use zoning_core::area::Areas;
 use zoning_core::crs::GridTransform;
-use zoning_core::io::{read_path, ReadOptions};
 
 use crate::output::{emit, json, Align, Format, Table};
 
 /// Arguments of `zoning area`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// GeoJSON (WGS84) or a shapefile (CRS from its .prj).
+    /// GeoJSON (WGS84), a shapefile (CRS from its .prj) or a DXF (with --crs).
     file: PathBuf,
-    /// CRS of FILE when it has none (a shapefile without .prj), e.g. EPSG:9214.
-    #[arg(long)]
-    crs: Option<String>,
+    #[command(flatten)]
+    read: super::input::ReadArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -40,10 +38,7 @@ struct Output {
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let t = GridTransform::new()?;
-    let input = read_path(&args.file, &ReadOptions::with_crs(args.crs.as_deref()), &t)?;
-    for w in &input.warnings {
-        eprintln!("zoning: warning: {w}");
-    }
+    let input = args.read.read(&args.file, &t)?;
     let given = input.grid;
     let features = input.into_features()?;
     let admin = zoning_server::shipped::admin(&t).map_err(anyhow::Error::msg)?;

@@ -15,7 +15,7 @@ use zoning_server::shipped;
 /// Arguments of `zoning check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Zones: GeoJSON (WGS84) or a shapefile (CRS from its .prj).
+    /// Zones: GeoJSON (WGS84), a shapefile (CRS from its .prj) or a DXF (with --crs).
     file: PathBuf,
     /// The boundary the zones must lie in (default: the shipped Bắc Giang
     /// province boundary).
@@ -24,9 +24,20 @@ pub struct Args {
     /// Do not check against any boundary.
     #[arg(long, conflicts_with = "boundary")]
     no_boundary: bool,
-    /// CRS of FILE when it has none (a shapefile without .prj), e.g. EPSG:9214.
+    /// Check against the zones of a registry file (GeoJSON or shapefile):
+    /// overlaps with them, and `suspected-datum-shift` when a zone matches
+    /// one of them once a skipped datum shift is undone.
+    #[arg(long, conflicts_with = "db")]
+    against: Option<PathBuf>,
+    /// Check against the zones of a registry database (as `--against`).
     #[arg(long)]
-    crs: Option<String>,
+    db: Option<PathBuf>,
+    /// Move back the zones found with `suspected-datum-shift` and check them
+    /// again (the output is the check of the moved zones).
+    #[arg(long)]
+    fix_datum_shift: bool,
+    #[command(flatten)]
+    read: super::input::ReadArgs,
     /// Overlaps smaller than this (m²) are slivers (warnings), not errors.
     #[arg(long, default_value_t = 1.0)]
     sliver_m2: f64,
@@ -50,12 +61,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     );
     let started = Instant::now();
     let t = GridTransform::new()?;
-    let input = read_path(&args.file, &ReadOptions::with_crs(args.crs.as_deref()), &t)?;
+    let input = args.read.read(&args.file, &t)?;
     let mut timings = vec![("reading and PROJ to the grid", started.elapsed())];
     let clock = Instant::now();
-    for w in &input.warnings {
-        eprintln!("zoning: warning: {w}");
-    }
     let boundary = if args.no_boundary {
         None
     } else {
@@ -94,9 +102,42 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         sliver_m2: args.sliver_m2,
         area_tolerance: args.area_tolerance_pct / 100.0,
     };
-    // the one check every door uses; a file is checked on its own (no registry)
-    let none: &[Subject] = &[];
-    let mut report = checks::against(&subjects, none, boundary.as_ref(), &opts);
+    // the one check every door uses: the file on its own, or against a registry
+    let registry: Vec<Subject> = match (&args.against, &args.db) {
+        (Some(p), _) => {
+            let mut r: Vec<Subject> = read_path(p, &ReadOptions::default(), &t)?
+                .into_features()?
+                .iter()
+                .map(Subject::from_feature)
+                .collect();
+            for s in &mut r {
+                s.place(&admin, None);
+            }
+            r
+        }
+        (None, Some(db)) => {
+            anyhow::ensure!(db.exists(), "{}: no such registry database", db.display());
+            super::registry::neighbours(&super::registry::open(db, false)?)?
+        }
+        (None, None) => Vec::new(),
+    };
+    let mut report = checks::against(&subjects, &registry, boundary.as_ref(), &opts);
+    if args.fix_datum_shift {
+        let fixes = checks::slips::datum_fixes(&report.findings);
+        if !fixes.is_empty() {
+            for s in &mut subjects {
+                if let Some((slip, m)) = fixes.get(&s.code) {
+                    s.grid = checks::slips::unslip(&s.grid, *slip, &t)?;
+                    eprintln!(
+                        "zoning: --fix-datum-shift: {} moved back by {m:.1} m ({})",
+                        s.code,
+                        slip.what()
+                    );
+                }
+            }
+            report = checks::against(&subjects, &registry, boundary.as_ref(), &opts);
+        }
+    }
     let mut all = checks::unreadable(&unreadable);
     all.append(&mut report.findings);
     report.findings = all;

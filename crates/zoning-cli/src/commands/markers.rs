@@ -44,6 +44,10 @@ pub struct CheckArgs {
     /// List unmarked corners of every zone, not only the zones the markers belong to.
     #[arg(long)]
     all_zones: bool,
+    /// The text encoding of a CSV: utf-8, cp1258, tcvn3, vni or viscii
+    /// (default: UTF-8 when it is, else detected, with a warning).
+    #[arg(long, value_parser = super::input::encoding)]
+    encoding: Option<zoning_core::text::Encoding>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -114,6 +118,10 @@ fn check(a: &CheckArgs) -> anyhow::Result<()> {
         tolerance_m: a.tolerance_m,
         search_radius_m: a.search_radius_m,
         all_zones: a.all_zones,
+        table: zoning_core::markers::table::TableOptions {
+            encoding: a.encoding,
+            ..Default::default()
+        },
         ..MarkerOptions::default()
     };
     let (_, report) = markers::check_file(

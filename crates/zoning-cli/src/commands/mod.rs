@@ -2,6 +2,7 @@
 
 pub mod area;
 pub mod check;
+pub mod input;
 pub mod markers;
 pub mod registry;
 pub mod report;

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use zoning_core::checks::{self, CheckOptions, Subject};
 use zoning_core::crs::GridTransform;
-use zoning_core::io::{read_path, ReadOptions};
 use zoning_core::store::{Change, NewZoneVersion, Status, Store, View, ZoneStore};
 use zoning_server::state::CachedZone;
 use zoning_server::Config;
@@ -91,12 +90,22 @@ pub struct ImportArgs {
     /// The database (a new path creates an empty registry with only these files).
     #[arg(long)]
     db: PathBuf,
-    /// Zones as GeoJSON or shapefiles, with the zone model in their properties.
+    /// Zones as GeoJSON, shapefiles or DXF, with the zone model in their
+    /// properties (or fields mapped to it: --field, and the usual Vietnamese
+    /// field names).
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// CRS of the files when they carry none.
+    #[command(flatten)]
+    read: super::input::ReadArgs,
+    /// Import the features that can be taken and report the others; without
+    /// it nothing is written when any feature is refused.
     #[arg(long)]
-    crs: Option<String>,
+    skip_bad: bool,
+    /// Move back the zones found with `suspected-datum-shift` (their
+    /// coordinates converted without the VN-2000 ↔ WGS84 datum shift) before
+    /// they are checked and stored.
+    #[arg(long)]
+    fix_datum_shift: bool,
     /// Record the imported zones as drafts rather than approved.
     #[arg(long)]
     draft: bool,
@@ -119,7 +128,7 @@ fn print_findings(findings: &[checks::Finding]) -> anyhow::Result<()> {
 }
 
 /// The registry's current zones (planners' view) as neighbours of the checks.
-fn neighbours(store: &SqliteStore) -> anyhow::Result<Vec<Subject>> {
+pub(crate) fn neighbours(store: &SqliteStore) -> anyhow::Result<Vec<Subject>> {
     Ok(store
         .zones(View::Planner, None)?
         .into_iter()
@@ -140,46 +149,71 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
     let mut candidates = Vec::new();
     let mut refused = Vec::new();
     for file in &a.files {
-        let input = read_path(file, &ReadOptions::with_crs(a.crs.as_deref()), &t)?;
-        for w in &input.warnings {
-            eprintln!("zoning: warning: {w}");
-        }
+        let input = a.read.read(file, &t)?;
         let name = input.file.clone();
         let ctx = ctx.with_given_grid(input.grid);
         for f in input.features {
             match f {
                 Ok(f) => match zoning_core::intake::zone(&f.code, &f.properties, &f.grid, &ctx) {
-                    Ok(c) => candidates.push((name.clone(), f.index, c)),
+                    Ok(mut c) => {
+                        c.swapped_axes = f.swapped_axes;
+                        candidates.push((name.clone(), f.index, c));
+                    }
                     Err(e) => refused.push(format!("{name}: {}: {e}", f.label())),
                 },
                 Err(e) => refused.push(format!("{name}: {}: {}", e.label(), e.reason)),
             }
         }
     }
-    if !refused.is_empty() {
-        for r in &refused {
-            eprintln!("zoning: refused: {r}");
-        }
+    for r in &refused {
+        eprintln!("zoning: refused: {r}");
+    }
+    if !refused.is_empty() && !a.skip_bad {
         anyhow::bail!(
-            "{} feature(s) could not be taken; nothing was imported",
-            refused.len()
+            "{} feature(s) could not be taken; nothing was imported (fix them, or give --skip-bad to import the {} other(s))",
+            refused.len(),
+            candidates.len()
+        );
+    }
+    if candidates.is_empty() {
+        anyhow::bail!("no feature could be taken; nothing was imported");
+    }
+    if !refused.is_empty() {
+        eprintln!(
+            "zoning: --skip-bad: {} feature(s) refused and left out; importing the {} other(s)",
+            refused.len(),
+            candidates.len()
         );
     }
     let store = open(&a.db, false)?;
     let registry = neighbours(&store)?;
-    let subjects: Vec<Subject> = candidates
-        .iter()
-        .map(|(_, index, c)| {
-            Subject::from_properties(&c.code, *index, c.grid.clone(), &c.properties.to_json())
-        })
-        .collect();
     let bounds = zoning_server::shipped::bounds(&t).map_err(anyhow::Error::msg)?;
-    let mut report = checks::against(
-        &subjects,
-        &registry,
-        Some(&bounds),
-        &CheckOptions::default(),
-    );
+    let check = |candidates: &[(String, usize, zoning_core::intake::Candidate)]| {
+        let subjects: Vec<Subject> = candidates.iter().map(|(_, i, c)| c.subject(*i)).collect();
+        checks::against(
+            &subjects,
+            &registry,
+            Some(&bounds),
+            &CheckOptions::default(),
+        )
+    };
+    let mut report = check(&candidates);
+    if a.fix_datum_shift {
+        let fixes = checks::slips::datum_fixes(&report.findings);
+        if !fixes.is_empty() {
+            for (_, _, c) in &mut candidates {
+                if let Some((slip, m)) = fixes.get(&c.code) {
+                    c.grid = checks::slips::unslip(&c.grid, *slip, &t)?;
+                    eprintln!(
+                        "zoning: --fix-datum-shift: {} moved back by {m:.1} m ({})",
+                        c.code,
+                        slip.what()
+                    );
+                }
+            }
+            report = check(&candidates);
+        }
+    }
     report.locate(&t);
     let mut versions = Vec::new();
     for (name, _, c) in candidates {

@@ -18,6 +18,7 @@ pub mod codes;
 pub(crate) mod geometry;
 pub mod neighbours;
 pub mod overlap;
+pub mod slips;
 pub mod validity;
 
 use std::borrow::Cow;
@@ -70,6 +71,14 @@ pub enum Rule {
     OutsideScope,
     /// A zone's legal grid is not the grid of the former province it lies in.
     GridMismatch,
+    /// The input matches a recorded boundary once moved back by the VN-2000
+    /// ↔ WGS84 datum shift: a conversion skipped it.
+    SuspectedDatumShift,
+    /// The input lies outside the province but would lie inside it read in
+    /// another TM-3 zone (or the other legal grid).
+    SuspectedWrongMeridian,
+    /// The input's axes were exchanged (latitude before longitude).
+    SuspectedSwappedAxes,
 }
 
 impl Rule {
@@ -88,6 +97,9 @@ impl Rule {
             Self::InvalidProperties => "invalid-properties",
             Self::OutsideScope => "outside-scope",
             Self::GridMismatch => "grid-mismatch",
+            Self::SuspectedDatumShift => "suspected-datum-shift",
+            Self::SuspectedWrongMeridian => "suspected-wrong-meridian",
+            Self::SuspectedSwappedAxes => "suspected-swapped-axes",
         }
     }
 
@@ -106,6 +118,9 @@ impl Rule {
             Self::InvalidProperties => "thuộc tính không hợp lệ",
             Self::OutsideScope => "nằm ngoài phạm vi nghị quyết",
             Self::GridMismatch => "lưới tọa độ không khớp nơi đặt",
+            Self::SuspectedDatumShift => "nghi bỏ sót chuyển đổi datum VN-2000 ↔ WGS84",
+            Self::SuspectedWrongMeridian => "nghi sai kinh tuyến trục (múi chiếu)",
+            Self::SuspectedSwappedAxes => "nghi đảo trục tọa độ",
         }
     }
 
@@ -113,9 +128,11 @@ impl Rule {
     #[must_use]
     pub fn severity(self) -> Severity {
         match self {
-            Self::Sliver | Self::AreaMismatch | Self::OutsideScope | Self::GridMismatch => {
-                Severity::Warning
-            }
+            Self::Sliver
+            | Self::AreaMismatch
+            | Self::OutsideScope
+            | Self::GridMismatch
+            | Self::SuspectedSwappedAxes => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -146,6 +163,10 @@ pub struct Finding {
     /// when true).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub approximate: bool,
+    /// What the slip rules measured (offset, expected offset, bearing, the
+    /// conversion skipped or the CRS meant), serialised in the finding.
+    #[serde(flatten)]
+    pub slip: Option<slips::Slip>,
 }
 
 /// An overlap that the plan expects (a merged CCN inside its KCN).
@@ -202,6 +223,9 @@ pub struct Subject {
     pub place_grid: Option<LegalGrid>,
     /// The target set it is counted against (`target_set`).
     pub target_set: Option<String>,
+    /// Its coordinates were read with the axes exchanged back
+    /// (`suspected-swapped-axes`).
+    pub swapped_axes: bool,
 }
 
 /// The territory zones are checked against: the province (`outside-boundary`)
@@ -212,6 +236,9 @@ pub struct Bounds {
     pub province: MultiPolygon,
     /// The resolutions' territories.
     pub scopes: Vec<Scope>,
+    /// The province's box in each TM-3 zone's coordinates (made on first use
+    /// by `suspected-wrong-meridian`).
+    pub meridians: std::sync::OnceLock<Vec<(u32, [f64; 4])>>,
 }
 
 /// The territory of a target set.
@@ -229,10 +256,24 @@ impl Bounds {
     /// A province and no scopes.
     #[must_use]
     pub fn province(province: MultiPolygon) -> Self {
+        Self::new(province, Vec::new())
+    }
+
+    /// A province and the target sets' territories.
+    #[must_use]
+    pub fn new(province: MultiPolygon, scopes: Vec<Scope>) -> Self {
         Self {
             province,
-            scopes: Vec::new(),
+            scopes,
+            meridians: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The province's box in the coordinates of each CRS of
+    /// [`slips::PROJECTED`].
+    #[must_use]
+    pub fn boxes(&self) -> &[(u32, [f64; 4])] {
+        self.meridians.get_or_init(|| slips::boxes(&self.province))
     }
 }
 
@@ -251,6 +292,7 @@ impl Subject {
             grid_crs: None,
             place_grid: None,
             target_set: None,
+            swapped_axes: false,
         }
     }
 
@@ -276,7 +318,10 @@ impl Subject {
     /// (`declared_a`, `merged_int`, `expansion_`) are understood too.
     #[must_use]
     pub fn from_feature(f: &InputFeature) -> Self {
-        Self::from_properties(&f.code, f.index, f.grid.clone(), &f.properties)
+        Self {
+            swapped_axes: f.swapped_axes,
+            ..Self::from_properties(&f.code, f.index, f.grid.clone(), &f.properties)
+        }
     }
 
     /// What the rules need of a zone given by its code, boundary and
@@ -317,6 +362,7 @@ impl Subject {
                 .and_then(|p| crate::admin::FormerProvince::parse(&p))
                 .map(crate::admin::FormerProvince::grid),
             target_set: text(&["target_set"]),
+            swapped_axes: false,
         }
     }
 }
@@ -363,6 +409,7 @@ pub(crate) fn finding(
         location_grid: at.map(|c| [c.x, c.y]),
         area_m2_by_grid: None,
         approximate: false,
+        slip: None,
     }
 }
 
@@ -459,9 +506,20 @@ pub fn check(subjects: &[Subject], bounds: Option<&Bounds>, opts: &CheckOptions)
                 .collect();
             findings.extend(boundary::outside_scope(&counted, scope, &outside, opts));
         }
-        findings.extend(outside);
         lap("outside the boundary");
+        if !outside.is_empty() {
+            // zones wholly outside that are inside read in another TM-3 zone
+            findings.extend(
+                crate::crs::with_thread_transform(|t| {
+                    Ok::<_, crate::Error>(slips::wrong_meridian(subjects, b, &outside, t))
+                })
+                .unwrap_or_default(),
+            );
+            lap("wrong meridian");
+        }
+        findings.extend(outside);
     }
+    findings.extend(slips::swapped_axes(subjects));
     findings.extend(subjects.iter().filter_map(grid_mismatch));
     findings.extend(
         subjects

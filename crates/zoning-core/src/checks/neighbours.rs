@@ -116,6 +116,15 @@ pub fn against<N: Neighbour>(
     report
         .findings
         .retain(|f| f.codes.iter().any(|c| codes.contains(c)));
+    // a candidate that matches a recorded boundary (its own stored version
+    // included) once the datum shift a conversion skipped is undone
+    report.findings.extend(
+        crate::crs::with_thread_transform(|t| {
+            Ok::<_, crate::Error>(super::slips::datum_shift(candidates, registry, t))
+        })
+        .unwrap_or_default(),
+    );
+    super::sort(&mut report.findings);
     report
         .expected_overlaps
         .retain(|e| e.codes.iter().any(|c| codes.contains(c)));

@@ -23,7 +23,8 @@ use crate::zone::{Zone, ZoneProperties};
 /// # Errors
 /// When the text is not a FeatureCollection or its CRS is unknown to PROJ.
 /// Problems of single features are [`FeatureError`]s in the result.
-pub fn read(text: &str, file: &str, crs: Option<&str>, t: &GridTransform) -> Result<Input> {
+pub fn read(text: &str, file: &str, opts: &super::ReadOptions, t: &GridTransform) -> Result<Input> {
+    let crs = opts.crs.as_deref();
     let not_geojson = |reason: String| Error::NotGeoJson {
         file: file.to_owned(),
         reason,
@@ -46,13 +47,14 @@ pub fn read(text: &str, file: &str, crs: Option<&str>, t: &GridTransform) -> Res
             })?,
         ),
     };
+    let mut mapping = super::Mapping::default();
     let features = collection
         .features
         .into_iter()
         .enumerate()
-        .map(|(i, f)| read_feature(f, i + 1, to_grid.as_ref(), t))
+        .map(|(i, f)| read_feature(f, i + 1, to_grid.as_ref(), &opts.fields, &mut mapping, t))
         .collect();
-    Ok(Input {
+    let mut input = Input {
         file: file.to_owned(),
         features,
         warnings: Vec::new(),
@@ -60,7 +62,10 @@ pub fn read(text: &str, file: &str, crs: Option<&str>, t: &GridTransform) -> Res
             .as_deref()
             .filter(|c| !is_wgs84(c))
             .and_then(crate::crs::LegalGrid::identify),
-    })
+        fields: Vec::new(),
+    };
+    mapping.finish(&opts.fields, &mut input)?;
+    Ok(input)
 }
 
 /// Reads a WGS84 GeoJSON FeatureCollection and refuses it at the first
@@ -71,7 +76,7 @@ pub fn read(text: &str, file: &str, crs: Option<&str>, t: &GridTransform) -> Res
 /// geometry, a geometry other than (Multi)Polygon, an unclosed or short ring,
 /// or a position outside WGS84's range.
 pub fn read_features(text: &str, file: &str, t: &GridTransform) -> Result<Vec<InputFeature>> {
-    read(text, file, None, t)?.into_features()
+    read(text, file, &super::ReadOptions::default(), t)?.into_features()
 }
 
 /// The CRS named by a legacy (2008) GeoJSON `crs` member, if any.
@@ -107,24 +112,31 @@ pub fn read_one(
         }
         _ => None,
     };
-    read_feature(f, 1, to_grid.as_ref(), t)
+    read_feature(
+        f,
+        1,
+        to_grid.as_ref(),
+        &super::fields::FieldMap::default(),
+        &mut super::Mapping::default(),
+        t,
+    )
 }
 
 fn read_feature(
     f: Feature,
     index: usize,
     to_grid: Option<&CrsTransform>,
+    map: &super::fields::FieldMap,
+    mapping: &mut super::Mapping,
     t: &GridTransform,
 ) -> std::result::Result<InputFeature, FeatureError> {
-    let properties = f.properties.unwrap_or_default();
+    let mut properties = f.properties.unwrap_or_default();
+    mapping.saw(&properties);
     // codes are compared as text: compose any combining marks (NFC)
-    let code = match (&f.id, properties.get("code")) {
-        (Some(Id::String(s)), _) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        (Some(Id::Number(n)), _) | (_, Some(serde_json::Value::Number(n))) => Some(n.to_string()),
-        (_, Some(serde_json::Value::String(s))) if !s.trim().is_empty() => {
-            Some(s.trim().to_owned())
-        }
-        _ => None,
+    let code = match &f.id {
+        Some(Id::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(Id::Number(n)) => Some(n.to_string()),
+        _ => super::Mapping::code_of(map, &properties, &[]),
     }
     .map(|c| c.nfc().collect::<String>());
     let err = |reason: String, geometry: bool| FeatureError {
@@ -139,7 +151,9 @@ fn read_feature(
             true,
         )
     })?;
-    let source = multipolygon(&geometry.value, to_grid.is_none()).map_err(|r| err(r, true))?;
+    let mut value = geometry.value;
+    let swapped_axes = swap_positions(&mut value, to_grid.is_none());
+    let source = multipolygon(&value, to_grid.is_none()).map_err(|r| err(r, true))?;
     let proj = |e: Error| err(e.to_string(), true);
     let (grid, wgs84) = match to_grid {
         None => (t.multipolygon_to_grid(&source).map_err(proj)?, source),
@@ -155,13 +169,48 @@ fn read_feature(
             false,
         ));
     };
+    mapping.apply(
+        map,
+        &mut properties,
+        &format!("feature #{index} ({code})"),
+        &grid,
+    );
     Ok(InputFeature {
         index,
         code,
         properties,
         wgs84,
         grid,
+        swapped_axes,
     })
+}
+
+/// Exchanges the two numbers of every position when all of them look
+/// exchanged ([`super::looks_swapped`]); whether it did.
+fn swap_positions(value: &mut GeometryValue, geographic: bool) -> bool {
+    let rings: Vec<&mut Vec<Position>> = match value {
+        GeometryValue::Polygon { coordinates } => coordinates.iter_mut().collect(),
+        GeometryValue::MultiPolygon { coordinates } => coordinates.iter_mut().flatten().collect(),
+        _ => return false,
+    };
+    let pairs = rings.iter().flat_map(|r| r.iter()).map(|p| {
+        let p = p.as_slice();
+        (
+            p.first().copied().unwrap_or(f64::NAN),
+            p.get(1).copied().unwrap_or(f64::NAN),
+        )
+    });
+    if !super::looks_swapped(pairs, geographic) {
+        return false;
+    }
+    for r in rings {
+        for p in r.iter_mut() {
+            if p.len() >= 2 {
+                p.as_slice_mut().swap(0, 1);
+            }
+        }
+    }
+    true
 }
 
 fn multipolygon(value: &GeometryValue, wgs84: bool) -> std::result::Result<MultiPolygon, String> {

@@ -7,6 +7,7 @@
 //! in [`Input::features`], so that `zoning check` can report it with the rest
 //! while `zoning area` refuses the file.
 
+pub mod fields;
 pub mod geojson;
 pub mod shapefile;
 
@@ -31,6 +32,9 @@ pub struct InputFeature {
     pub wgs84: MultiPolygon,
     /// The boundary in the legal grid (EPSG:9214).
     pub grid: MultiPolygon,
+    /// Its coordinates were given with the axes exchanged (`[lat, lon]`, or
+    /// northing before easting) and were read exchanged back.
+    pub swapped_axes: bool,
 }
 
 impl InputFeature {
@@ -39,6 +43,32 @@ impl InputFeature {
     pub fn label(&self) -> String {
         format!("feature #{} ({})", self.index, self.code)
     }
+}
+
+/// Whether every position `(first, second)` looks exchanged: for longitude
+/// and latitude (`geographic`), a latitude of Vietnam (8–24°) first and a
+/// longitude (100–112°) second; in a projected grid, a northing (over
+/// 1,000 km in Vietnam) first and an easting (under 1,000 km) second.
+pub(crate) fn looks_swapped(
+    mut positions: impl Iterator<Item = (f64, f64)>,
+    geographic: bool,
+) -> bool {
+    let mut any = false;
+    let all = positions.all(|(a, b)| {
+        any = true;
+        if geographic {
+            (8.0..=24.0).contains(&a) && (100.0..=112.0).contains(&b)
+        } else {
+            a > 1_000_000.0 && (0.0..1_000_000.0).contains(&b)
+        }
+    });
+    any && all
+}
+
+/// Exchanges the axes of every vertex.
+pub(crate) fn swap_axes(mp: &MultiPolygon) -> MultiPolygon {
+    use geo::MapCoords;
+    mp.map_coords(|c| geo_types::Coord { x: c.y, y: c.x })
 }
 
 /// A feature that cannot be used, and why.
@@ -79,6 +109,76 @@ pub struct Input {
     /// The legal grid the file's coordinates are in, when its CRS is one of
     /// the province's two (recorded as each zone's `grid_crs`).
     pub grid: Option<crate::crs::LegalGrid>,
+    /// Which field fed which property ([`fields::FieldMap`]).
+    pub fields: Vec<fields::FieldUse>,
+}
+
+/// The field mapping of a file's features, gathered as they are read: the
+/// uses, the warnings (each with its feature), the fields seen.
+#[derive(Debug, Default)]
+pub(crate) struct Mapping {
+    uses: Vec<fields::FieldUse>,
+    warnings: Vec<String>,
+    seen: std::collections::BTreeSet<String>,
+}
+
+impl Mapping {
+    /// Maps one feature's properties: first without the boundary (for its
+    /// code, which messages about the boundary name), then, once the
+    /// boundary is read, with its area (to tell m² from ha).
+    pub(crate) fn code_of(
+        map: &fields::FieldMap,
+        props: &JsonObject,
+        also: &[&str],
+    ) -> Option<String> {
+        let mut p = props.clone();
+        map.apply(&mut p, None);
+        std::iter::once("code")
+            .chain(also.iter().copied())
+            .find_map(|want| {
+                p.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(want))
+                    .and_then(|(_, v)| match v {
+                        serde_json::Value::String(s) if !s.trim().is_empty() => {
+                            Some(s.trim().to_owned())
+                        }
+                        serde_json::Value::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    })
+            })
+    }
+
+    /// Applies the mapping to a feature whose boundary is read.
+    pub(crate) fn apply(
+        &mut self,
+        map: &fields::FieldMap,
+        props: &mut JsonObject,
+        label: &str,
+        grid: &MultiPolygon,
+    ) {
+        use geo::Area;
+        self.seen.extend(props.keys().cloned());
+        let a = map.apply(props, Some(grid.unsigned_area() / 10_000.0));
+        self.uses.extend(a.uses);
+        self.warnings
+            .extend(a.warnings.into_iter().map(|w| format!("{label}: {w}")));
+    }
+
+    /// Records the properties of a feature that could not be read (its
+    /// fields count as seen).
+    pub(crate) fn saw(&mut self, props: &JsonObject) {
+        self.seen.extend(props.keys().cloned());
+    }
+
+    /// The uses, once each, into `input`, and the warnings.
+    ///
+    /// # Errors
+    /// A `--field` whose field no feature has.
+    pub(crate) fn finish(self, map: &fields::FieldMap, input: &mut Input) -> Result<()> {
+        input.fields = fields::summary(map, &input.file, self.uses, &self.seen)?;
+        input.warnings.extend(self.warnings);
+        Ok(())
+    }
 }
 
 impl Input {
@@ -113,6 +213,8 @@ pub struct ReadOptions {
     pub encoding: Option<crate::text::Encoding>,
     /// The layer of a DXF drawing to read (`--layer`); all layers without it.
     pub layer: Option<String>,
+    /// Which field feeds which property (`--field`, `--area-unit`).
+    pub fields: fields::FieldMap,
 }
 
 impl ReadOptions {
@@ -134,7 +236,6 @@ impl ReadOptions {
 /// # Errors
 /// When the file cannot be read as a whole.
 pub fn read_path(path: &Path, opts: &ReadOptions, t: &GridTransform) -> Result<Input> {
-    let crs = opts.crs.as_deref();
     let file = path.display().to_string();
     let ext = path
         .extension()
@@ -160,5 +261,5 @@ pub fn read_path(path: &Path, opts: &ReadOptions, t: &GridTransform) -> Result<I
             e.utf8_error().valid_up_to()
         ),
     })?;
-    geojson::read(&text, &file, crs, t)
+    geojson::read(&text, &file, opts, t)
 }

@@ -171,6 +171,8 @@ pub fn read_parts(
         ));
     }
     let mut features = Vec::with_capacity(shape_count);
+    let mut mapping = super::Mapping::default();
+    let geographic = crate::crs::CrsInfo::of(&source_crs).is_ok_and(|i| i.geographic);
     let records = table.iter_records();
     for (i, (shape, record)) in shapes.iter_shapes().zip(records).enumerate() {
         let index = i + 1;
@@ -180,14 +182,25 @@ pub fn read_parts(
         let record = record.map_err(|e| {
             fail(file, format!("record {index}: the attributes cannot be read ({e}); check the .cpg encoding and the .dbf"))
         })?;
-        features.push(feature(index, shape, record, &to_grid, t));
+        features.push(feature(
+            index,
+            shape,
+            record,
+            (&to_grid, geographic),
+            &opts.fields,
+            &mut mapping,
+            t,
+        ));
     }
-    Ok(Input {
+    let mut input = Input {
         file: file.to_owned(),
         features,
         warnings,
         grid: crate::crs::LegalGrid::identify(&source_crs),
-    })
+        fields: Vec::new(),
+    };
+    mapping.finish(&opts.fields, &mut input)?;
+    Ok(input)
 }
 
 fn json(value: FieldValue) -> serde_json::Value {
@@ -217,24 +230,18 @@ fn feature(
     index: usize,
     shape: Shape,
     record: dbase::Record,
-    to_grid: &CrsTransform,
+    (to_grid, geographic): (&CrsTransform, bool),
+    map: &super::fields::FieldMap,
+    mapping: &mut super::Mapping,
     t: &GridTransform,
 ) -> std::result::Result<InputFeature, FeatureError> {
     let mut properties = JsonObject::new();
     for (name, value) in record {
         properties.insert(name, json(value));
     }
-    let field = |want: &str| {
-        properties
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(want))
-            .and_then(|(_, v)| match v {
-                serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-                serde_json::Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-    };
-    let code = field("code").or_else(|| field("id"));
+    mapping.saw(&properties);
+    // the code as the field mapping gives it (`MA` → code), else `id`
+    let code = super::Mapping::code_of(map, &properties, &["id"]);
     let err = |reason: String, geometry: bool| FeatureError {
         index,
         code: code.clone(),
@@ -262,6 +269,19 @@ fn feature(
         }
     }
     .map_err(|e| err(format!("its polygon cannot be assembled: {e}"), true))?;
+    let swapped_axes = super::looks_swapped(
+        source.0.iter().flat_map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .flat_map(|r| r.0.iter().map(|c| (c.x, c.y)))
+        }),
+        geographic,
+    );
+    let source = if swapped_axes {
+        super::swap_axes(&source)
+    } else {
+        source
+    };
     let grid = to_grid
         .multipolygon(&source)
         .map_err(|e| err(e.to_string(), true))?;
@@ -270,15 +290,22 @@ fn feature(
         .map_err(|e| err(e.to_string(), true))?;
     let Some(code) = code.clone() else {
         return Err(err(
-            "has no code: fill its `code` field (or `id`)".into(),
+            "has no code: fill its `code` field (or `id`, or `MA`), or say which field is the code with --field code=FIELD".into(),
             false,
         ));
     };
+    mapping.apply(
+        map,
+        &mut properties,
+        &format!("feature #{index} ({code})"),
+        &grid,
+    );
     Ok(InputFeature {
         index,
         code,
         properties,
         wgs84,
         grid,
+        swapped_axes,
     })
 }

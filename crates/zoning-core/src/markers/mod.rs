@@ -131,7 +131,7 @@ pub struct MarkerReport {
 }
 
 /// Thresholds of the marker check.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MarkerOptions {
     /// Tolerance, m.
     pub tolerance_m: f64,

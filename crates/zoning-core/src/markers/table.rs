@@ -121,7 +121,9 @@ fn column(header: &str) -> Option<Column> {
 
 /// Parses a number as Excel writes it in either locale: `2356377.9`,
 /// `2356377,9`, `2.356.377,900`, `2,356,377.900`, `2 356 377,9`.
-fn number(text: &str) -> Option<f64> {
+/// A number as Excel writes it in either locale (`2.356.377,900`,
+/// `2,356,377.900`, `2 356 377,9`).
+pub(crate) fn number(text: &str) -> Option<f64> {
     let t: String = text
         .trim()
         .chars()

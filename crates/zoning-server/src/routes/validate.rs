@@ -36,6 +36,8 @@ struct Taken {
     subjects: Vec<Subject>,
     features: Vec<Value>,
     refused: Vec<checks::Finding>,
+    /// What the intake did (fields mapped, areas derived), per feature.
+    notes: Vec<Value>,
 }
 
 /// The posted features through the one intake path.
@@ -48,6 +50,7 @@ fn subjects_of(
     let mut subjects = Vec::new();
     let mut taken = Vec::new();
     let mut refused = Vec::new();
+    let mut notes = Vec::new();
     for (i, f) in features.iter().enumerate() {
         // a feature being drawn may have no code or name yet: give it
         // stand-ins so that its boundary is still checked
@@ -67,15 +70,18 @@ fn subjects_of(
         match candidate_in(&f, None, crs, ctx, t) {
             Ok(c) => {
                 let intake = c.properties.to_json();
-                // the area as posted, not the one the intake derived from the
-                // grid; the place (grid, former province, target set) as the
-                // intake computed it
-                let mut props = f["properties"].as_object().cloned().unwrap_or_default();
-                for k in ["grid_crs", "former_province", "target_set"] {
-                    if let Some(v) = intake.get(k) {
-                        props.insert(k.into(), v.clone());
-                    }
+                // the properties as the intake took them (fields mapped, the
+                // area in ha, the place computed), but not an area it derived
+                // from the grid: that one is not checked against itself
+                let mut props = intake.clone();
+                if props.get("area_basis").and_then(Value::as_str) == Some("derived") {
+                    props.remove("declared_area_ha");
                 }
+                notes.extend(
+                    c.notes
+                        .iter()
+                        .map(|n| json!({"feature": index, "code": c.code, "note": n})),
+                );
                 if let Ok(wgs84) = t.multipolygon_to_wgs84(&c.grid) {
                     taken.push(json!({
                         "type": "Feature",
@@ -84,7 +90,10 @@ fn subjects_of(
                         "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&wgs84)),
                     }));
                 }
-                subjects.push(Subject::from_properties(&c.code, index, c.grid, &props));
+                subjects.push(Subject {
+                    swapped_axes: c.swapped_axes,
+                    ..Subject::from_properties(&c.code, index, c.grid, &props)
+                });
             }
             Err(e) => {
                 let code = f
@@ -103,6 +112,7 @@ fn subjects_of(
         subjects,
         features: taken,
         refused,
+        notes,
     }
 }
 
@@ -122,6 +132,7 @@ pub async fn post_validate(
     }
     let view = visibility::view_of(&req, &state).await?;
     let crs = content_crs(&req)?;
+    let fields = super::zones::write::fields_of(&req)?;
     let st = state.clone();
     let report = web::block(move || -> ApiResult<Value> {
         let max = st.config.max_concurrent_validations;
@@ -175,11 +186,12 @@ pub async fn post_validate(
             zoning_core::intake::check_counts(parts, holes, vertices, &cfg.limits())
                 .map_err(|e| ApiError::Unprocessable(format!("feature #{}: {e}", i + 1)))?;
         }
-        let ctx = st.intake()?;
+        let ctx = st.intake()?.with_fields(&fields);
         let Taken {
             subjects,
             features: taken,
             refused,
+            notes,
         } = with_grid(|t| Ok(subjects_of(&features, crs, &ctx, t)))?;
         let zones = st.zones(view)?;
         let mut report = checks::against(
@@ -198,6 +210,7 @@ pub async fn post_validate(
         let mut out =
             serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
         out["features"] = Value::Array(taken);
+        out["notes"] = Value::Array(notes);
         Ok::<_, ApiError>(out)
     })
     .await??;

@@ -11,6 +11,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 use zoning_core::checks::{self, CheckOptions, Subject};
 use zoning_core::intake::{self, Candidate};
+use zoning_core::io::fields::{AreaUnit, FieldMap};
 use zoning_core::store::{Change, Expect, NewZoneVersion, Role, Status, View, ZoneVersion};
 
 use super::super::ogc::{content_crs, enc, etag, feature_body, if_match, merge};
@@ -82,11 +83,17 @@ pub fn candidate_in(
         field: field.to_owned(),
         message,
     };
-    let props: Map<String, Value> = feature
+    let mut props: Map<String, Value> = feature
         .get("properties")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    // the fields offices use (MA, TEN, DIENTICH, LOAI) or those the `fields`
+    // parameter names feed the zone's properties
+    let default_fields = FieldMap::default();
+    let fields = ctx.fields.unwrap_or(&default_fields);
+    let mut peek = props.clone();
+    fields.apply(&mut peek, None);
     let body_code = feature
         .get("id")
         .and_then(|v| {
@@ -94,7 +101,11 @@ pub fn candidate_in(
                 .map(str::to_owned)
                 .or_else(|| v.as_i64().map(|n| n.to_string()))
         })
-        .or_else(|| props.get("code").and_then(Value::as_str).map(str::to_owned));
+        .or_else(|| match peek.get("code") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        });
     let code = match (code_in_path, body_code) {
         (Some(p), Some(b)) if p != b.trim() => {
             return Err(refusal(
@@ -129,7 +140,34 @@ pub fn candidate_in(
         Crs::Crs84 => None,
         Crs::Grid(g) => Some(g),
     };
-    intake::zone(&code, &props, &input.grid, &ctx.with_given_grid(given))
+    let applied = fields.apply(
+        &mut props,
+        Some(geo::Area::unsigned_area(&input.grid) / 10_000.0),
+    );
+    let mut c = intake::zone(&code, &props, &input.grid, &ctx.with_given_grid(given))?;
+    c.swapped_axes = input.swapped_axes;
+    c.notes.extend(applied.uses.iter().map(ToString::to_string));
+    c.notes.extend(applied.warnings);
+    Ok(c)
+}
+
+/// The field mapping a request's query gives: `fields=PROP=FIELD,…` and
+/// `area_unit=ha|m2`.
+///
+/// # Errors
+/// `400` naming the parameter.
+pub fn fields_of(req: &HttpRequest) -> ApiResult<FieldMap> {
+    let q = web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .map_err(|e| ApiError::BadRequest(format!("the query cannot be read: {e}")))?;
+    let unit = q
+        .get("area_unit")
+        .map(|u| {
+            AreaUnit::parse(u)
+                .ok_or_else(|| ApiError::BadRequest(format!("area_unit={u}: use ha or m2")))
+        })
+        .transpose()?;
+    FieldMap::parse(q.get("fields").map(String::as_str), unit)
+        .map_err(|e| ApiError::BadRequest(format!("fields: {e}")))
 }
 
 /// A zone feature's body must be within `max_feature_bytes` (a body sent
@@ -172,7 +210,7 @@ fn has_errors(findings: &Value) -> bool {
 }
 
 /// A new draft from a candidate.
-fn draft(c: Candidate, author: &str) -> (NewZoneVersion, Vec<String>) {
+fn draft(c: Candidate, author: &str) -> (NewZoneVersion, Intake) {
     (
         NewZoneVersion {
             code: c.code,
@@ -186,8 +224,19 @@ fn draft(c: Candidate, author: &str) -> (NewZoneVersion, Vec<String>) {
             },
             findings: Value::Array(vec![]),
         },
-        c.notes,
+        Intake {
+            notes: c.notes,
+            swapped_axes: c.swapped_axes,
+        },
     )
+}
+
+/// What the intake says about a version beside it: its notes, and whether
+/// its axes were read exchanged back.
+#[derive(Debug, Default)]
+struct Intake {
+    notes: Vec<String>,
+    swapped_axes: bool,
 }
 
 /// Records a zone version and answers with it, its findings and its `ETag`.
@@ -197,8 +246,12 @@ async fn write_zone(
     new: NewZoneVersion,
     expect: Expect,
     created: bool,
-    notes: Vec<String>,
+    intake: Intake,
 ) -> ApiResult<HttpResponse> {
+    let Intake {
+        notes,
+        swapped_axes,
+    } = intake;
     let st = state.clone();
     let code = new.code.clone();
     let stored = web::block(move || -> ApiResult<(ZoneVersion, Value)> {
@@ -208,7 +261,10 @@ async fn write_zone(
         } else {
             findings_for(
                 &st,
-                Subject::from_properties(&new.code, 1, new.grid.clone(), &new.properties),
+                Subject {
+                    swapped_axes,
+                    ..Subject::from_properties(&new.code, 1, new.grid.clone(), &new.properties)
+                },
             )?
         };
         // an approved version is public, and so is what is stored with it:
@@ -278,8 +334,10 @@ pub async fn post_item(
     within(&state, &body)?;
     let feature = feature_body(&req, &body, false)?;
     let crs = content_crs(&req)?;
+    let fields = fields_of(&req)?;
     let st = state.clone();
-    let c = web::block(move || candidate(&feature, None, crs, &st.intake()?)).await??;
+    let c = web::block(move || candidate(&feature, None, crs, &st.intake()?.with_fields(&fields)))
+        .await??;
     let (new, notes) = draft(c, &user.name);
     write_zone(&req, &state, new, Expect::Absent, true, notes).await
 }
@@ -295,8 +353,17 @@ pub async fn put_item(
     let (user, expected, feature, crs) =
         change(&req, &state, &body, "replacing a zone", false).await?;
     live(&state, &item).await?;
+    let fields = fields_of(&req)?;
     let st = state.clone();
-    let c = web::block(move || candidate(&feature, Some(&item), crs, &st.intake()?)).await??;
+    let c = web::block(move || {
+        candidate(
+            &feature,
+            Some(&item),
+            crs,
+            &st.intake()?.with_fields(&fields),
+        )
+    })
+    .await??;
     let (new, notes) = draft(c, &user.name);
     write_zone(&req, &state, new, expected, false, notes).await
 }
@@ -438,7 +505,7 @@ pub async fn delete_item(
             findings: Value::Array(vec![]),
         },
     };
-    write_zone(&req, &state, new, expected, false, Vec::new()).await
+    write_zone(&req, &state, new, expected, false, Intake::default()).await
 }
 
 /// Body of an approval.
@@ -506,7 +573,7 @@ pub async fn post_approve(
             change,
             findings: Value::Array(vec![]),
         };
-        return write_zone(&req, &state, new, expected, false, Vec::new()).await;
+        return write_zone(&req, &state, new, expected, false, Intake::default()).await;
     }
     let st = state.clone();
     let subject = Subject::from_properties(&item, 1, current.grid.clone(), &current.properties);
@@ -525,5 +592,5 @@ pub async fn post_approve(
         change,
         findings: report["findings"].clone(),
     };
-    write_zone(&req, &state, new, expected, false, Vec::new()).await
+    write_zone(&req, &state, new, expected, false, Intake::default()).await
 }
