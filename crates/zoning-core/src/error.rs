@@ -41,6 +41,14 @@ pub enum Error {
         /// The most allowed.
         max: usize,
     },
+    /// A KML, KMZ or ZIP cannot be read as a whole.
+    #[error("{file}: {reason}")]
+    Format {
+        /// The file as the user named it.
+        file: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// A file cannot be opened or read.
     #[error("{file}: {reason}")]
     Io {

@@ -8,7 +8,7 @@ pub enum Encoding {
     Utf8,
     /// Windows-1258 (Vietnamese code page; tone marks as combining marks).
     Cp1258,
-    /// TCVN3 / TCVN 5712:1993 VN3 (the ".VnTime" fonts, "ABC").
+    /// TCVN3 / TCVN 5712:1993 VN3 (the `.VnTime` fonts, "ABC").
     Tcvn3,
     /// VNI-Windows (the "VNI-Times" fonts).
     Vni,

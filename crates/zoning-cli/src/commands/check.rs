@@ -103,40 +103,16 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         area_tolerance: args.area_tolerance_pct / 100.0,
     };
     // the one check every door uses: the file on its own, or against a registry
-    let registry: Vec<Subject> = match (&args.against, &args.db) {
-        (Some(p), _) => {
-            let mut r: Vec<Subject> = read_path(p, &ReadOptions::default(), &t)?
-                .into_features()?
-                .iter()
-                .map(Subject::from_feature)
-                .collect();
-            for s in &mut r {
-                s.place(&admin, None);
-            }
-            r
-        }
-        (None, Some(db)) => {
-            anyhow::ensure!(db.exists(), "{}: no such registry database", db.display());
-            super::registry::neighbours(&super::registry::open(db, false)?)?
-        }
-        (None, None) => Vec::new(),
-    };
+    let registry = registry(args, &admin, &t)?;
     let mut report = checks::against(&subjects, &registry, boundary.as_ref(), &opts);
-    if args.fix_datum_shift {
-        let fixes = checks::slips::datum_fixes(&report.findings);
-        if !fixes.is_empty() {
-            for s in &mut subjects {
-                if let Some((slip, m)) = fixes.get(&s.code) {
-                    s.grid = checks::slips::unslip(&s.grid, *slip, &t)?;
-                    eprintln!(
-                        "zoning: --fix-datum-shift: {} moved back by {m:.1} m ({})",
-                        s.code,
-                        slip.what()
-                    );
-                }
-            }
-            report = checks::against(&subjects, &registry, boundary.as_ref(), &opts);
-        }
+    if args.fix_datum_shift
+        && super::input::fix_datum_shift(
+            &report.findings,
+            subjects.iter_mut().map(|s| (s.code.as_str(), &mut s.grid)),
+            &t,
+        )?
+    {
+        report = checks::against(&subjects, &registry, boundary.as_ref(), &opts);
     }
     let mut all = checks::unreadable(&unreadable);
     all.append(&mut report.findings);
@@ -160,6 +136,33 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         );
     }
     result
+}
+
+/// The registry the file is checked against: `--against FILE`, `--db PATH`,
+/// or none.
+fn registry(
+    args: &Args,
+    admin: &zoning_core::admin::Admin,
+    t: &GridTransform,
+) -> anyhow::Result<Vec<Subject>> {
+    Ok(match (&args.against, &args.db) {
+        (Some(p), _) => {
+            let mut r: Vec<Subject> = read_path(p, &ReadOptions::default(), t)?
+                .into_features()?
+                .iter()
+                .map(Subject::from_feature)
+                .collect();
+            for s in &mut r {
+                s.place(admin, None);
+            }
+            r
+        }
+        (None, Some(db)) => {
+            anyhow::ensure!(db.exists(), "{}: no such registry database", db.display());
+            super::registry::neighbours(&super::registry::open(db, false)?)?
+        }
+        (None, None) => Vec::new(),
+    })
 }
 
 fn severity(s: Severity) -> &'static str {

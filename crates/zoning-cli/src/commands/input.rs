@@ -16,8 +16,8 @@ pub struct ReadArgs {
     #[arg(long)]
     pub crs: Option<String>,
     /// Which field feeds which zone property, e.g. `--field name_vi=TEN_CU`
-    /// (repeatable). The usual Vietnamese names (MA, TEN, TEN_KCN, DIENTICH,
-    /// DT_HA, LOAI, …) are recognised without it.
+    /// (repeatable). The usual Vietnamese names (`MA`, `TEN`, `TEN_KCN`,
+    /// `DIENTICH`, `DT_HA`, `LOAI`, …) are recognised without it.
     #[arg(long = "field", value_name = "PROP=FIELD")]
     pub fields: Vec<String>,
     /// The unit of the declared area: ha or m2 (default: the field's name
@@ -77,4 +77,31 @@ impl ReadArgs {
         }
         Ok(input)
     }
+}
+
+/// `--fix-datum-shift`: moves back, vertex by vertex through PROJ, the
+/// boundaries that `suspected-datum-shift` findings name, saying so on
+/// standard error; whether any moved (then the checks are to run again).
+///
+/// # Errors
+/// When PROJ cannot transform a vertex.
+pub fn fix_datum_shift<'a>(
+    findings: &[zoning_core::checks::Finding],
+    boundaries: impl Iterator<Item = (&'a str, &'a mut geo_types::MultiPolygon)>,
+    t: &GridTransform,
+) -> anyhow::Result<bool> {
+    use zoning_core::checks::slips;
+    let fixes = slips::datum_fixes(findings);
+    let mut moved = false;
+    for (code, grid) in boundaries {
+        if let Some((slip, m)) = fixes.get(code) {
+            *grid = slips::unslip(grid, *slip, t)?;
+            eprintln!(
+                "zoning: --fix-datum-shift: {code} moved back by {m:.1} m ({})",
+                slip.what()
+            );
+            moved = true;
+        }
+    }
+    Ok(moved)
 }

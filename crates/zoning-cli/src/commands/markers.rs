@@ -48,6 +48,10 @@ pub struct CheckArgs {
     /// (default: UTF-8 when it is, else detected, with a warning).
     #[arg(long, value_parser = super::input::encoding)]
     encoding: Option<zoning_core::text::Encoding>,
+    /// When the markers are found `suspected-datum-shift`, move them back and
+    /// report the check of the moved markers.
+    #[arg(long)]
+    fix_datum_shift: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -122,7 +126,7 @@ fn check(a: &CheckArgs) -> anyhow::Result<()> {
             encoding: a.encoding,
             ..Default::default()
         },
-        ..MarkerOptions::default()
+        fix_datum_shift: a.fix_datum_shift,
     };
     let (_, report) = markers::check_file(
         &bytes,
@@ -153,6 +157,18 @@ fn check_table(r: &MarkerReport) -> String {
     );
     for w in &r.warnings {
         let _ = writeln!(out, "Cảnh báo / warning: {w}");
+    }
+    for f in &r.findings {
+        let _ = writeln!(
+            out,
+            "{} {}: {}",
+            match f.severity {
+                zoning_core::checks::Severity::Error => "Lỗi / error",
+                zoning_core::checks::Severity::Warning => "Cảnh báo / warning",
+            },
+            f.rule.name(),
+            f.reason
+        );
     }
     let mut by_zone: BTreeMap<String, Vec<&markers::MarkerResult>> = BTreeMap::new();
     for m in &r.markers {

@@ -136,20 +136,22 @@ pub(crate) fn neighbours(store: &SqliteStore) -> anyhow::Result<Vec<Subject>> {
         .collect())
 }
 
-/// Runs `zoning import`: every feature of every file takes the one intake
-/// path (the defaults a POST gives), then the imported zones are checked
-/// together against the registry's zones near them and the province, and
-/// each version is stored with its findings. Nothing is written unless every
-/// feature can be taken; every refused one is reported.
-pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
-    let t = GridTransform::new()?;
-    let admin = zoning_server::shipped::admin(&t).map_err(anyhow::Error::msg)?;
-    let ctx = zoning_core::intake::Context::new(zoning_core::intake::Limits::default())
-        .with_admin(&admin);
+/// An import's features through the intake: those taken (file, number,
+/// candidate) and those refused (why, naming the file and the feature).
+type Taken = (
+    Vec<(String, usize, zoning_core::intake::Candidate)>,
+    Vec<String>,
+);
+
+fn take(
+    a: &ImportArgs,
+    ctx: &zoning_core::intake::Context<'_>,
+    t: &GridTransform,
+) -> anyhow::Result<Taken> {
     let mut candidates = Vec::new();
     let mut refused = Vec::new();
     for file in &a.files {
-        let input = a.read.read(file, &t)?;
+        let input = a.read.read(file, t)?;
         let name = input.file.clone();
         let ctx = ctx.with_given_grid(input.grid);
         for f in input.features {
@@ -165,6 +167,24 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
             }
         }
     }
+    Ok((candidates, refused))
+}
+
+/// Runs `zoning import`: every feature of every file takes the one intake
+/// path (the defaults a POST gives), then the imported zones are checked
+/// together against the registry's zones near them and the province, and
+/// each version is stored with its findings. Nothing is written unless every
+/// feature can be taken (or `--skip-bad`); every refused one is reported.
+///
+/// # Errors
+/// A file that cannot be read, a feature refused (without `--skip-bad`), the
+/// database.
+pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
+    let t = GridTransform::new()?;
+    let admin = zoning_server::shipped::admin(&t).map_err(anyhow::Error::msg)?;
+    let ctx = zoning_core::intake::Context::new(zoning_core::intake::Limits::default())
+        .with_admin(&admin);
+    let (mut candidates, refused) = take(a, &ctx, &t)?;
     for r in &refused {
         eprintln!("zoning: refused: {r}");
     }
@@ -198,21 +218,16 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
         )
     };
     let mut report = check(&candidates);
-    if a.fix_datum_shift {
-        let fixes = checks::slips::datum_fixes(&report.findings);
-        if !fixes.is_empty() {
-            for (_, _, c) in &mut candidates {
-                if let Some((slip, m)) = fixes.get(&c.code) {
-                    c.grid = checks::slips::unslip(&c.grid, *slip, &t)?;
-                    eprintln!(
-                        "zoning: --fix-datum-shift: {} moved back by {m:.1} m ({})",
-                        c.code,
-                        slip.what()
-                    );
-                }
-            }
-            report = check(&candidates);
-        }
+    if a.fix_datum_shift
+        && super::input::fix_datum_shift(
+            &report.findings,
+            candidates
+                .iter_mut()
+                .map(|(_, _, c)| (c.code.as_str(), &mut c.grid)),
+            &t,
+        )?
+    {
+        report = check(&candidates);
     }
     report.locate(&t);
     let mut versions = Vec::new();

@@ -436,6 +436,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[allow(clippy::needless_pass_by_value)] // called with json!(…)
     fn props(v: Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap_or_default()
     }
@@ -516,12 +517,14 @@ mod tests {
     #[test]
     fn bad_mappings_are_named() {
         assert!(FieldMap::parse(["TEN"], None)
-            .unwrap_err()
+            .expect_err("refused")
             .contains("PROP=FIELD"));
         assert!(FieldMap::parse(["Name Vi=TEN"], None).is_err());
         let seen = ["MA".to_owned(), "TEN".to_owned()].into_iter().collect();
         let map = FieldMap::parse(["name_vi=TENX"], None).unwrap_or_default();
-        let e = summary(&map, "a.shp", [], &seen).unwrap_err().to_string();
+        let e = summary(&map, "a.shp", [], &seen)
+            .expect_err("refused")
+            .to_string();
         assert!(e.contains("TENX") && e.contains("MA, TEN"), "{e}");
     }
 }

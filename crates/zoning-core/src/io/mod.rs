@@ -7,8 +7,10 @@
 //! in [`Input::features`], so that `zoning check` can report it with the rest
 //! while `zoning area` refuses the file.
 
+pub mod archive;
 pub mod fields;
 pub mod geojson;
+pub mod kml;
 pub mod shapefile;
 
 use std::path::Path;
@@ -228,7 +230,9 @@ impl ReadOptions {
     }
 }
 
-/// Reads a GeoJSON file (`.geojson`, `.json`) or a shapefile (`.shp`).
+/// Reads a GeoJSON file (`.geojson`, `.json`), a shapefile (`.shp`), a KML,
+/// or a ZIP of a shapefile or a KMZ ([`archive`]); the format of a file
+/// that is not a `.shp` is told by its content.
 ///
 /// `opts.crs` overrides the file's CRS: for a shapefile without `.prj`, or a
 /// GeoJSON whose coordinates are not WGS84 (legacy files in VN-2000).
@@ -248,18 +252,5 @@ pub fn read_path(path: &Path, opts: &ReadOptions, t: &GridTransform) -> Result<I
         file: file.clone(),
         reason: e.to_string(),
     })?;
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(Error::NotGeoJson {
-            file,
-            reason: "it is a ZIP archive (a zipped shapefile or a spreadsheet?); unzip it and give the .shp".into(),
-        });
-    }
-    let text = String::from_utf8(bytes).map_err(|e| Error::NotGeoJson {
-        file: file.clone(),
-        reason: format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
-    })?;
-    geojson::read(&text, &file, opts, t)
+    archive::read_bytes(&bytes, &file, opts, t)
 }

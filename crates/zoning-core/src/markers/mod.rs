@@ -11,6 +11,7 @@
 //! ([`check_file`]), and a file said to be in the wrong one of the two grids
 //! (about 150 km apart east–west) is recognised and reported.
 
+pub mod slips;
 pub mod stakeout;
 pub mod table;
 
@@ -19,7 +20,7 @@ use std::collections::BTreeSet;
 use geo::{Distance, Euclidean};
 use geo_types::{Coord, MultiPolygon, Point};
 
-use crate::crs::{with_thread_transform, GridTransform, LegalGrid};
+use crate::crs::{with_thread_transform, DatumSlip, GridTransform, LegalGrid};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line as RLine};
 use rstar::{PointDistance, RTree};
@@ -128,6 +129,10 @@ pub struct MarkerReport {
     pub unmarked_vertices: Vec<UnmarkedVertex>,
     /// Corrections and assumptions.
     pub warnings: Vec<String>,
+    /// What the slip rules found (`suspected-datum-shift`,
+    /// `suspected-wrong-meridian`, `suspected-swapped-axes`), as the findings
+    /// of `zoning check`.
+    pub findings: Vec<crate::checks::Finding>,
 }
 
 /// Thresholds of the marker check.
@@ -142,6 +147,9 @@ pub struct MarkerOptions {
     pub all_zones: bool,
     /// How to read the table itself (encoding, sheet).
     pub table: table::TableOptions,
+    /// Move the markers back when `suspected-datum-shift` is found, and
+    /// report the check of the moved markers.
+    pub fix_datum_shift: bool,
 }
 
 impl Default for MarkerOptions {
@@ -151,6 +159,7 @@ impl Default for MarkerOptions {
             search_radius_m: DEFAULT_SEARCH_RADIUS_M,
             all_zones: false,
             table: table::TableOptions::default(),
+            fix_datum_shift: false,
         }
     }
 }
@@ -304,6 +313,7 @@ pub fn check(table: MarkerTable, zones: &[MarkerZone], opts: &MarkerOptions) -> 
         rejected_rows: table.rejected_rows,
         unmarked_vertices: unmarked,
         warnings: table.warnings,
+        findings: Vec::new(),
     }
 }
 
@@ -383,7 +393,7 @@ pub fn check_file(
     if let Some((c, None)) = said {
         let table = table::read(bytes, file, c, &opts.table, t)?;
         let report = check(table.clone(), zones, opts);
-        return Ok((table, report));
+        return Ok(slipped(file, table, report, zones, opts, t));
     }
     let said = said.and_then(|(_, g)| g);
     let matched = |r: &MarkerReport| {
@@ -409,11 +419,24 @@ pub fn check_file(
             (std::cmp::Reverse(*n), usize::from(*g != first))
         }
     });
+    let as_said = said.and_then(|s| {
+        tries
+            .iter()
+            .find(|(g, _, _, _)| *g == s)
+            .map(|(_, _, table, _)| table.clone())
+    });
     let mut tries = tries.into_iter();
     let (g, n, table, mut report) = tries.next().ok_or_else(|| crate::Error::Io {
         file: file.to_owned(),
         reason: "no legal grid to read it in".into(),
     })?;
+    if let (Some(s), Some(as_said)) = (said, &as_said) {
+        if s != g && n > 0 {
+            let found =
+                slips::wrong_meridian(file, s.code(), g.code(), &report, &table, as_said, t);
+            report.findings.extend(found);
+        }
+    }
     let total = report.markers.len();
     let (other_grid, other) = tries.next().map_or((g, 0), |(og, n, _, _)| (og, n));
     let note = match said {
@@ -449,7 +472,102 @@ pub fn check_file(
     if let Some(w) = note {
         report.warnings.insert(0, w);
     }
-    Ok((table, report))
+    if n == 0 {
+        // on no zone in either legal grid: another TM-3 zone of VN-2000?
+        let found = other_meridian(bytes, file, said, &table, zones, opts, t);
+        report.findings.extend(found);
+    }
+    Ok(slipped(file, table, report, zones, opts, t))
+}
+
+/// `suspected-wrong-meridian` for a table whose markers fall on no zone in
+/// either legal grid but do, most of them, in another TM-3 zone of VN-2000
+/// (the first such).
+fn other_meridian(
+    bytes: &[u8],
+    file: &str,
+    said: Option<LegalGrid>,
+    table: &MarkerTable,
+    zones: &[MarkerZone],
+    opts: &MarkerOptions,
+    t: &GridTransform,
+) -> Option<crate::checks::Finding> {
+    let (crs, other, other_report) = read_in_other_zone(bytes, file, zones, opts, t)?;
+    let mut found = slips::wrong_meridian(
+        file,
+        said.map_or("EPSG:9214", LegalGrid::code),
+        &crs,
+        &other_report,
+        &other,
+        table,
+        t,
+    )?;
+    found.codes = other_report
+        .markers
+        .iter()
+        .filter_map(|m| m.zone.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Some(found)
+}
+
+/// The other TM-3 zones of VN-2000 in which most of the table's markers fall
+/// on zones: the first such (its CRS, the table and its check).
+fn read_in_other_zone(
+    bytes: &[u8],
+    file: &str,
+    zones: &[MarkerZone],
+    opts: &MarkerOptions,
+    t: &GridTransform,
+) -> Option<(String, MarkerTable, MarkerReport)> {
+    crate::checks::slips::PROJECTED
+        .iter()
+        .filter(|c| LegalGrid::ALL.iter().all(|g| g.epsg() != **c))
+        .find_map(|c| {
+            let crs = format!("EPSG:{c}");
+            let table = table::read(bytes, file, &crs, &opts.table, t).ok()?;
+            let report = check(table.clone(), zones, opts);
+            let m = report
+                .markers
+                .iter()
+                .filter(|m| m.status != Status::NoZone)
+                .count();
+            (m * 2 > report.markers.len()).then_some((crs, table, report))
+        })
+}
+
+/// The table's check with the swapped-axes and datum-shift findings (and,
+/// with `fix_datum_shift`, the check of the markers moved back).
+fn slipped(
+    file: &str,
+    table: MarkerTable,
+    mut report: MarkerReport,
+    zones: &[MarkerZone],
+    opts: &MarkerOptions,
+    t: &GridTransform,
+) -> (MarkerTable, MarkerReport) {
+    report.findings.extend(slips::swapped_axes(file, &table, t));
+    let Some((f, moved, mut moved_report)) = slips::datum_shift(&table, &report, zones, opts, t)
+    else {
+        return (table, report);
+    };
+    if !opts.fix_datum_shift {
+        report.findings.push(f);
+        return (table, report);
+    }
+    moved_report.warnings = report.warnings;
+    moved_report.warnings.push(format!(
+        "--fix-datum-shift: every marker moved back by about {:.1} m ({}); the results are those of the moved markers",
+        f.slip.as_ref().map_or(0.0, |s| s.offset_m),
+        f.slip
+            .as_ref()
+            .and_then(|s| s.slip)
+            .map_or("", DatumSlip::what)
+    ));
+    moved_report.findings = report.findings;
+    moved_report.findings.push(f);
+    (moved, moved_report)
 }
 
 #[cfg(test)]

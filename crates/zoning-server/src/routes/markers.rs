@@ -137,7 +137,8 @@ fn to_new(report: &MarkerReport, table: &MarkerTable) -> Vec<NewMarker> {
         .collect()
 }
 
-/// `?tolerance_m=&crs=&search_radius_m=` of an upload.
+/// `?tolerance_m=&crs=&search_radius_m=&encoding=&fix_datum_shift=` of an
+/// upload.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
@@ -147,6 +148,12 @@ pub struct UploadQuery {
     replace: Option<bool>,
     search_radius_m: Option<f64>,
     crs: Option<String>,
+    /// The CSV's text encoding (`utf-8`, `cp1258`, `tcvn3`, `vni`,
+    /// `viscii`); detected without it.
+    encoding: Option<String>,
+    /// Move the markers back when `suspected-datum-shift` is found (the
+    /// moved markers are the ones recorded).
+    fix_datum_shift: Option<bool>,
 }
 
 /// `POST /markers/upload`: a surveyor's CSV; answers with the marker check
@@ -160,13 +167,25 @@ pub async fn post_upload(
 ) -> ApiResult<HttpResponse> {
     let user = auth::require(&req, &state, MARKER_WRITERS, "uploading markers").await?;
     let q = q.into_inner();
+    let encoding = match q.encoding.as_deref() {
+        None => None,
+        Some(name) => Some(zoning_core::text::Encoding::parse(name).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "encoding={name} is not one this registry reads: utf-8, cp1258, tcvn3, vni or viscii"
+            ))
+        })?),
+    };
     let opts = MarkerOptions {
         tolerance_m: q.tolerance_m.unwrap_or(state.config.marker_tolerance_m),
         search_radius_m: q
             .search_radius_m
             .unwrap_or(markers::DEFAULT_SEARCH_RADIUS_M),
         all_zones: false,
-        ..MarkerOptions::default()
+        table: markers::table::TableOptions {
+            encoding,
+            ..Default::default()
+        },
+        fix_datum_shift: q.fix_datum_shift.unwrap_or(false),
     };
     if !(opts.tolerance_m >= 0.0 && opts.search_radius_m >= opts.tolerance_m) {
         return Err(ApiError::BadRequest(

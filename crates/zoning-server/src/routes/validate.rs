@@ -10,6 +10,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use zoning_core::checks::{self, CheckOptions, Subject};
+use zoning_core::io::archive::{self, Format};
+use zoning_core::io::ReadOptions;
 use zoning_core::store::View;
 
 use super::ogc::content_crs;
@@ -116,6 +118,118 @@ fn subjects_of(
     }
 }
 
+/// `?encoding=&layer=` of a file posted to `/validate`.
+struct Upload {
+    encoding: Option<zoning_core::text::Encoding>,
+    layer: Option<String>,
+}
+
+impl Upload {
+    fn of(req: &HttpRequest) -> ApiResult<Self> {
+        let q =
+            web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+                .map_err(|e| ApiError::BadRequest(format!("the query cannot be read: {e}")))?;
+        let encoding = q
+            .get("encoding")
+            .map(|e| {
+                zoning_core::text::Encoding::parse(e).ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "encoding={e}: use utf-8, cp1258, tcvn3, vni or viscii"
+                    ))
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            encoding,
+            layer: q.get("layer").cloned(),
+        })
+    }
+}
+
+/// The features posted, as the intake takes them.
+struct Posted {
+    /// GeoJSON features.
+    features: Vec<Value>,
+    /// Their CRS.
+    crs: Crs,
+    /// The features of a file that could not be read.
+    unreadable: Vec<zoning_core::io::FeatureError>,
+    /// What the file's reader said (fields mapped, encoding detected).
+    notes: Vec<Value>,
+}
+
+/// The features of a GeoJSON body.
+fn geojson_features(body: &[u8]) -> ApiResult<Vec<Value>> {
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    match v.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => Ok(v
+            .get("features")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()),
+        Some("Feature") => Ok(vec![v]),
+        _ => Err(ApiError::Unprocessable(
+            "post a GeoJSON Feature or FeatureCollection, a zipped shapefile, a KML or KMZ".into(),
+        )),
+    }
+}
+
+/// The features of a posted file that is not GeoJSON (a zipped shapefile, a
+/// KML or KMZ), read by the readers of `zoning check` (field mapping,
+/// encoding detection, swapped axes): as WGS84 GeoJSON features for the
+/// intake, the features that could not be read, and what the reader said.
+fn file_features(
+    body: &[u8],
+    crs: Crs,
+    upload: &Upload,
+    fields: &zoning_core::io::fields::FieldMap,
+) -> ApiResult<Posted> {
+    let opts = ReadOptions {
+        crs: match crs {
+            Crs::Grid(g) => Some(g.code().to_owned()),
+            Crs::Crs84 => None,
+        },
+        encoding: upload.encoding,
+        layer: upload.layer.clone(),
+        fields: fields.clone(),
+    };
+    let input = with_grid(|t| {
+        archive::read_bytes(body, "upload", &opts, t)
+            .map_err(|e| ApiError::Unprocessable(e.to_string()))
+    })?;
+    let mut notes: Vec<Value> = input
+        .fields
+        .iter()
+        .map(|u| json!({"feature": null, "code": null, "note": u.to_string()}))
+        .collect();
+    notes.extend(
+        input
+            .warnings
+            .iter()
+            .map(|w| json!({"feature": null, "code": null, "note": w})),
+    );
+    let mut features = Vec::new();
+    let mut errors = Vec::new();
+    for f in input.features {
+        match f {
+            Ok(f) => features.push(json!({
+                "type": "Feature",
+                "id": f.code,
+                "properties": f.properties,
+                "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&f.wgs84)),
+            })),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok(Posted {
+        features,
+        crs: Crs::Crs84,
+        unreadable: errors,
+        notes,
+    })
+}
+
 /// `POST /validate`.
 pub async fn post_validate(
     req: HttpRequest,
@@ -133,6 +247,7 @@ pub async fn post_validate(
     let view = visibility::view_of(&req, &state).await?;
     let crs = content_crs(&req)?;
     let fields = super::zones::write::fields_of(&req)?;
+    let upload = Upload::of(&req)?;
     let st = state.clone();
     let report = web::block(move || -> ApiResult<Value> {
         let max = st.config.max_concurrent_validations;
@@ -143,20 +258,20 @@ pub async fn post_validate(
             ));
         };
         let cfg = &st.config;
-        let v: Value = serde_json::from_slice(&body)
-            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-        let features: Vec<Value> = match v.get("type").and_then(Value::as_str) {
-            Some("FeatureCollection") => v
-                .get("features")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default(),
-            Some("Feature") => vec![v],
-            _ => {
-                return Err(ApiError::Unprocessable(
-                    "post a GeoJSON Feature or FeatureCollection".into(),
-                ))
+        let Posted {
+            features,
+            crs,
+            unreadable,
+            notes: read_notes,
+        } = if Format::sniff(&body) == Format::GeoJson {
+            Posted {
+                features: geojson_features(&body)?,
+                crs,
+                unreadable: Vec::new(),
+                notes: Vec::new(),
             }
+        } else {
+            file_features(&body, crs, &upload, &fields)?
         };
         if features.len() > cfg.validate_max_features {
             return Err(ApiError::TooLarge(format!(
@@ -200,7 +315,8 @@ pub async fn post_validate(
             Some(&st.bounds),
             &CheckOptions::default(),
         );
-        let mut all = refused;
+        let mut all = checks::unreadable(&unreadable);
+        all.extend(refused);
         all.append(&mut report.findings);
         report.findings = all;
         with_grid(|t| {
@@ -210,7 +326,7 @@ pub async fn post_validate(
         let mut out =
             serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
         out["features"] = Value::Array(taken);
-        out["notes"] = Value::Array(notes);
+        out["notes"] = Value::Array(read_notes.into_iter().chain(notes).collect());
         Ok::<_, ApiError>(out)
     })
     .await??;
