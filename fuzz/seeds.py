@@ -7,11 +7,13 @@ end-to-end tests (tests/e2e/fixtures.py) and from the shipped data, so that
 libFuzzer starts from inputs that reach deep into each parser.
 """
 
+import io
 import json
 import struct
 import sys
 import tempfile
 import unicodedata
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +56,23 @@ def main():
             write("shapefile", f"two-zones-{crs.replace(':', '')}.bin",
                   b"".join(struct.pack("<I", len(p)) + p for p in parts))
             write("prj", f"{crs.replace(':', '')}.prj", esri_wkt(crs))
+        # uploads: a zipped shapefile, a KML and its KMZ, GeoJSON
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for e in ("shp", "shx", "dbf", "prj", "cpg"):
+                z.write(tmp / f"z.{e}", f"ranh-gioi/z.{e}")
+        write("upload", "zipped-shapefile.zip", buf.getvalue())
+        kml = ('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+               '<Placemark><name>KCN-FUZZ</name><ExtendedData><Data name="TEN"><value>Khu công nghiệp</value></Data>'
+               '</ExtendedData><Polygon><outerBoundaryIs><LinearRing><coordinates>106.2,21.3,0 106.21,21.3,0 '
+               '106.21,21.31,0 106.2,21.3,0</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>'
+               '</Document></kml>')
+        write("upload", "zone.kml", kml)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("doc.kml", kml)
+        write("upload", "zone.kmz", buf.getvalue())
+        write("upload", "two-zones.geojson", geojson)
     write("prj", "epsg.txt", "EPSG:9214")
     write("prj", "proj-string.txt", "+proj=tmerc +lat_0=0 +lon_0=107 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
                                     "+towgs84=-191.904,-39.303,-111.450,-0.00928836,0.01975479,-0.00427372,0.252906278 +units=m")

@@ -59,6 +59,7 @@ impl ReadArgs {
             layer: self.layer.clone(),
             fields: FieldMap::parse(self.fields.iter().map(String::as_str), self.area_unit)
                 .map_err(anyhow::Error::msg)?,
+            max_unzipped: None,
         })
     }
 

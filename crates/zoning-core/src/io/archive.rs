@@ -112,7 +112,7 @@ fn entry(
     zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
     index: usize,
     file: &str,
-    budget: &mut u64,
+    (budget, limit): (&mut u64, u64),
 ) -> Result<Vec<u8>> {
     let f = zip.by_index(index).map_err(|e| {
         fail(
@@ -141,8 +141,8 @@ fn entry(
         return Err(fail(
             file,
             format!(
-                "unpacks to more than {} MiB; send the shapefile itself, or a smaller one",
-                MAX_UNZIPPED / 1024 / 1024
+                "unpacks to more than {:.1} MiB; send the shapefile itself, or a smaller one",
+                limit as f64 / 1024.0 / 1024.0
             ),
         ));
     }
@@ -211,7 +211,8 @@ pub fn read_zip(bytes: &[u8], file: &str, opts: &ReadOptions, t: &GridTransform)
         n.rsplit_once('.')
             .map(|(stem, e)| (stem.to_owned(), e.to_ascii_lowercase()))
     };
-    let mut budget = MAX_UNZIPPED;
+    let limit = opts.max_unzipped.unwrap_or(MAX_UNZIPPED);
+    let mut budget = limit;
     // a KMZ: its KML (doc.kml first)
     let mut kml: Vec<&(usize, String)> = names
         .iter()
@@ -228,7 +229,7 @@ pub fn read_zip(bytes: &[u8], file: &str, opts: &ReadOptions, t: &GridTransform)
         .collect();
     if shps.is_empty() {
         if let Some((i, n)) = kml.first() {
-            let text = entry(&mut zip, *i, file, &mut budget)?;
+            let text = entry(&mut zip, *i, file, (&mut budget, limit))?;
             let text = utf8(&text, &format!("{file}/{n}"))?;
             return super::kml::read(&text, &format!("{file}/{n}"), opts, t);
         }
@@ -245,7 +246,7 @@ pub fn read_zip(bytes: &[u8], file: &str, opts: &ReadOptions, t: &GridTransform)
         else {
             return Ok(None);
         };
-        entry(&mut zip, *i, file, &mut budget).map(Some)
+        entry(&mut zip, *i, file, (&mut budget, limit)).map(Some)
     };
     let missing = |what: &str| {
         fail(

@@ -217,6 +217,9 @@ pub struct ReadOptions {
     pub layer: Option<String>,
     /// Which field feeds which property (`--field`, `--area-unit`).
     pub fields: fields::FieldMap,
+    /// The most bytes a ZIP's files may unpack to
+    /// ([`archive::MAX_UNZIPPED`] without it; the service sets its own).
+    pub max_unzipped: Option<u64>,
 }
 
 impl ReadOptions {

@@ -184,6 +184,7 @@ fn file_features(
     crs: Crs,
     upload: &Upload,
     fields: &zoning_core::io::fields::FieldMap,
+    max_unzipped: u64,
 ) -> ApiResult<Posted> {
     let opts = ReadOptions {
         crs: match crs {
@@ -193,6 +194,7 @@ fn file_features(
         encoding: upload.encoding,
         layer: upload.layer.clone(),
         fields: fields.clone(),
+        max_unzipped: Some(max_unzipped),
     };
     let input = with_grid(|t| {
         archive::read_bytes(body, "upload", &opts, t)
@@ -270,8 +272,13 @@ pub async fn post_validate(
                 unreadable: Vec::new(),
                 notes: Vec::new(),
             }
+        } else if view == View::Public {
+            return Err(ApiError::Unauthorized(
+                "a zipped shapefile, KML or DXF is read for signed-in planners only; sign in, or post GeoJSON".into(),
+            ));
         } else {
-            file_features(&body, crs, &upload, &fields)?
+            // a ZIP may unpack to what a marker upload may send, no more
+            file_features(&body, crs, &upload, &fields, cfg.max_body_bytes as u64)?
         };
         if features.len() > cfg.validate_max_features {
             return Err(ApiError::TooLarge(format!(
