@@ -24,7 +24,7 @@ pub enum Encoding {
     Utf8,
     /// Windows-1258 (Vietnamese code page; tone marks as combining marks).
     Cp1258,
-    /// TCVN3 / TCVN 5712:1993 VN3 (the ".VnTime" fonts, "ABC").
+    /// TCVN3 / TCVN 5712:1993 VN3 (the `.VnTime` fonts, "ABC").
     Tcvn3,
     /// VNI-Windows (the "VNI-Times" fonts).
     Vni,
@@ -62,7 +62,13 @@ impl Encoding {
 
 impl Encoding {
     /// Every encoding, in the order [`detect`] prefers on a tie.
-    pub const ALL: [Self; 5] = [Self::Utf8, Self::Tcvn3, Self::Vni, Self::Cp1258, Self::Viscii];
+    pub const ALL: [Self; 5] = [
+        Self::Utf8,
+        Self::Tcvn3,
+        Self::Vni,
+        Self::Cp1258,
+        Self::Viscii,
+    ];
 
     /// The code page a shapefile's `.cpg` names: UTF-8 (`UTF-8`, `65001`),
     /// Windows-1258 (`1258`, `cp1258`, `windows-1258`), the names
@@ -223,15 +229,16 @@ fn tcvn3(bytes: &[u8]) -> String {
                 (c, case)
             })
             .collect();
-        let count = |chars: &[(char, Case)], case: Case| chars.iter().filter(|(_, k)| *k == case).count();
+        let count =
+            |chars: &[(char, Case)], case: Case| chars.iter().filter(|(_, k)| *k == case).count();
         let is_letter = |(c, _): &(char, Case)| c.is_alphabetic() || is_combining_mark(*c);
         // a line with no sure lower-case letter and a word of two capitals
         let words: Vec<&[(char, Case)]> = chars
             .split(|c| !is_letter(c))
             .filter(|w| !w.is_empty())
             .collect();
-        let line_in_capitals = count(&chars, Case::Lower) == 0
-            && words.iter().any(|w| count(w, Case::Upper) >= 2);
+        let line_in_capitals =
+            count(&chars, Case::Lower) == 0 && words.iter().any(|w| count(w, Case::Upper) >= 2);
         let mut start = 0;
         while start < chars.len() {
             let len = chars[start..]
@@ -455,14 +462,20 @@ mod tests {
 
     #[test]
     fn tcvn3_capitals_follow_the_word() {
-        assert_eq!(decode(b"KHU C\xabNG NGHI\xd6P", Encoding::Tcvn3), "KHU CÔNG NGHIỆP");
+        assert_eq!(
+            decode(b"KHU C\xabNG NGHI\xd6P", Encoding::Tcvn3),
+            "KHU CÔNG NGHIỆP"
+        );
         assert_eq!(decode(b"\xa7\xd7NH TR\xb8M", Encoding::Tcvn3), "ĐÌNH TRÁM");
         // one capital and lower-case letters: title case, kept
         assert_eq!(decode(b"M\xfc Ph\xf3", Encoding::Tcvn3), "Mỹ Phú");
         // a one-capital word in a line of capitals
         assert_eq!(decode(b"KCN M\xfc", Encoding::Tcvn3), "KCN MỸ");
         // each line on its own
-        assert_eq!(decode(b"KCN M\xfc\nM\xfc ph\xf3", Encoding::Tcvn3), "KCN MỸ\nMỹ phú");
+        assert_eq!(
+            decode(b"KCN M\xfc\nM\xfc ph\xf3", Encoding::Tcvn3),
+            "KCN MỸ\nMỹ phú"
+        );
     }
 
     #[test]
@@ -470,7 +483,10 @@ mod tests {
         let text = "Khu công nghiệp Đình Trám; Số hiệu mốc; Ghi chú: mốc bê tông";
         assert_eq!(detect(TCVN3).encoding, Encoding::Tcvn3);
         assert_eq!(detect(text.as_bytes()).encoding, Encoding::Utf8);
-        let cp1258: Vec<u8> = encoding_rs::WINDOWS_1258.encode(&text.nfd().collect::<String>()).0.into_owned();
+        let cp1258: Vec<u8> = encoding_rs::WINDOWS_1258
+            .encode(&text.nfd().collect::<String>())
+            .0
+            .into_owned();
         assert_eq!(detect(&cp1258).encoding, Encoding::Cp1258);
     }
 
@@ -487,7 +503,11 @@ mod tests {
             ("1252", "windows-1252"),
             ("ISO-8859-1", "windows-1252"),
         ] {
-            assert_eq!(Encoding::from_cpg(label).map(CodePage::name), Some(want), "{label}");
+            assert_eq!(
+                Encoding::from_cpg(label).map(CodePage::name),
+                Some(want),
+                "{label}"
+            );
         }
         assert_eq!(Encoding::from_cpg("BKHCM2"), None);
     }

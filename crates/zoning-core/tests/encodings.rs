@@ -1,6 +1,6 @@
 //! The Vietnamese encodings against references we did not write: glibc's
-//! `iconv` (TCVN5712-1, VISCII, CP1258) byte by byte, and UniKey's published
-//! VNI-Windows table (tests/reference/vni-windows-unikey.txt) letter by
+//! `iconv` (TCVN5712-1, VISCII, CP1258) byte by byte, and the published
+//! VNI-Windows table of `UniKey` (tests/reference/vni-windows-unikey.txt) letter by
 //! letter; then detection on text those references encoded.
 
 use std::io::Write;
@@ -70,7 +70,10 @@ fn windows_1258_is_glibc_cp1258_composed() {
     // 0x81 0x8A 0x8D–0x90 0x9A 0x9D 0x9E are unassigned in CP1258 (glibc
     // refuses them); encoding_rs follows WHATWG there
     let assigned = (0x80u8..=0xFF).filter(|b| {
-        !matches!(b, 0x81 | 0x8A | 0x8D | 0x8E | 0x8F | 0x90 | 0x9A | 0x9D | 0x9E)
+        !matches!(
+            b,
+            0x81 | 0x8A | 0x8D | 0x8E | 0x8F | 0x90 | 0x9A | 0x9D | 0x9E
+        )
     });
     for (b, want) in glibc_bytes("CP1258", assigned) {
         assert_eq!(decode(&[b], Encoding::Cp1258), want, "CP1258 byte {b:#04x}");
@@ -108,7 +111,7 @@ fn tcvn3_lower_case_and_bare_capitals_round_trip_through_glibc() {
     }
 }
 
-/// UniKey's VNI-Windows table: (letter, bytes).
+/// The VNI-Windows table of `UniKey`: (letter, bytes).
 fn vni_reference() -> Vec<(char, Vec<u8>)> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -123,7 +126,11 @@ fn vni_reference() -> Vec<(char, Vec<u8>)> {
             let (u, w) = (hex(), hex());
             let c = char::from_u32(u).expect("code point");
             let [low, high] = u16::try_from(w).expect("16 bits").to_le_bytes();
-            let bytes = if high == 0 { vec![low] } else { vec![low, high] };
+            let bytes = if high == 0 {
+                vec![low]
+            } else {
+                vec![low, high]
+            };
             (c, bytes)
         })
         .collect()
@@ -134,7 +141,11 @@ fn vni_reads_every_letter_of_unikeys_table() {
     let table = vni_reference();
     assert_eq!(table.len(), 186);
     for (c, bytes) in &table {
-        assert_eq!(decode(bytes, Encoding::Vni), c.to_string(), "{c}: {bytes:02x?}");
+        assert_eq!(
+            decode(bytes, Encoding::Vni),
+            c.to_string(),
+            "{c}: {bytes:02x?}"
+        );
     }
     // and all of them in a row, as they come in a word
     let all: Vec<u8> = table.iter().flat_map(|(_, b)| b.clone()).collect();
@@ -151,13 +162,20 @@ fn text_encoded_by_the_references_is_detected_and_read_back() {
     let text: String = TEXT.nfc().collect();
     let vni: std::collections::HashMap<char, Vec<u8>> = vni_reference().into_iter().collect();
     let cases = [
-        (Encoding::Tcvn3, iconv("UTF-8", "TCVN5712-1", text.as_bytes())),
+        (
+            Encoding::Tcvn3,
+            iconv("UTF-8", "TCVN5712-1", text.as_bytes()),
+        ),
         (Encoding::Viscii, iconv("UTF-8", "VISCII", text.as_bytes())),
         (Encoding::Cp1258, iconv("UTF-8", "CP1258", text.as_bytes())),
         (
             Encoding::Vni,
             text.chars()
-                .flat_map(|c| vni.get(&c).cloned().unwrap_or_else(|| c.to_string().into_bytes()))
+                .flat_map(|c| {
+                    vni.get(&c)
+                        .cloned()
+                        .unwrap_or_else(|| c.to_string().into_bytes())
+                })
                 .collect(),
         ),
         (Encoding::Utf8, text.clone().into_bytes()),

@@ -32,9 +32,7 @@ fn fail(file: &str, reason: impl Into<String>) -> Error {
 /// every byte its own character, so that the text can be turned back into
 /// its bytes ([`raw_bytes`]) and decoded once the whole file has been seen.
 fn keep_bytes() -> dbase::encoding::DynEncoding {
-    dbase::encoding::DynEncoding::from(dbase::encoding::EncodingRs::from(
-        encoding_rs::WINDOWS_1252,
-    ))
+    dbase::encoding::DynEncoding::from(dbase::encoding::EncodingRs::from(encoding_rs::WINDOWS_1252))
 }
 
 /// The bytes of a value read through [`keep_bytes`]. (`encoding_rs` looks
@@ -190,19 +188,7 @@ pub fn read_parts(
         let shape = shape.map_err(|e| {
             fail(file, format!("record {index}: the shape cannot be read ({e}); the .shp is truncated or damaged"))
         })?;
-        let mut properties = JsonObject::new();
-        for (name, value) in record {
-            let name = text(&name, code_page, strict).map_err(|source| {
-                fail(file, format!("the name of a field is not UTF-8 although {source} says so; {UTF8_HELP}"))
-            })?;
-            let value = json(value, code_page, strict).map_err(|source| {
-                fail(
-                    file,
-                    format!("record {index}, field {name}: the text is not UTF-8 although {source} says so; {UTF8_HELP}"),
-                )
-            })?;
-            properties.insert(name, value);
-        }
+        let properties = properties(file, index, record, code_page, strict)?;
         features.push(feature(
             index,
             shape,
@@ -237,12 +223,14 @@ fn code_page(
     records: &[dbase::Record],
     warnings: &mut Vec<String>,
 ) -> Result<(CodePage, Option<&'static str>)> {
-    let said = |c: CodePage, by: &'static str| {
-        (c, (c == CodePage::Text(Encoding::Utf8)).then_some(by))
-    };
+    let said =
+        |c: CodePage, by: &'static str| (c, (c == CodePage::Text(Encoding::Utf8)).then_some(by));
     if let Some(e) = opts.encoding {
         if parts.cpg.is_some() {
-            warnings.push(format!("{file}: --encoding {} overrides the .cpg", e.name()));
+            warnings.push(format!(
+                "{file}: --encoding {} overrides the .cpg",
+                e.name()
+            ));
         }
         return Ok(said(CodePage::Text(e), "--encoding"));
     }
@@ -281,6 +269,35 @@ fn code_page(
         ));
     }
     Ok((CodePage::Text(found.encoding), None))
+}
+
+/// The fields of record `index`, their text decoded.
+fn properties(
+    file: &str,
+    index: usize,
+    record: dbase::Record,
+    code_page: CodePage,
+    strict: Option<&'static str>,
+) -> Result<JsonObject> {
+    let mut properties = JsonObject::new();
+    for (name, value) in record {
+        let name = text(&name, code_page, strict).map_err(|source| {
+            fail(
+                file,
+                format!("the name of a field is not UTF-8 although {source} says so; {UTF8_HELP}"),
+            )
+        })?;
+        let value = json(value, code_page, strict).map_err(|source| {
+            fail(
+                file,
+                format!(
+                    "record {index}, field {name}: the text is not UTF-8 although {source} says so; {UTF8_HELP}"
+                ),
+            )
+        })?;
+        properties.insert(name, value);
+    }
+    Ok(properties)
 }
 
 /// A text read through [`keep_bytes`], decoded; `Err(what said UTF-8)` when

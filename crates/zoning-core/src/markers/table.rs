@@ -197,10 +197,10 @@ fn text(bytes: &[u8], file: &str, opts: &TableOptions) -> Result<(String, Option
                 return Err(refuse(
                     file,
                     format!(
-                        "is not UTF-8 (invalid byte at offset {}) although --encoding utf-8 says so; \
+                    "is not UTF-8 (invalid byte at offset {}) although --encoding utf-8 says so; \
                          say its encoding (cp1258, tcvn3, vni, viscii) or save it as \"CSV UTF-8\"",
-                        e.valid_up_to() + (bytes.len() - utf8.len())
-                    ),
+                    e.valid_up_to() + (bytes.len() - utf8.len())
+                ),
                 ))
             }
             Err(_) => {}
