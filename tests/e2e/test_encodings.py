@@ -100,9 +100,9 @@ def test_encoding_tcvn3_says_it_without_a_warning(tmp_path):
 def test_encoding_overrides_a_wrong_cpg(tmp_path):
     shp = tmp_path / "zones.shp"
     write_dbf_bytes(shp, ZONES, lambda s: iconv(s, "TCVN5712-1"), cpg="1252")
-    p = run_json("area", shp, "--encoding", "tcvn3", "--field", "name_vi=TEN")
-    names = {f["code"]: f.get("name_vi") for f in p["features"]}
-    assert names["KCN-ENC-1"] == nfc("Khu công nghiệp Đình Trám"), p["features"][0]
+    stderr, got = imported(tmp_path, shp, "--encoding", "tcvn3")
+    assert "--encoding TCVN3 (ABC) overrides the .cpg" in stderr, stderr
+    assert got["KCN-ENC-1"]["name_vi"] == nfc("Khu công nghiệp Đình Trám")
 
 
 def test_a_tcvn3_cpg_is_read(tmp_path):

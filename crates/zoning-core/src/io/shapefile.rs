@@ -167,6 +167,8 @@ pub fn read_parts(
             ),
         ));
     }
+    // the fields in the order of the .dbf (a record is a hash map)
+    let names: Vec<String> = table.fields().iter().map(|f| f.name().to_owned()).collect();
     let records = table
         .iter_records()
         .enumerate()
@@ -188,7 +190,7 @@ pub fn read_parts(
         let shape = shape.map_err(|e| {
             fail(file, format!("record {index}: the shape cannot be read ({e}); the .shp is truncated or damaged"))
         })?;
-        let properties = properties(file, index, record, code_page, strict)?;
+        let properties = properties(file, index, (&names, record), code_page, strict)?;
         features.push(feature(
             index,
             shape,
@@ -275,12 +277,17 @@ fn code_page(
 fn properties(
     file: &str,
     index: usize,
-    record: dbase::Record,
+    (names, record): (&[String], dbase::Record),
     code_page: CodePage,
     strict: Option<&'static str>,
 ) -> Result<JsonObject> {
     let mut properties = JsonObject::new();
-    for (name, value) in record {
+    let mut record: std::collections::HashMap<String, FieldValue> = record.into();
+    let fields = names
+        .iter()
+        .filter_map(|n| record.remove_entry(n))
+        .collect::<Vec<_>>();
+    for (name, value) in fields.into_iter().chain(record) {
         let name = text(&name, code_page, strict).map_err(|source| {
             fail(
                 file,
