@@ -12,7 +12,8 @@ fuzz_target!(|data: &[u8]| {
     for enc in Encoding::ALL {
         let text = decode(data, enc);
         assert!(is_nfc(&text), "{enc}: not NFC");
-        if !data.is_empty() && matches!(enc, Encoding::Tcvn3 | Encoding::Viscii | Encoding::Cp1258) {
+        if !data.is_empty() && matches!(enc, Encoding::Tcvn3 | Encoding::Viscii | Encoding::Cp1258)
+        {
             assert!(!text.is_empty(), "{enc}: {} bytes gave no text", data.len());
         }
     }

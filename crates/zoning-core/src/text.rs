@@ -511,4 +511,18 @@ mod tests {
         }
         assert_eq!(Encoding::from_cpg("BKHCM2"), None);
     }
+
+    proptest::proptest! {
+        /// What the `dbf_text` fuzz target checks, on arbitrary bytes.
+        #[test]
+        fn any_bytes_decode_to_nfc_and_detect(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            for enc in Encoding::ALL {
+                let text = decode(&bytes, enc);
+                proptest::prop_assert!(unicode_normalization::is_nfc(&text), "{}", enc);
+            }
+            let d = detect(&bytes);
+            proptest::prop_assert_eq!(d.ascii, bytes.is_ascii());
+            proptest::prop_assert!(d.syllables <= d.words);
+        }
+    }
 }
