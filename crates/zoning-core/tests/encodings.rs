@@ -211,3 +211,41 @@ fn capitals_in_tcvn3_lower_case_codes_take_the_case_of_their_word() {
         .collect();
     assert_eq!(decode(&bytes, Encoding::Tcvn3), line);
 }
+
+#[test]
+fn short_texts_are_detected() {
+    // what a marker table or a one-zone .dbf may hold beside numbers
+    let vni: std::collections::HashMap<char, Vec<u8>> = vni_reference().into_iter().collect();
+    for text in [
+        "Số hiệu mốc;X (m);Y (m)\nM1;2356000,1;416000,2\n",
+        "Tên mốc,X,Y,Ghi chú\nM1,1,2,cọc gỗ\n",
+        "Khu công nghiệp Quang Châu",
+        "Cụm công nghiệp Đồng Đình",
+        "KHU CÔNG NGHIỆP VÂN TRUNG",
+        "Việt Yên",
+    ] {
+        let text: String = text.nfc().collect();
+        for (enc, bytes) in [
+            (
+                Encoding::Tcvn3,
+                iconv("UTF-8", "TCVN5712-1", text.as_bytes()),
+            ),
+            (Encoding::Viscii, iconv("UTF-8", "VISCII", text.as_bytes())),
+            (Encoding::Cp1258, iconv("UTF-8", "CP1258", text.as_bytes())),
+            (
+                Encoding::Vni,
+                text.chars()
+                    .flat_map(|c| {
+                        vni.get(&c)
+                            .cloned()
+                            .unwrap_or_else(|| c.to_string().into_bytes())
+                    })
+                    .collect(),
+            ),
+        ] {
+            let d = detect(&bytes);
+            assert_eq!(d.encoding, enc, "{text:?} in {enc}: {d:?}");
+            assert_eq!(decode(&bytes, enc), text, "{enc}");
+        }
+    }
+}
