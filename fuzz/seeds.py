@@ -93,6 +93,26 @@ def main():
                     (7, b"limit=10&offset=2"), (8, b"tolerance_m=0.2&search_radius_m=10&crs=EPSG:3405"),
                     (9, b"f=csv")]:
         write("http", f"request-{i}.bin", bytes([i]) + data)
+    dbf_text()
+
+
+def dbf_text():
+    """Vietnamese text in each legacy encoding, as glibc's iconv and UniKey's
+    VNI table (tests/reference/vni-windows-unikey.txt) write it."""
+    import subprocess
+
+    text = "Khu công nghiệp Đình Trám\nCỤM CÔNG NGHIỆP HỢP THỊNH\nSố hiệu mốc;X (m);Y (m);Ghi chú\n"
+    for charset, name in (("TCVN5712-1", "tcvn3.txt"), ("VISCII", "viscii.txt"), ("CP1258", "cp1258.txt")):
+        data = subprocess.run(["iconv", "-f", "UTF-8", "-t", charset], input=text.encode("utf-8"),
+                              capture_output=True, check=True).stdout
+        write("dbf_text", name, data)
+    vni = {}
+    for line in (ROOT / "tests/reference/vni-windows-unikey.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            u, w = (int(v, 16) for v in line.split())
+            vni[chr(u)] = bytes([w & 0xFF]) + (bytes([w >> 8]) if w >> 8 else b"")
+    write("dbf_text", "vni.txt", b"".join(vni.get(c) or c.encode("ascii") for c in unicodedata.normalize("NFC", text)))
+    write("dbf_text", "utf8.txt", text)
 
 
 if __name__ == "__main__":

@@ -139,7 +139,6 @@ def test_a_wholly_swapped_file_is_corrected_and_said_once(tmp_path, zones):
     ("empty.csv", b"", "is empty"),
     ("book.csv", b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40, "Excel workbook (.xlsx)"),
     ("utf16.csv", "Số hiệu mốc;X;Y\r\n".encode("utf-16"), "UTF-16"),
-    ("cp1258.csv", "Số hiệu mốc;X;Y\r\nM1;1;2\r\n".encode("utf-8").replace("ố".encode(), b"\xf4\xec"), "not UTF-8"),
     ("columns.csv", "STT;Đông;Bắc\r\n1;416000;2356000\r\n".encode(), "columns cannot be identified"),
     ("header-only.csv", "id,x,y\r\n".encode(), "no rows"),
 ])

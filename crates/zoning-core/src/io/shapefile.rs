@@ -2,10 +2,11 @@
 //!
 //! The CRS is read by PROJ from the `.prj` (ESRI WKT); a shapefile without one
 //! is refused unless `--crs` gives it, because guessing would put the zones in
-//! the wrong place. Text is decoded as the `.cpg` says (UTF-8, or a Windows code
-//! page such as 1258 for Vietnamese); without a `.cpg` it is read as UTF-8 and a
-//! warning says so. A feature's code is its `code` field, else its `id` field
-//! (names compared without case).
+//! the wrong place. Text is decoded as `--encoding` says, else as the `.cpg`
+//! says (UTF-8, a Windows code page such as 1258, or TCVN3, VNI, VISCII),
+//! else in the encoding [`crate::text::detect`] finds over all the text of the
+//! `.dbf`, with a warning naming it. A feature's code is its `code` field,
+//! else its `id` field (names compared without case).
 
 use std::io::Cursor;
 use std::path::Path;
@@ -14,11 +15,11 @@ use ::geojson::JsonObject;
 use geo_types::MultiPolygon;
 use shapefile::dbase::{self, FieldValue};
 use shapefile::{Shape, ShapeReader};
-use unicode_normalization::UnicodeNormalization;
 
 use super::{FeatureError, Input, InputFeature};
 use crate::crs::{CrsTransform, GridTransform, GRID_CRS};
 use crate::error::{Error, Result};
+use crate::text::{detect, CodePage, Encoding};
 
 fn fail(file: &str, reason: impl Into<String>) -> Error {
     Error::Shapefile {
@@ -27,24 +28,37 @@ fn fail(file: &str, reason: impl Into<String>) -> Error {
     }
 }
 
-/// The `.dbf` text encoding named by a `.cpg`.
-fn encoding(label: &str) -> Option<dbase::encoding::DynEncoding> {
-    let l = label
-        .trim()
-        .trim_start_matches('\u{feff}')
-        .to_ascii_lowercase();
-    if matches!(l.as_str(), "utf-8" | "utf8" | "65001") {
-        return Some(dbase::encoding::DynEncoding::from(dbase::Unicode));
+/// The `.dbf` is read with Windows-1252 as WHATWG defines it, which gives
+/// every byte its own character, so that the text can be turned back into
+/// its bytes ([`raw_bytes`]) and decoded once the whole file has been seen.
+fn keep_bytes() -> dbase::encoding::DynEncoding {
+    dbase::encoding::DynEncoding::from(dbase::encoding::EncodingRs::from(encoding_rs::WINDOWS_1252))
+}
+
+/// The bytes of a value read through [`keep_bytes`]. (`encoding_rs` looks
+/// for a byte order mark at the start of each value, so a value starting
+/// with the bytes of one was decoded as UTF-8 or UTF-16: its characters come
+/// back as UTF-8.)
+fn raw_bytes(text: &str) -> Vec<u8> {
+    static BYTES: std::sync::OnceLock<std::collections::HashMap<char, u8>> =
+        std::sync::OnceLock::new();
+    let bytes = BYTES.get_or_init(|| {
+        (0..=255u8)
+            .filter_map(|b| {
+                let byte = [b];
+                let (c, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&byte);
+                c.chars().next().map(|c| (c, b))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match bytes.get(&c) {
+            Some(&b) => out.push(b),
+            None => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
     }
-    let named = if l.chars().all(|c| c.is_ascii_digit()) {
-        format!("windows-{l}")
-    } else {
-        l.trim_start_matches("cp")
-            .parse::<u16>()
-            .map_or(l.clone(), |n| format!("windows-{n}"))
-    };
-    encoding_rs::Encoding::for_label(named.as_bytes())
-        .map(|e| dbase::encoding::DynEncoding::from(dbase::encoding::EncodingRs::from(e)))
+    out
 }
 
 /// The files of one shapefile, read into memory.
@@ -134,27 +148,10 @@ pub fn read_parts(
             ),
         )
     })?;
-    let enc = if let Some(label) = parts.cpg {
-        encoding(label).ok_or_else(|| {
-            fail(
-                file,
-                format!(
-                    "its .cpg names an unknown encoding {:?}; write UTF-8 or a code page such as 1258",
-                    label.trim()
-                ),
-            )
-        })?
-    } else {
-        warnings.push(format!(
-            "{file}: no .cpg beside it; its text is read as UTF-8"
-        ));
-        dbase::encoding::DynEncoding::from(dbase::Unicode)
-    };
-
     let mut shapes = ShapeReader::with_shx(Cursor::new(parts.shp), Cursor::new(parts.shx))
         .map_err(|e| fail(file, format!("cannot be read as a shapefile: {e}")))?;
     let mut table = dbase::ReaderBuilder::new()
-        .with_encoding(enc)
+        .with_encoding(keep_bytes())
         .build(Cursor::new(parts.dbf))
         .map_err(|e| fail(file, format!("its .dbf cannot be read: {e}")))?;
     let shape_count = shapes
@@ -170,22 +167,34 @@ pub fn read_parts(
             ),
         ));
     }
+    // the fields in the order of the .dbf (a record is a hash map)
+    let names: Vec<String> = table.fields().iter().map(|f| f.name().to_owned()).collect();
+    let records = table
+        .iter_records()
+        .enumerate()
+        .map(|(i, record)| {
+            record.map_err(|e| {
+                fail(
+                    file,
+                    format!("record {}: the attributes cannot be read ({e}); the .dbf is truncated or damaged", i + 1),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let (code_page, strict) = code_page(file, &parts, opts, &records, &mut warnings)?;
     let mut features = Vec::with_capacity(shape_count);
     let mut mapping = super::Mapping::default();
     let geographic = crate::crs::CrsInfo::of(&source_crs).is_ok_and(|i| i.geographic);
-    let records = table.iter_records();
     for (i, (shape, record)) in shapes.iter_shapes().zip(records).enumerate() {
         let index = i + 1;
         let shape = shape.map_err(|e| {
             fail(file, format!("record {index}: the shape cannot be read ({e}); the .shp is truncated or damaged"))
         })?;
-        let record = record.map_err(|e| {
-            fail(file, format!("record {index}: the attributes cannot be read ({e}); check the .cpg encoding and the .dbf"))
-        })?;
+        let properties = properties(file, index, (&names, record), code_page, strict)?;
         features.push(feature(
             index,
             shape,
-            record,
+            properties,
             (&to_grid, geographic),
             &opts.fields,
             &mut mapping,
@@ -203,13 +212,128 @@ pub fn read_parts(
     Ok(input)
 }
 
-fn json(value: FieldValue) -> serde_json::Value {
+const UTF8_HELP: &str = "give the encoding the file is in with --encoding \
+                         (cp1258, tcvn3, vni or viscii) or fix the .cpg";
+
+/// Which code page the `.dbf`'s text is in: `--encoding`, else the `.cpg`,
+/// else detected over all its text; and, when UTF-8 was said rather than
+/// found, what said it (invalid UTF-8 is then an error, not U+FFFD).
+fn code_page(
+    file: &str,
+    parts: &Parts<'_>,
+    opts: &super::ReadOptions,
+    records: &[dbase::Record],
+    warnings: &mut Vec<String>,
+) -> Result<(CodePage, Option<&'static str>)> {
+    let said =
+        |c: CodePage, by: &'static str| (c, (c == CodePage::Text(Encoding::Utf8)).then_some(by));
+    if let Some(e) = opts.encoding {
+        if parts.cpg.is_some() {
+            warnings.push(format!(
+                "{file}: --encoding {} overrides the .cpg",
+                e.name()
+            ));
+        }
+        return Ok(said(CodePage::Text(e), "--encoding"));
+    }
+    if let Some(label) = parts.cpg {
+        let c = Encoding::from_cpg(label).ok_or_else(|| {
+            fail(
+                file,
+                format!(
+                    "its .cpg names an unknown encoding {:?}; write UTF-8, a code page such as 1258, \
+                     or TCVN3, VNI or VISCII in the .cpg, or give the encoding with --encoding",
+                    label.trim()
+                ),
+            )
+        })?;
+        return Ok(said(c, "the .cpg"));
+    }
+    let mut all = Vec::new();
+    for record in records {
+        for (name, value) in record.as_ref() {
+            all.extend(raw_bytes(name));
+            all.push(b'\n');
+            if let FieldValue::Character(Some(s)) | FieldValue::Memo(s) = value {
+                all.extend(raw_bytes(s));
+                all.push(b'\n');
+            }
+        }
+        if all.len() > crate::text::DETECT_LIMIT {
+            break;
+        }
+    }
+    let found = detect(&all);
+    if !found.ascii {
+        warnings.push(format!(
+            "{file}: no .cpg; its text reads as {}; say --encoding if that is wrong",
+            found.encoding.name()
+        ));
+    }
+    Ok((CodePage::Text(found.encoding), None))
+}
+
+/// The fields of record `index`, their text decoded.
+fn properties(
+    file: &str,
+    index: usize,
+    (names, record): (&[String], dbase::Record),
+    code_page: CodePage,
+    strict: Option<&'static str>,
+) -> Result<JsonObject> {
+    let mut properties = JsonObject::new();
+    let mut record: std::collections::HashMap<String, FieldValue> = record.into();
+    let fields = names
+        .iter()
+        .filter_map(|n| record.remove_entry(n))
+        .collect::<Vec<_>>();
+    for (name, value) in fields.into_iter().chain(record) {
+        let name = text(&name, code_page, strict).map_err(|source| {
+            fail(
+                file,
+                format!("the name of a field is not UTF-8 although {source} says so; {UTF8_HELP}"),
+            )
+        })?;
+        let value = json(value, code_page, strict).map_err(|source| {
+            fail(
+                file,
+                format!(
+                    "record {index}, field {name}: the text is not UTF-8 although {source} says so; {UTF8_HELP}"
+                ),
+            )
+        })?;
+        properties.insert(name, value);
+    }
+    Ok(properties)
+}
+
+/// A text read through [`keep_bytes`], decoded; `Err(what said UTF-8)` when
+/// UTF-8 was said and the bytes are not.
+fn text(
+    raw: &str,
+    code_page: CodePage,
+    strict: Option<&'static str>,
+) -> std::result::Result<String, &'static str> {
+    let bytes = raw_bytes(raw);
+    if let Some(by) = strict {
+        if std::str::from_utf8(&bytes).is_err() {
+            return Err(by);
+        }
+    }
+    Ok(code_page.decode(&bytes).trim_end().to_owned())
+}
+
+fn json(
+    value: FieldValue,
+    code_page: CodePage,
+    strict: Option<&'static str>,
+) -> std::result::Result<serde_json::Value, &'static str> {
     use serde_json::Value;
-    match value {
-        // Windows-1258 writes Vietnamese tones as combining marks: compose them
-        // (NFC) so names compare equal to the same names typed elsewhere.
+    Ok(match value {
+        // decoded to NFC: Windows-1258 writes Vietnamese tones as combining
+        // marks, and names must compare equal to the same names typed elsewhere
         FieldValue::Character(Some(s)) | FieldValue::Memo(s) => {
-            Value::String(s.trim_end().nfc().collect())
+            Value::String(text(&s, code_page, strict)?)
         }
         FieldValue::Numeric(Some(n)) | FieldValue::Currency(n) | FieldValue::Double(n) => {
             serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
@@ -223,22 +347,18 @@ fn json(value: FieldValue) -> serde_json::Value {
             Value::String(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
         }
         _ => Value::Null,
-    }
+    })
 }
 
 fn feature(
     index: usize,
     shape: Shape,
-    record: dbase::Record,
+    mut properties: JsonObject,
     (to_grid, geographic): (&CrsTransform, bool),
     map: &super::fields::FieldMap,
     mapping: &mut super::Mapping,
     t: &GridTransform,
 ) -> std::result::Result<InputFeature, FeatureError> {
-    let mut properties = JsonObject::new();
-    for (name, value) in record {
-        properties.insert(name, json(value));
-    }
     mapping.saw(&properties);
     // the code as the field mapping gives it (`MA` → code), else `id`
     let code = super::Mapping::code_of(map, &properties, &["id"]);

@@ -1,7 +1,9 @@
 //! Reading a surveyor's coordinate table (CSV) as Vietnamese surveyors deliver
 //! it: from Excel in either locale (UTF-8 with or without BOM, `,` `;` or tab
 //! separated, `.` or `,` decimal mark, CRLF or LF), headers in Vietnamese or
-//! English, **X = northing, Y = easting**.
+//! English, **X = northing, Y = easting**. A file that is not UTF-8 is read
+//! in the encoding `--encoding` says, else the one [`crate::text::detect`]
+//! finds (Windows-1258, TCVN3, VNI-Windows, VISCII), with a warning.
 //!
 //! Every row that cannot be used is reported with its line (the header is line
 //! 1), its id and why; nothing is dropped silently. A row whose X and Y are
@@ -157,8 +159,12 @@ fn refuse(file: &str, reason: impl Into<String>) -> Error {
     }
 }
 
-/// Decodes the bytes of a marker file, refusing what is not CSV text.
-fn text(bytes: &[u8], file: &str) -> Result<String> {
+/// Decodes the bytes of a marker file, refusing what is not CSV text: in the
+/// encoding `--encoding` says, else UTF-8 (with or without BOM) when the
+/// bytes are valid UTF-8, else the Vietnamese encoding
+/// [`crate::text::detect`] finds, with a warning (the second value) naming it.
+fn text(bytes: &[u8], file: &str, opts: &TableOptions) -> Result<(String, Option<String>)> {
+    use crate::text::{decode, detect, Encoding};
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(refuse(
             file,
@@ -183,16 +189,32 @@ fn text(bytes: &[u8], file: &str) -> Result<String> {
             "is UTF-16 text (\"Unicode Text\" in Excel); save it as \"CSV UTF-8\"",
         ));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
-        refuse(
-            file,
-            format!(
-                "is not UTF-8 (invalid byte at offset {}): it may be Windows-1258, TCVN3 or VNI; save it as \"CSV UTF-8\"",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
+    let utf8 = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match opts.encoding {
+        Some(Encoding::Utf8) | None => match std::str::from_utf8(utf8) {
+            Ok(text) => return Ok((text.to_owned(), None)),
+            Err(e) if opts.encoding.is_some() => {
+                return Err(refuse(
+                    file,
+                    format!(
+                    "is not UTF-8 (invalid byte at offset {}) although --encoding utf-8 says so; \
+                         say its encoding (cp1258, tcvn3, vni, viscii) or save it as \"CSV UTF-8\"",
+                    e.valid_up_to() + (bytes.len() - utf8.len())
+                ),
+                ))
+            }
+            Err(_) => {}
+        },
+        Some(enc) => return Ok((decode(bytes, enc), None)),
+    }
+    let found = detect(bytes);
+    Ok((
+        decode(bytes, found.encoding),
+        Some(format!(
+            "{file}: not UTF-8; its text reads as {}; say --encoding if that is wrong",
+            found.encoding.name()
+        )),
+    ))
 }
 
 /// Where each line of a text starts, to turn the csv crate's byte offsets into
@@ -381,7 +403,8 @@ fn row(
 /// the CRS of its X/Y (EPSG:9214 unless the surveyor says otherwise).
 ///
 /// # Errors
-/// When the file is not CSV text (empty, a spreadsheet, another encoding) or
+/// When the file is not CSV text (empty, a spreadsheet, UTF-16, not the
+/// UTF-8 `--encoding utf-8` says) or
 /// its id, X and Y columns cannot be identified. Bad rows are not errors:
 /// they are in [`MarkerTable::rejected_rows`].
 pub fn read(
@@ -391,8 +414,7 @@ pub fn read(
     opts: &TableOptions,
     t: &GridTransform,
 ) -> Result<MarkerTable> {
-    let _ = opts;
-    let text = text(bytes, file)?;
+    let (text, encoding_warning) = text(bytes, file, opts)?;
     let first = text.lines().next().unwrap_or_default();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter(first))
@@ -407,6 +429,7 @@ pub fn read(
     let source = Source::new(crs, file)?;
     let mut table = MarkerTable {
         crs: crs.to_owned(),
+        warnings: encoding_warning.into_iter().collect(),
         ..MarkerTable::default()
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
