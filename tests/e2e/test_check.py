@@ -70,7 +70,25 @@ def invalid_zones():
     ]
 
 
-def expected(zones, province):
+# the TM-3 and UTM zones of VN-2000 a grid file may have been written in
+OTHER_GRIDS = [f"EPSG:{c}" for c in (*range(9205, 9219), 3405, 3406) if c != 9214]
+
+
+def right_elsewhere(g, province):
+    """Whether a zone's EPSG:9214 coordinates, read in another VN-2000 grid
+    (PROJ, through pyproj), put its centre inside the province."""
+    from pyproj import Transformer
+    from shapely.geometry import Point
+
+    c = g.centroid
+    for crs in OTHER_GRIDS:
+        x, y = Transformer.from_crs(crs, GRID, always_xy=True).transform(c.x, c.y)
+        if province.contains(Point(x, y)):
+            return True
+    return False
+
+
+def expected(zones, province, projected=False):
     """What GEOS says, in the shape of `zoning check --format json`."""
     out = []
     valid = []
@@ -103,6 +121,9 @@ def expected(zones, province):
         outside = g.difference(province).area
         if outside >= SLIVER_M2:
             out.append(("outside-boundary", (c,), outside, None))
+            # wholly outside, from a file in a grid: right in another grid?
+            if projected and outside >= 0.99 * g.area and right_elsewhere(g, province):
+                out.append(("suspected-wrong-meridian", (c,), None, None))
         declared = p.get("declared_area_ha")
         if declared and abs(g.area / 1e4 - declared) / declared > 0.01:
             out.append(("area-mismatch", (c,), abs(g.area - declared * 1e4), None))
@@ -113,8 +134,8 @@ def close(a, b):
     return abs(a - b) <= 1e-3 + 1e-6 * abs(b)
 
 
-def compare(report, zones, province):
-    want, want_expected = expected(zones, province)
+def compare(report, zones, province, projected=False):
+    want, want_expected = expected(zones, province, projected)
     got = report["findings"]
     for f in got:
         assert f["severity"] == ("warning" if f["rule"] in ("sliver", "area-mismatch") else "error"), f
@@ -158,7 +179,10 @@ def test_shapefile_in_the_grid_against_geos(tmp_path):
     zones = valid_zones()
     path = tmp_path / "zones.shp"
     write_shapefile(path, zones)
-    compare(run_json("check", path), zones, province_grid())
+    # V-FAR, 204 km east, is where its coordinates would put a zone written in
+    # another TM-3 zone of VN-2000 (pyproj says which):
+    # suspected-wrong-meridian as well as outside-boundary
+    compare(run_json("check", path), zones, province_grid(), projected=True)
 
 
 def test_unreadable_features_are_findings(tmp_path):
