@@ -1227,6 +1227,15 @@ await test('planner loads a KML file: its one placemark straight into the editor
     sameVertices((await editedOutline(p)).ring, want.ring, 'CCN-TEP-KML');
     assert.match(await p.textContent('#plan-msg'), /Đã nạp ranh giới từ tệp zone\.kml \(KML\)/);
     await p.waitForSelector('#findings h3');
+    // a KMZ: the same placemark zipped
+    const kmz = fixtureWants['CCN-TEP-KMZ'];
+    const [kreq] = await Promise.all([p.waitForRequest((r) => r.url().endsWith('/validate') && r.method() === 'POST'),
+      p.setInputFiles('#geojson-file', fixture('zone.kmz'))]);
+    assert.equal(kreq.headers()['content-type'], 'application/vnd.google-earth.kmz');
+    await p.waitForFunction(() => document.querySelector('#plan-code').value === 'CCN-TEP-KMZ');
+    assert.equal(await p.inputValue('#plan-name'), kmz.name_vi);
+    sameVertices((await editedOutline(p)).ring, kmz.ring, 'CCN-TEP-KMZ');
+    assert.match(await p.textContent('#plan-msg'), /Đã nạp ranh giới từ tệp zone\.kmz \(KMZ\)/);
     assert.deepEqual(consoleErrors, []);
   } finally { await p.close(); }
 });
@@ -1265,7 +1274,7 @@ await test('planner loads a DXF: its grid is asked (EPSG:9214 first) and sent as
     const [req] = await Promise.all([p.waitForRequest((r) => r.url().endsWith('/validate') && r.method() === 'POST'), p.click('#file-grid-go')]);
     assert.equal(req.headers()['content-crs'], '<http://www.opengis.net/def/crs/EPSG/0/9214>');
     assert.equal(req.headers()['content-type'], 'image/vnd.dxf');
-    await p.waitForFunction(() => document.querySelector('#plan-code').value === 'CCN-TEP-DXF' || document.querySelector('#plan-alert').textContent);
+    await p.waitForFunction(() => /zone-9214\.dxf \(DXF/.test(document.querySelector('#plan-msg').textContent) || document.querySelector('#plan-alert').textContent);
     const alert = await p.textContent('#plan-alert');
     if (/DXF/.test(alert) && /does not read/.test(alert)) {
       awaitingServer('DXF read by POST /validate (the server at hand answers 422: it does not read DXF yet)');
@@ -1273,6 +1282,9 @@ await test('planner loads a DXF: its grid is asked (EPSG:9214 first) and sent as
       return;
     }
     assert.equal(alert, '');
+    // the code from the text inside the polyline; no kind in the file
+    assert.equal(await p.inputValue('#plan-code'), 'CCN-TEP-DXF');
+    assert.doesNotMatch(await p.textContent('#kind-why'), /lấy từ tệp/);
     sameVertices((await editedOutline(p)).ring, fixtureWants['CCN-TEP-DXF'].ring, 'CCN-TEP-DXF');
     assert.match(await p.textContent('#plan-msg'), /zone-9214\.dxf \(DXF, EPSG:9214\)/);
     assert.deepEqual(consoleErrors, []);
@@ -1283,13 +1295,14 @@ await test('planner loads a shapefile whose names are TCVN3 bytes without a .cpg
   const { p, consoleErrors } = await filePage();
   try {
     await p.setInputFiles('#geojson-file', fixture('zones-tcvn3.zip'));
-    await p.waitForFunction(() => document.querySelector('#plan-code').value === 'CCN-TEP-TCVN' || document.querySelector('#plan-alert').textContent);
+    await p.waitForFunction(() => /zones-tcvn3\.zip \(shapefile\)/.test(document.querySelector('#plan-msg').textContent) || document.querySelector('#plan-alert').textContent);
     const alert = await p.textContent('#plan-alert');
     if (/could not be decoded|invalid utf-8/i.test(alert)) {
       awaitingServer('the encoding detection of DBF text (the server at hand reads a DBF without .cpg as UTF-8)');
       return;
     }
     assert.equal(alert, '');
+    assert.equal(await p.inputValue('#plan-code'), 'CCN-TEP-TCVN');
     assert.equal(await p.inputValue('#plan-name'), fixtureWants['CCN-TEP-TCVN'].name_vi.normalize('NFC'));
     sameVertices((await editedOutline(p)).ring, fixtureWants['CCN-TEP-TCVN'].ring, 'CCN-TEP-TCVN');
     assert.match(await p.$eval('#plan-msg', (e) => e.innerText), /tcvn/i, 'the encoding found is said');
@@ -1873,6 +1886,23 @@ await test('on a phone the planner\'s and the surveyor\'s new controls are 44 ×
     await axeCheck('planner on a phone', p);
     await p.close();
   } finally { await page.setViewportSize({ width: 1400, height: 900 }); }
+});
+
+await test('on a phone the file questions (which zone, which grid) are 44 × 44 px and axe-core finds nothing serious', async () => {
+  const { p, consoleErrors } = await filePage();
+  try {
+    await p.setViewportSize({ width: 390, height: 844 });
+    await p.setInputFiles('#geojson-file', fixture('zones-9214.zip'));
+    await p.waitForSelector('#file-features button');
+    assert.deepEqual(await smallControls(p), [], 'the list of the file\'s zones');
+    await axeCheck('the list of a file\'s zones on a phone', p);
+    await p.setInputFiles('#geojson-file', fixture('zone-9214.dxf'));
+    await p.waitForSelector('#file-grid');
+    assert.ok(await p.locator('#file-features').count() === 0, 'the new question replaces the old one');
+    assert.deepEqual(await smallControls(p), [], 'the question of the grid');
+    await axeCheck('the question of a DXF\'s grid on a phone', p);
+    assert.deepEqual(consoleErrors, []);
+  } finally { await p.close(); }
 });
 
 await test('on a phone the panel goes below the map and the search still works', async () => {
