@@ -729,7 +729,7 @@ let snap = null;
 let editing = null; // code of an existing zone being edited
 let undoStack = []; // the geometries before each edit, last on top
 // what the form holds, kept across a change of language or face
-const plan = { code: '', kind: 'KCN', name: '', reason: '', decision: '', gridCrs: null, kindChosen: false, kindWhy: null };
+const plan = { code: '', kind: 'KCN', name: '', reason: '', decision: '', gridCrs: null, kindChosen: false, kindWhy: null, fileEncoding: '' };
 let planMsg = null; // { key, vars, extra }
 let planProblem = null; // { status, body, retryAfter } or { key, detail }
 let lastFindings = null; // { findings, code }
@@ -887,7 +887,7 @@ function fileType(file, head) {
   const start = new TextDecoder('latin1').decode(head).replace(/^\uFEFF/, '').trimStart();
   if (head[0] === 0x50 && head[1] === 0x4b) return ext === 'kmz' ? 'kmz' : 'zip';
   if (start.startsWith('{')) return 'geojson';
-  if (ext === 'dxf' || /^0\s*\r?\n\s*SECTION/.test(start)) return 'dxf';
+  if (ext === 'dxf' || start.startsWith('AutoCAD Binary DXF') || /^(0\s*\r?\n\s*SECTION|999\s*\r?\n)/.test(start)) return 'dxf';
   if (ext === 'kml' || /^<(\?xml|kml)/.test(start)) return 'kml';
   return 'geojson';
 }
@@ -897,21 +897,30 @@ async function loadFile(file) {
   const type = fileType(file, new Uint8Array(await file.slice(0, 64).arrayBuffer()));
   if (type === 'geojson') { await loadGeoJson(file); return; }
   // a DXF has no CRS: its grid is asked for before it is sent
-  if (type === 'dxf') { setFilePick({ ask: { file, type } }); setMsg(null); return; }
-  await sendFile(file, type, null);
+  if (type === 'dxf') { setFilePick({ ask: { file, type, how: {} } }); setMsg(null); return; }
+  await sendFile(file, type, {});
 }
-async function sendFile(file, type, grid) {
+// how = { grid, layer }: the grid of a file without a CRS, the shapefile of a
+// zip that holds several; the encoding of its text is the form's choice
+async function sendFile(file, type, how) {
   setFilePick(null);
   setMsg('fileReading', { name: file.name });
+  const { grid, layer } = how;
   const headers = { 'Content-Type': FILE_TYPES[type] };
   if (grid) headers['Content-Crs'] = `<${GRIDS[grid]}>`;
-  const r = await send('/validate', { method: 'POST', headers, body: await file.arrayBuffer() });
+  const q = new URLSearchParams();
+  if (layer) q.set('layer', layer);
+  if (plan.fileEncoding) q.set('encoding', plan.fileEncoding);
+  const r = await send(`/validate${q.toString() ? `?${q}` : ''}`, { method: 'POST', headers, body: await file.arrayBuffer() });
   if (!r || !r.ok) {
     const p = await problemOf(r);
     const detail = p.body?.detail || '';
     setMsg(null);
     // a shapefile without .prj: its grid is asked for, and it is sent again
-    if (p.status === 422 && !grid && /has no \.prj/.test(detail)) { setFilePick({ ask: { file, type } }); return; }
+    if (p.status === 422 && !grid && /has no \.prj/.test(detail)) { setFilePick({ ask: { file, type, how } }); return; }
+    // a zip of several shapefiles: which one (the server names them)
+    const many = p.status === 422 && !layer && detail.match(/holds \d+ shapefiles \(([^)]+)\)/);
+    if (many) { setFilePick({ layers: { file, type, how, names: many[1].split(', ') } }); return; }
     setProblem(p.status === 422 ? { key: 'fileUnreadable', detail: `${file.name}: ${detail}` } : p);
     return;
   }
@@ -925,7 +934,8 @@ async function sendFile(file, type, grid) {
     setProblem({ key: 'fileNoFeature', detail: `${file.name}${why ? `: ${why}` : ''}` });
     return;
   }
-  const from = { name: file.name, format: grid ? `${FILE_FORMATS[type]}, ${grid}` : FILE_FORMATS[type], grid, notes };
+  const format = [layer ? `${FILE_FORMATS[type]} ${layer}` : FILE_FORMATS[type], grid].filter(Boolean).join(', ');
+  const from = { name: file.name, format, grid, notes };
   if (features.length === 1) { useFileFeature(from, features[0]); return; }
   setMsg(null);
   setFilePick({ choose: { ...from, features } });
@@ -948,13 +958,19 @@ function renderFilePick() {
   const box = $('file-pick');
   if (!box) return;
   if (filePick?.ask) {
-    const { file, type } = filePick.ask;
+    const { file, type, how } = filePick.ask;
     put(box, el('p', { id: 'file-ask', text: fillIn(t('fileAskGrid'), { name: file.name }) }),
       el('label', { for: 'file-grid', text: t('fileGrid') }), ' ',
       el('select', { id: 'file-grid' },
         el('option', { value: 'EPSG:9214', selected: true }, t('fileGrid9214')),
         el('option', { value: 'EPSG:9209' }, t('fileGrid9209'))), ' ',
-      el('button', { id: 'file-grid-go', type: 'button', on: { click: () => sendFile(file, type, $('file-grid').value) } }, t('fileGridGo')), ' ',
+      el('button', { id: 'file-grid-go', type: 'button', on: { click: () => sendFile(file, type, { ...how, grid: $('file-grid').value }) } }, t('fileGridGo')), ' ',
+      el('button', { id: 'file-cancel', type: 'button', on: { click: () => setFilePick(null) } }, t('fileCancel')));
+  } else if (filePick?.layers) {
+    const { file, type, how, names } = filePick.layers;
+    put(box, el('p', { id: 'file-layers-ask', text: fillIn(t('fileLayers'), { name: file.name, n: names.length }) }),
+      el('ul', { id: 'file-layers' }, names.map((n) => el('li', {},
+        el('button', { type: 'button', 'data-layer': n, on: { click: () => sendFile(file, type, { ...how, layer: n }) } }, fillIn(t('fileLayerAs'), { layer: n }))))),
       el('button', { id: 'file-cancel', type: 'button', on: { click: () => setFilePick(null) } }, t('fileCancel')));
   } else if (filePick?.choose) {
     const c = filePick.choose;
@@ -1170,6 +1186,10 @@ function renderPlanner() {
     el('p', { class: 'file' }, el('label', { for: 'geojson-file', text: t('loadFile') }), ' ',
       el('input', { type: 'file', id: 'geojson-file', accept: '.geojson,.json,.zip,.kml,.kmz,.dxf,application/geo+json,application/json',
         on: { change: (e) => { const f = e.target.files[0]; if (f) loadFile(f); e.target.value = ''; } } })),
+    el('p', { class: 'file' }, el('label', { for: 'file-encoding', text: t('fileEncoding') }), ' ',
+      el('select', { id: 'file-encoding', on: { change: (e) => { plan.fileEncoding = e.target.value; } } },
+        [['', t('fileEncodingAuto')], ['utf-8', 'UTF-8'], ['cp1258', 'Windows-1258'], ['tcvn3', 'TCVN3 (ABC, .VnTime)'], ['vni', 'VNI-Windows'], ['viscii', 'VISCII']]
+          .map(([v, label]) => el('option', { value: v, selected: plan.fileEncoding === v }, label)))),
     el('div', { id: 'file-pick', class: 'file-pick', hidden: true }),
     el('p', { id: 'edit-hint', class: 'small hint', text: t('editHint') }),
     el('form', { class: 'zone-form', on: { submit: (e) => { e.preventDefault(); save(); } } },

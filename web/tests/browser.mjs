@@ -1211,6 +1211,17 @@ await test('planner loads a zipped shapefile (MA, TEN, LOAI, EPSG:9214 with a .p
     assert.equal(await p.inputValue('#plan-kind'), 'CCN');
     sameVertices((await editedOutline(p)).ring, fixtureWants['CCN-TEP-SHP-1'].ring, 'CCN-TEP-SHP-1');
     assert.deepEqual(consoleErrors, []);
+    // a zip of two shapefiles: the server names them, the planner says which
+    await p.setInputFiles('#geojson-file', fixture('two-shapefiles.zip'));
+    await p.waitForSelector('#file-layers button');
+    assert.match(await p.textContent('#file-layers-ask'), /Tệp two-shapefiles\.zip chứa 2 shapefile; chọn shapefile cần đọc/);
+    assert.deepEqual(await p.$$eval('#file-layers button', (bs) => bs.map((b) => b.textContent)), ['Đọc ccn_2026', 'Đọc kcn_2026']);
+    const [lreq] = await Promise.all([p.waitForRequest((r) => r.url().includes('/validate?')), p.click('#file-layers button[data-layer="kcn_2026"]')]);
+    assert.equal(new URL(lreq.url()).searchParams.get('layer'), 'kcn_2026');
+    await p.waitForFunction(() => /two-shapefiles\.zip \(shapefile kcn_2026\)/.test(document.querySelector('#plan-msg').textContent));
+    assert.equal(await p.inputValue('#plan-code'), 'KCN-TEP-SHP-2');
+    sameVertices((await editedOutline(p)).ring, fixtureWants['KCN-TEP-SHP-2'].ring, 'kcn_2026');
+    assert.deepEqual(consoleErrors.filter((e) => !/status of 422/.test(e)), [], 'only the 422 that named the shapefiles');
   } finally { await p.close(); }
 });
 
@@ -1291,6 +1302,22 @@ await test('planner loads a DXF: its grid is asked (EPSG:9214 first) and sent as
   } finally { await p.close(); }
 });
 
+await test('planner loads a shapefile without a .prj: the server says so, the grid is asked, and the file is read in it', async () => {
+  const { p, consoleErrors } = await filePage();
+  try {
+    await p.setInputFiles('#geojson-file', fixture('no-prj.zip'));
+    await p.waitForSelector('#file-grid');
+    assert.match(await p.textContent('#file-ask'), /Tệp no-prj\.zip không ghi hệ tọa độ \(tệp DXF, hoặc shapefile không có \.prj\)/);
+    assert.equal(await p.textContent('#plan-alert'), '', 'a question, not an error');
+    const [req] = await Promise.all([p.waitForRequest((r) => r.url().endsWith('/validate') && r.method() === 'POST'), p.click('#file-grid-go')]);
+    assert.equal(req.headers()['content-crs'], '<http://www.opengis.net/def/crs/EPSG/0/9214>');
+    await p.waitForFunction(() => document.querySelector('#plan-code').value === 'CCN-TEP-SHP-1');
+    assert.match(await p.textContent('#plan-msg'), /no-prj\.zip \(shapefile, EPSG:9214\)/);
+    sameVertices((await editedOutline(p)).ring, fixtureWants['CCN-TEP-SHP-1'].ring, 'no .prj, read in EPSG:9214');
+    assert.deepEqual(consoleErrors.filter((e) => !/status of 422/.test(e)), []);
+  } finally { await p.close(); }
+});
+
 await test('planner loads a shapefile whose names are TCVN3 bytes without a .cpg: the name comes out as Unicode', async () => {
   const { p, consoleErrors } = await filePage();
   try {
@@ -1299,14 +1326,27 @@ await test('planner loads a shapefile whose names are TCVN3 bytes without a .cpg
     const alert = await p.textContent('#plan-alert');
     if (/could not be decoded|invalid utf-8/i.test(alert)) {
       awaitingServer('the encoding detection of DBF text (the server at hand reads a DBF without .cpg as UTF-8)');
-      return;
+    } else {
+      assert.equal(alert, '');
+      assert.equal(await p.inputValue('#plan-code'), 'CCN-TEP-TCVN');
+      assert.equal(await p.inputValue('#plan-name'), fixtureWants['CCN-TEP-TCVN'].name_vi.normalize('NFC'));
+      sameVertices((await editedOutline(p)).ring, fixtureWants['CCN-TEP-TCVN'].ring, 'CCN-TEP-TCVN');
+      assert.match(await p.$eval('#plan-msg', (e) => e.innerText), /tcvn/i, 'the encoding found is said');
     }
-    assert.equal(alert, '');
-    assert.equal(await p.inputValue('#plan-code'), 'CCN-TEP-TCVN');
-    assert.equal(await p.inputValue('#plan-name'), fixtureWants['CCN-TEP-TCVN'].name_vi.normalize('NFC'));
-    sameVertices((await editedOutline(p)).ring, fixtureWants['CCN-TEP-TCVN'].ring, 'CCN-TEP-TCVN');
-    assert.match(await p.$eval('#plan-msg', (e) => e.innerText), /tcvn/i, 'the encoding found is said');
-    assert.deepEqual(consoleErrors, []);
+    // the encoding said by the planner goes with the file
+    await p.click('#clear');
+    assert.equal(await p.inputValue('#file-encoding'), '', 'found by itself unless told');
+    await p.selectOption('#file-encoding', 'tcvn3');
+    const [req] = await Promise.all([p.waitForRequest((r) => r.url().includes('/validate?')), p.setInputFiles('#geojson-file', fixture('zones-tcvn3.zip'))]);
+    assert.equal(new URL(req.url()).searchParams.get('encoding'), 'tcvn3');
+    await p.waitForFunction(() => /zones-tcvn3\.zip \(shapefile\)/.test(document.querySelector('#plan-msg').textContent) || document.querySelector('#plan-alert').textContent);
+    if (/could not be decoded|invalid utf-8/i.test(await p.textContent('#plan-alert'))) {
+      awaitingServer('encoding=tcvn3 for a DBF (the server at hand reads a DBF without .cpg as UTF-8)');
+    } else {
+      assert.equal(await p.textContent('#plan-alert'), '');
+      assert.equal(await p.inputValue('#plan-name'), fixtureWants['CCN-TEP-TCVN'].name_vi.normalize('NFC'));
+    }
+    assert.deepEqual(consoleErrors.filter((e) => !/status of 422/.test(e)), []);
   } finally { await p.close(); }
 });
 
