@@ -26,7 +26,7 @@ import { createGround, ZONE_LABEL_ZOOM, GROUND } from './ground.js';
 import { buildIndex, search } from './search.js';
 import polygonClipping from 'polygon-clipping';
 import { findingText, problemText, rowReason, warningText, noteText, historyText } from './messages.js';
-import { readZoneFile, FileError } from './geofile.js';
+import { readZoneFile, FileError, GRIDS } from './geofile.js';
 
 const $ = (id) => document.getElementById(id);
 const geojson = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' });
@@ -729,7 +729,7 @@ let snap = null;
 let editing = null; // code of an existing zone being edited
 let undoStack = []; // the geometries before each edit, last on top
 // what the form holds, kept across a change of language or face
-const plan = { code: '', kind: 'KCN', name: '', reason: '', decision: '', gridCrs: null, kindChosen: false, kindWhy: null };
+const plan = { code: '', kind: 'KCN', name: '', reason: '', decision: '', gridCrs: null, kindChosen: false, kindWhy: null, fileEncoding: '' };
 let planMsg = null; // { key, vars, extra }
 let planProblem = null; // { status, body, retryAfter } or { key, detail }
 let lastFindings = null; // { findings, code }
@@ -871,9 +871,122 @@ function startEdit() {
   validate();
 }
 
-// a GeoJSON file: its first polygon is the boundary being edited
+// A file chosen in the editor. GeoJSON is read here (geofile.js); a zipped
+// shapefile, a KML or KMZ and a DXF are sent as they are to the server's
+// `/validate`, whose intake reads them as `zoning check` does (field mapping,
+// encoding detection, the CRS from the .prj) and answers the features in WGS84.
+const FILE_TYPES = {
+  zip: 'application/zip', kmz: 'application/vnd.google-earth.kmz',
+  kml: 'application/vnd.google-earth.kml+xml', dxf: 'image/vnd.dxf',
+};
+const FILE_FORMATS = { zip: 'shapefile', kmz: 'KMZ', kml: 'KML', dxf: 'DXF' };
+let filePick = null; // { ask: { file, type } } (the grid of a file without a CRS) or { choose: { … } }
+// what kind of file this is, by its first bytes, else by its name
+function fileType(file, head) {
+  const ext = (file.name.match(/\.([^.]+)$/)?.[1] || '').toLowerCase();
+  const start = new TextDecoder('latin1').decode(head).replace(/^\uFEFF/, '').trimStart();
+  if (head[0] === 0x50 && head[1] === 0x4b) return ext === 'kmz' ? 'kmz' : 'zip';
+  if (start.startsWith('{')) return 'geojson';
+  if (ext === 'dxf' || start.startsWith('AutoCAD Binary DXF') || /^(0\s*\r?\n\s*SECTION|999\s*\r?\n)/.test(start)) return 'dxf';
+  if (ext === 'kml' || /^<(\?xml|kml)/.test(start)) return 'kml';
+  return 'geojson';
+}
 async function loadFile(file) {
   setProblem(null);
+  setFilePick(null);
+  const type = fileType(file, new Uint8Array(await file.slice(0, 64).arrayBuffer()));
+  if (type === 'geojson') { await loadGeoJson(file); return; }
+  // a DXF has no CRS: its grid is asked for before it is sent
+  if (type === 'dxf') { setFilePick({ ask: { file, type, how: {} } }); setMsg(null); return; }
+  await sendFile(file, type, {});
+}
+// how = { grid, layer }: the grid of a file without a CRS, the shapefile of a
+// zip that holds several; the encoding of its text is the form's choice
+async function sendFile(file, type, how) {
+  setFilePick(null);
+  setMsg('fileReading', { name: file.name });
+  const { grid, layer } = how;
+  const headers = { 'Content-Type': FILE_TYPES[type] };
+  if (grid) headers['Content-Crs'] = `<${GRIDS[grid]}>`;
+  const q = new URLSearchParams();
+  if (layer) q.set('layer', layer);
+  if (plan.fileEncoding) q.set('encoding', plan.fileEncoding);
+  const r = await send(`/validate${q.toString() ? `?${q}` : ''}`, { method: 'POST', headers, body: await file.arrayBuffer() });
+  if (!r || !r.ok) {
+    const p = await problemOf(r);
+    const detail = p.body?.detail || '';
+    setMsg(null);
+    // a shapefile without .prj: its grid is asked for, and it is sent again
+    if (p.status === 422 && !grid && /has no \.prj/.test(detail)) { setFilePick({ ask: { file, type, how } }); return; }
+    // a zip of several shapefiles: which one (the server names them)
+    const many = p.status === 422 && !layer && detail.match(/holds \d+ shapefiles \(([^)]+)\)/);
+    if (many) { setFilePick({ layers: { file, type, how, names: many[1].split(', ') } }); return; }
+    setProblem(p.status === 422 ? { key: 'fileUnreadable', detail: `${file.name}: ${detail}` } : p);
+    return;
+  }
+  const body = await r.json();
+  const features = (body.features || []).filter((f) => /Polygon$/.test(f.geometry?.type || ''));
+  const notes = body.notes || [];
+  if (!features.length) {
+    // the features the reader or the intake refused, with why
+    const why = (body.findings || []).filter((f) => f.severity === 'error').map((f) => f.reason).join('; ');
+    setMsg(null);
+    setProblem({ key: 'fileNoFeature', detail: `${file.name}${why ? `: ${why}` : ''}` });
+    return;
+  }
+  const format = [layer ? `${FILE_FORMATS[type]} ${layer}` : FILE_FORMATS[type], grid].filter(Boolean).join(', ');
+  const from = { name: file.name, format, grid, notes };
+  if (features.length === 1) { useFileFeature(from, features[0]); return; }
+  setMsg(null);
+  setFilePick({ choose: { ...from, features } });
+}
+// one feature of a file read by the server: into the editor, with what the
+// reader said about the file (fields mapped, encoding) and about this feature
+function useFileFeature(from, f) {
+  setFilePick(null);
+  const p = f.properties || {};
+  const code = f.id == null ? (p.code ?? null) : String(f.id);
+  // the intake puts KCN where a file says nothing: the kind is the file's only
+  // when one of its fields fed it
+  const kindSaid = from.notes.some((n) => /→ kind\b/.test(n.note || ''));
+  const notes = from.notes.filter((n) => n.feature == null || n.code === code).map((n) => n.note);
+  applyLoaded({ geometry: f.geometry, crs: from.format, code, name: p.name_vi ?? p.name ?? null,
+    kind: kindSaid && /^(KCN|CCN)$/.test(p.kind) ? p.kind : null, grid: from.grid }, from.name, notes);
+}
+function setFilePick(x) { filePick = x; renderFilePick(); }
+function renderFilePick() {
+  const box = $('file-pick');
+  if (!box) return;
+  if (filePick?.ask) {
+    const { file, type, how } = filePick.ask;
+    put(box, el('p', { id: 'file-ask', text: fillIn(t('fileAskGrid'), { name: file.name }) }),
+      el('label', { for: 'file-grid', text: t('fileGrid') }), ' ',
+      el('select', { id: 'file-grid' },
+        el('option', { value: 'EPSG:9214', selected: true }, t('fileGrid9214')),
+        el('option', { value: 'EPSG:9209' }, t('fileGrid9209'))), ' ',
+      el('button', { id: 'file-grid-go', type: 'button', on: { click: () => sendFile(file, type, { ...how, grid: $('file-grid').value }) } }, t('fileGridGo')), ' ',
+      el('button', { id: 'file-cancel', type: 'button', on: { click: () => setFilePick(null) } }, t('fileCancel')));
+  } else if (filePick?.layers) {
+    const { file, type, how, names } = filePick.layers;
+    put(box, el('p', { id: 'file-layers-ask', text: fillIn(t('fileLayers'), { name: file.name, n: names.length }) }),
+      el('ul', { id: 'file-layers' }, names.map((n) => el('li', {},
+        el('button', { type: 'button', 'data-layer': n, on: { click: () => sendFile(file, type, { ...how, layer: n }) } }, fillIn(t('fileLayerAs'), { layer: n }))))),
+      el('button', { id: 'file-cancel', type: 'button', on: { click: () => setFilePick(null) } }, t('fileCancel')));
+  } else if (filePick?.choose) {
+    const c = filePick.choose;
+    put(box, el('p', { id: 'file-choose', text: fillIn(t('fileChoose'), { name: c.name, n: c.features.length }) }),
+      el('ul', { id: 'file-features' }, c.features.map((f) => {
+        const p = f.properties || {};
+        return el('li', {}, el('button', { type: 'button', 'data-code': f.id, on: { click: () => useFileFeature(c, f) } },
+          `${fillIn(t('fileChooseAs'), { code: f.id })}: ${p.name_vi ?? p.name ?? ''} (${p.kind ?? ''})`));
+      })),
+      el('button', { id: 'file-cancel', type: 'button', on: { click: () => setFilePick(null) } }, t('fileCancel')));
+  } else box.replaceChildren();
+  box.hidden = !filePick;
+}
+
+// a GeoJSON file: its first polygon is the boundary being edited
+async function loadGeoJson(file) {
   let z;
   try {
     // a file in a legal grid: the server's intake takes it to WGS84
@@ -890,6 +1003,11 @@ async function loadFile(file) {
     setProblem(e instanceof FileError ? { key: e.key, detail: e.detail } : { key: 'fileNotJson', detail: String(e.message || e) });
     return;
   }
+  applyLoaded({ ...z, grid: z.crs === 'CRS84' ? null : z.crs }, file.name, []);
+}
+// a boundary read from a file: { geometry (WGS84), crs (as said), code, name,
+// kind, grid (its legal grid, when it was in one) } is the boundary being edited
+function applyLoaded(z, fileName, notes) {
   stopEditing();
   editSource.clear();
   clearFindings();
@@ -899,14 +1017,14 @@ async function loadFile(file) {
   editing = z.code && zoneSource.getFeatureById(z.code) ? z.code : null;
   setField('plan-code', 'code', z.code || '');
   setField('plan-name', 'name', z.name || '');
-  plan.gridCrs = z.crs === 'CRS84' ? null : z.crs;
+  plan.gridCrs = z.grid;
   plan.kindChosen = !!z.kind;
   plan.kindWhy = null;
   if (z.kind) setKind(z.kind, { key: 'kindFromFile', vars: { kind: z.kind } });
   else guessKind(f.getGeometry());
   addModify();
   view.fit(f.getGeometry().getExtent(), { padding: [60, 60, 60, 60], maxZoom: 16 });
-  setMsg(editing ? 'fileLoadedExisting' : 'fileLoaded', { name: file.name, crs: z.crs, code: z.code || '' });
+  setMsg(editing ? 'fileLoadedExisting' : 'fileLoaded', { name: fileName, crs: z.crs, code: z.code || '' }, notes);
   validate();
 }
 
@@ -1064,10 +1182,15 @@ function renderPlanner() {
     el('div', { class: 'tools' },
       el('button', { id: 'draw', on: { click: startDraw } }, t('draw')), ' ',
       el('button', { id: 'edit', on: { click: startEdit } }, t('edit')), ' ',
-      el('button', { id: 'clear', on: { click: () => { stopEditing(); editSource.clear(); clearFindings(); setProblem(null); setMsg(null); undoStack = []; plan.kindChosen = false; plan.kindWhy = null; renderKindWhy(); } } }, t('clear'))),
+      el('button', { id: 'clear', on: { click: () => { stopEditing(); editSource.clear(); clearFindings(); setProblem(null); setMsg(null); setFilePick(null); undoStack = []; plan.kindChosen = false; plan.kindWhy = null; renderKindWhy(); } } }, t('clear'))),
     el('p', { class: 'file' }, el('label', { for: 'geojson-file', text: t('loadFile') }), ' ',
-      el('input', { type: 'file', id: 'geojson-file', accept: '.geojson,.json,application/geo+json,application/json',
+      el('input', { type: 'file', id: 'geojson-file', accept: '.geojson,.json,.zip,.kml,.kmz,.dxf,application/geo+json,application/json',
         on: { change: (e) => { const f = e.target.files[0]; if (f) loadFile(f); e.target.value = ''; } } })),
+    el('p', { class: 'file' }, el('label', { for: 'file-encoding', text: t('fileEncoding') }), ' ',
+      el('select', { id: 'file-encoding', on: { change: (e) => { plan.fileEncoding = e.target.value; } } },
+        [['', t('fileEncodingAuto')], ['utf-8', 'UTF-8'], ['cp1258', 'Windows-1258'], ['tcvn3', 'TCVN3 (ABC, .VnTime)'], ['vni', 'VNI-Windows'], ['viscii', 'VISCII']]
+          .map(([v, label]) => el('option', { value: v, selected: plan.fileEncoding === v }, label)))),
+    el('div', { id: 'file-pick', class: 'file-pick', hidden: true }),
     el('p', { id: 'edit-hint', class: 'small hint', text: t('editHint') }),
     el('form', { class: 'zone-form', on: { submit: (e) => { e.preventDefault(); save(); } } },
       el('label', { for: 'plan-code', text: t('code') }), input('plan-code', 'code', { required: true }),
@@ -1086,6 +1209,7 @@ function renderPlanner() {
   renderKindWhy();
   renderPlanMsg();
   renderPlanProblem();
+  renderFilePick();
   renderFindings();
 }
 

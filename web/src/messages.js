@@ -143,8 +143,12 @@ const WARNINGS = [
   [/is said to be in (EPSG:\d+).*it was read in (EPSG:\d+)/s, ['Tệp ghi hệ tọa độ {1}, nhưng các mốc khớp với các khu theo {2}, nên đã được đọc theo {2}; kiểm tra lưới của bản khảo sát.', 'The file says {1}, but its markers fall on zones in {2}, so it was read in {2}; check the survey\'s grid.']],
   [/does not say its CRS.*so it was read in (EPSG:\d+)/s, ['Tệp không ghi hệ tọa độ; các mốc khớp với các khu theo {1} nên đã được đọc theo {1}.', 'The file does not say its coordinate system; its markers fall on zones in {1}, so it was read in {1}.']],
 ];
-// the server's notes on a save
+// the server's notes on a save, and what its readers said of a file loaded
 const NOTES = [
+  [/^field (\S+) → (\S+) \(recognised by its name\)(.*)$/, ['Trường {1} của tệp → {2} (nhận ra theo tên trường){3}.', 'The file\'s field {1} → {2} (recognised by its name){3}.']],
+  [/^field (\S+) → (\S+) \(--field\)(.*)$/, ['Trường {1} của tệp → {2} (theo ánh xạ đã cho){3}.', 'The file\'s field {1} → {2} (as mapped){3}.']],
+  [/^(\S+): no \.cpg beside it; its text is read as UTF-8$/, ['{1}: không có tệp .cpg đi kèm; chữ được đọc theo UTF-8.', '{1}: no .cpg beside it; its text is read as UTF-8.']],
+  [/^(\S+): --crs (EPSG:\d+) overrides the \.prj$/, ['{1}: lưới {2} đã chọn được dùng thay cho tệp .prj.', '{1}: the grid {2} chosen is used instead of the .prj.']],
   [/^declared_area_ha was not given; the grid area of the boundary.*? in (EPSG:\d+), ([\d.]+) ha/, ['Chưa nhập diện tích theo quy hoạch: đã ghi diện tích tính từ ranh giới theo {1}, {2} ha.', 'No declared area was given: the boundary\'s area in {1}, {2} ha, was recorded.']],
 ];
 // the fixed words of the history

@@ -1,6 +1,7 @@
 // Browser tests of the three faces, in Debian's Chromium driven by
 // playwright-core, against `zoning serve` on 127.0.0.1 with a fresh database.
-// Usage: node tests/browser.mjs [--screenshots DIR]
+// Usage: node tests/browser.mjs [--screenshots DIR] [--only REGEX]
+// (--only: just the tests whose name matches, for working on them)
 // Environment: ZONING_BIN (default ../target/release/zoning).
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
@@ -20,6 +21,8 @@ const bin = process.env.ZONING_BIN || join(root, 'target', 'release', 'zoning');
 const shotsAt = process.argv.indexOf('--screenshots');
 const shots = shotsAt > 0 ? resolve(process.argv[shotsAt + 1]) : null;
 if (shots) mkdirSync(shots, { recursive: true });
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? new RegExp(process.argv[onlyAt + 1]) : null;
 
 const freePort = () => new Promise((ok) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); });
@@ -62,6 +65,7 @@ page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith
 
 let failures = 0;
 async function test(name, f) {
+  if (only && !only.test(name)) return;
   const t0 = Date.now();
   try {
     await f();
@@ -1126,6 +1130,226 @@ await test('planner loads a GeoJSON file into the editor: its first polygon, its
   assert.ok(await page.locator('#plan-alert').isHidden(), 'the error goes away once a good file is loaded');
 });
 
+// ------------------------------------- the planner loads real files (issue 13)
+// The files and the WGS84 vertices each should land on were made by
+// tests/fixtures/editor/make.py (pyshp, ezdxf, iconv; the vertices by pyproj),
+// not by zoning.
+const fixture = (name) => join(root, 'tests', 'fixtures', 'editor', name);
+const fixtureWants = JSON.parse(readFileSync(fixture('expected.json'), 'utf8'));
+// a page of its own: the files refused here make Chromium log their 422s
+async function filePage() {
+  const p = await context.newPage();
+  const consoleErrors = [];
+  p.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  p.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await p.addInitScript((tk) => sessionStorage.setItem('zoning-token', tk), planner);
+  await p.goto(`${base}/`);
+  await p.waitForFunction(() => window.zoning && window.zoning.ready);
+  await p.click('#tab-planner');
+  await p.waitForSelector('#geojson-file');
+  return { p, consoleErrors };
+}
+// the outline in the editor, as WGS84 vertices, and whether the map shows it
+const editedOutline = (p) => p.evaluate(() => {
+  const f = window.zoning.layer('edit').getSource().getFeatures()[0];
+  if (!f) return null;
+  const g = f.getGeometry();
+  const ring = (g.getType() === 'MultiPolygon' ? g.getCoordinates()[0][0] : g.getCoordinates()[0]);
+  const [a, b, c, d] = g.getExtent();
+  const [e, f2, g2, h] = window.zoning.map.getView().calculateExtent(window.zoning.map.getSize());
+  return { ring: ring.map((x) => window.zoning.toLonLat(x)), inView: a >= e && b >= f2 && c <= g2 && d <= h };
+});
+// every vertex the file puts, and no other, within 1e-6° (the ring may start
+// elsewhere or run the other way)
+function sameVertices(got, want, label) {
+  assert.equal(got.length, want.length, `${label}: ${got.length} vertices, ${want.length} wanted`);
+  for (const w of want) {
+    const near = got.find((g) => Math.abs(g[0] - w[0]) < 1e-6 && Math.abs(g[1] - w[1]) < 1e-6);
+    assert.ok(near, `${label}: no vertex within 1e-6° of ${w} in ${JSON.stringify(got)}`);
+  }
+}
+const alertText = (p) => p.$eval('#plan-alert', (e) => e.innerText);
+
+await test('planner loads a zipped shapefile (MA, TEN, LOAI, EPSG:9214 with a .prj): picks one of its two zones; the form, the notes and the outline are the file\'s', async () => {
+  const { p, consoleErrors } = await filePage();
+  try {
+    assert.equal(await p.getAttribute('#geojson-file', 'accept'), '.geojson,.json,.zip,.kml,.kmz,.dxf,application/geo+json,application/json');
+    await p.setInputFiles('#geojson-file', fixture('zones-9214.zip'));
+    await p.waitForSelector('#file-features button');
+    assert.match(await p.textContent('#file-choose'), /Tệp zones-9214\.zip có 2 vùng; chọn vùng cần nạp vào trình vẽ/);
+    const listed = await p.$$eval('#file-features button', (bs) => bs.map((b) => [b.dataset.code, b.textContent]));
+    assert.deepEqual(listed, [
+      ['CCN-TEP-SHP-1', `Nạp CCN-TEP-SHP-1: ${fixtureWants['CCN-TEP-SHP-1'].name_vi} (CCN)`],
+      ['KCN-TEP-SHP-2', `Nạp KCN-TEP-SHP-2: ${fixtureWants['KCN-TEP-SHP-2'].name_vi} (KCN)`]]);
+    assert.equal(await editedOutline(p), null, 'nothing is loaded before the planner chooses');
+    await p.click('#file-features button[data-code="KCN-TEP-SHP-2"]');
+    await p.waitForFunction(() => document.querySelector('#plan-code').value === 'KCN-TEP-SHP-2');
+    const want = fixtureWants['KCN-TEP-SHP-2'];
+    assert.equal(await p.inputValue('#plan-name'), want.name_vi);
+    assert.equal(await p.inputValue('#plan-kind'), 'KCN');
+    assert.match(await p.textContent('#kind-why'), /Loại KCN lấy từ tệp/);
+    assert.ok(await p.locator('#file-pick').isHidden(), 'the list goes once a zone is chosen');
+    await p.waitForSelector('#findings h3'); // checked like a drawing
+    const o = await editedOutline(p);
+    sameVertices(o.ring, want.ring, 'KCN-TEP-SHP-2');
+    assert.ok(o.inView, 'the map is zoomed to the loaded outline');
+    // what the server's reader said: the fields it mapped
+    const msg = await p.$eval('#plan-msg', (e) => e.innerText);
+    assert.match(msg, /Đã nạp ranh giới từ tệp zones-9214\.zip \(shapefile\)/);
+    assert.match(msg, /Trường MA của tệp → code \(nhận ra theo tên trường\)/);
+    assert.match(msg, /Trường TEN của tệp → name_vi/);
+    assert.match(msg, /Trường LOAI của tệp → kind/);
+    // and in English
+    await p.click('#lang');
+    assert.match(await p.$eval('#plan-msg', (e) => e.innerText), /Boundary loaded from zones-9214\.zip \(shapefile\)[\s\S]*The file's field TEN → name_vi \(recognised by its name\)/);
+    await p.click('#lang');
+    // the other zone of the same file, loaded again
+    await p.setInputFiles('#geojson-file', fixture('zones-9214.zip'));
+    await p.click('#file-features button[data-code="CCN-TEP-SHP-1"]');
+    await p.waitForFunction(() => document.querySelector('#plan-code').value === 'CCN-TEP-SHP-1');
+    assert.equal(await p.inputValue('#plan-name'), fixtureWants['CCN-TEP-SHP-1'].name_vi);
+    assert.equal(await p.inputValue('#plan-kind'), 'CCN');
+    sameVertices((await editedOutline(p)).ring, fixtureWants['CCN-TEP-SHP-1'].ring, 'CCN-TEP-SHP-1');
+    assert.deepEqual(consoleErrors, []);
+    // a zip of two shapefiles: the server names them, the planner says which
+    await p.setInputFiles('#geojson-file', fixture('two-shapefiles.zip'));
+    await p.waitForSelector('#file-layers button');
+    assert.match(await p.textContent('#file-layers-ask'), /Tệp two-shapefiles\.zip chứa 2 shapefile; chọn shapefile cần đọc/);
+    assert.deepEqual(await p.$$eval('#file-layers button', (bs) => bs.map((b) => b.textContent)), ['Đọc ccn_2026', 'Đọc kcn_2026']);
+    const [lreq] = await Promise.all([p.waitForRequest((r) => r.url().includes('/validate?')), p.click('#file-layers button[data-layer="kcn_2026"]')]);
+    assert.equal(new URL(lreq.url()).searchParams.get('layer'), 'kcn_2026');
+    await p.waitForFunction(() => /two-shapefiles\.zip \(shapefile kcn_2026\)/.test(document.querySelector('#plan-msg').textContent));
+    assert.equal(await p.inputValue('#plan-code'), 'KCN-TEP-SHP-2');
+    sameVertices((await editedOutline(p)).ring, fixtureWants['KCN-TEP-SHP-2'].ring, 'kcn_2026');
+    assert.deepEqual(consoleErrors.filter((e) => !/status of 422/.test(e)), [], 'only the 422 that named the shapefiles');
+  } finally { await p.close(); }
+});
+
+await test('planner loads a KML file: its one placemark straight into the editor, code and kind from its ExtendedData', async () => {
+  const { p, consoleErrors } = await filePage();
+  try {
+    const want = fixtureWants['CCN-TEP-KML'];
+    const [req] = await Promise.all([p.waitForRequest((r) => r.url().endsWith('/validate') && r.method() === 'POST'),
+      p.setInputFiles('#geojson-file', fixture('zone.kml'))]);
+    assert.equal(req.headers()['content-type'], 'application/vnd.google-earth.kml+xml');
+    await p.waitForFunction(() => document.querySelector('#plan-code').value === 'CCN-TEP-KML');
+    assert.equal(await p.inputValue('#plan-name'), want.name_vi);
+    assert.equal(await p.inputValue('#plan-kind'), 'CCN');
+    sameVertices((await editedOutline(p)).ring, want.ring, 'CCN-TEP-KML');
+    assert.match(await p.textContent('#plan-msg'), /Đã nạp ranh giới từ tệp zone\.kml \(KML\)/);
+    await p.waitForSelector('#findings h3');
+    // a KMZ: the same placemark zipped
+    const kmz = fixtureWants['CCN-TEP-KMZ'];
+    const [kreq] = await Promise.all([p.waitForRequest((r) => r.url().endsWith('/validate') && r.method() === 'POST'),
+      p.setInputFiles('#geojson-file', fixture('zone.kmz'))]);
+    assert.equal(kreq.headers()['content-type'], 'application/vnd.google-earth.kmz');
+    await p.waitForFunction(() => document.querySelector('#plan-code').value === 'CCN-TEP-KMZ');
+    assert.equal(await p.inputValue('#plan-name'), kmz.name_vi);
+    sameVertices((await editedOutline(p)).ring, kmz.ring, 'CCN-TEP-KMZ');
+    assert.match(await p.textContent('#plan-msg'), /Đã nạp ranh giới từ tệp zone\.kmz \(KMZ\)/);
+    assert.deepEqual(consoleErrors, []);
+  } finally { await p.close(); }
+});
+
+await test('planner loads a file the server cannot read (a zip with no shapefile): the server\'s words as an error, gone with a good file', async () => {
+  const { p, consoleErrors } = await filePage();
+  try {
+    await p.setInputFiles('#geojson-file', fixture('no-shapefile.zip'));
+    await p.waitForFunction(() => /Máy chủ không đọc được tệp này/.test(document.querySelector('#plan-alert').textContent));
+    const text = await alertText(p);
+    assert.match(text, /Máy chủ không đọc được tệp này; sửa tệp theo chi tiết bên dưới rồi nạp lại/);
+    assert.match(text, /Chi tiết từ máy chủ: no-shapefile\.zip: .*holds no shapefile \(\.shp with its \.shx and \.dbf\)/);
+    assert.equal(await p.getAttribute('#plan-alert', 'role'), 'alert');
+    assert.ok(isRed(await p.$eval('#plan-alert', (e) => getComputedStyle(e).color)), 'in an error colour');
+    assert.equal(await editedOutline(p), null, 'nothing is loaded');
+    await p.setInputFiles('#geojson-file', fixture('zone.kml'));
+    await p.waitForFunction(() => document.querySelector('#plan-code').value === 'CCN-TEP-KML');
+    assert.equal(await p.textContent('#plan-alert'), '');
+    assert.deepEqual(consoleErrors.filter((e) => !/status of 422/.test(e)), []);
+    assert.equal(consoleErrors.length, 1, consoleErrors.join('\n'));
+  } finally { await p.close(); }
+});
+
+await test('planner loads a DXF: its grid is asked (EPSG:9214 first) and sent as Content-Crs; the closed polyline is the outline', async () => {
+  const { p, consoleErrors } = await filePage();
+  try {
+    await p.setInputFiles('#geojson-file', fixture('zone-9214.dxf'));
+    await p.waitForSelector('#file-grid');
+    assert.match(await p.textContent('#file-ask'), /Tệp zone-9214\.dxf không ghi hệ tọa độ/);
+    assert.equal(await p.inputValue('#file-grid'), 'EPSG:9214');
+    assert.deepEqual(await p.$$eval('#file-grid option', (os) => os.map((o) => o.value)), ['EPSG:9214', 'EPSG:9209']);
+    // cancelled: nothing is sent
+    await p.click('#file-cancel');
+    assert.ok(await p.locator('#file-pick').isHidden());
+    await p.setInputFiles('#geojson-file', fixture('zone-9214.dxf'));
+    const [req] = await Promise.all([p.waitForRequest((r) => r.url().endsWith('/validate') && r.method() === 'POST'), p.click('#file-grid-go')]);
+    assert.equal(req.headers()['content-crs'], '<http://www.opengis.net/def/crs/EPSG/0/9214>');
+    assert.equal(req.headers()['content-type'], 'image/vnd.dxf');
+    await p.waitForFunction(() => /zone-9214\.dxf \(DXF/.test(document.querySelector('#plan-msg').textContent) || document.querySelector('#plan-alert').textContent);
+    const alert = await p.textContent('#plan-alert');
+    if (/DXF/.test(alert) && /does not read/.test(alert)) {
+      awaitingServer('DXF read by POST /validate (the server at hand answers 422: it does not read DXF yet)');
+      assert.deepEqual(consoleErrors.filter((e) => !/status of 422/.test(e)), []);
+      return;
+    }
+    assert.equal(alert, '');
+    // the code from the text inside the polyline; no kind in the file
+    assert.equal(await p.inputValue('#plan-code'), 'CCN-TEP-DXF');
+    assert.doesNotMatch(await p.textContent('#kind-why'), /lấy từ tệp/);
+    sameVertices((await editedOutline(p)).ring, fixtureWants['CCN-TEP-DXF'].ring, 'CCN-TEP-DXF');
+    assert.match(await p.textContent('#plan-msg'), /zone-9214\.dxf \(DXF, EPSG:9214\)/);
+    assert.deepEqual(consoleErrors, []);
+  } finally { await p.close(); }
+});
+
+await test('planner loads a shapefile without a .prj: the server says so, the grid is asked, and the file is read in it', async () => {
+  const { p, consoleErrors } = await filePage();
+  try {
+    await p.setInputFiles('#geojson-file', fixture('no-prj.zip'));
+    await p.waitForSelector('#file-grid');
+    assert.match(await p.textContent('#file-ask'), /Tệp no-prj\.zip không ghi hệ tọa độ \(tệp DXF, hoặc shapefile không có \.prj\)/);
+    assert.equal(await p.textContent('#plan-alert'), '', 'a question, not an error');
+    const [req] = await Promise.all([p.waitForRequest((r) => r.url().endsWith('/validate') && r.method() === 'POST'), p.click('#file-grid-go')]);
+    assert.equal(req.headers()['content-crs'], '<http://www.opengis.net/def/crs/EPSG/0/9214>');
+    await p.waitForFunction(() => document.querySelector('#plan-code').value === 'CCN-TEP-SHP-1');
+    assert.match(await p.textContent('#plan-msg'), /no-prj\.zip \(shapefile, EPSG:9214\)/);
+    sameVertices((await editedOutline(p)).ring, fixtureWants['CCN-TEP-SHP-1'].ring, 'no .prj, read in EPSG:9214');
+    assert.deepEqual(consoleErrors.filter((e) => !/status of 422/.test(e)), []);
+  } finally { await p.close(); }
+});
+
+await test('planner loads a shapefile whose names are TCVN3 bytes without a .cpg: the name comes out as Unicode', async () => {
+  const { p, consoleErrors } = await filePage();
+  try {
+    await p.setInputFiles('#geojson-file', fixture('zones-tcvn3.zip'));
+    await p.waitForFunction(() => /zones-tcvn3\.zip \(shapefile\)/.test(document.querySelector('#plan-msg').textContent) || document.querySelector('#plan-alert').textContent);
+    const alert = await p.textContent('#plan-alert');
+    if (/could not be decoded|invalid utf-8/i.test(alert)) {
+      awaitingServer('the encoding detection of DBF text (the server at hand reads a DBF without .cpg as UTF-8)');
+    } else {
+      assert.equal(alert, '');
+      assert.equal(await p.inputValue('#plan-code'), 'CCN-TEP-TCVN');
+      assert.equal(await p.inputValue('#plan-name'), fixtureWants['CCN-TEP-TCVN'].name_vi.normalize('NFC'));
+      sameVertices((await editedOutline(p)).ring, fixtureWants['CCN-TEP-TCVN'].ring, 'CCN-TEP-TCVN');
+      assert.match(await p.$eval('#plan-msg', (e) => e.innerText), /tcvn/i, 'the encoding found is said');
+    }
+    // the encoding said by the planner goes with the file
+    await p.click('#clear');
+    assert.equal(await p.inputValue('#file-encoding'), '', 'found by itself unless told');
+    await p.selectOption('#file-encoding', 'tcvn3');
+    const [req] = await Promise.all([p.waitForRequest((r) => r.url().includes('/validate?')), p.setInputFiles('#geojson-file', fixture('zones-tcvn3.zip'))]);
+    assert.equal(new URL(req.url()).searchParams.get('encoding'), 'tcvn3');
+    await p.waitForFunction(() => /zones-tcvn3\.zip \(shapefile\)/.test(document.querySelector('#plan-msg').textContent) || document.querySelector('#plan-alert').textContent);
+    if (/could not be decoded|invalid utf-8/i.test(await p.textContent('#plan-alert'))) {
+      awaitingServer('encoding=tcvn3 for a DBF (the server at hand reads a DBF without .cpg as UTF-8)');
+    } else {
+      assert.equal(await p.textContent('#plan-alert'), '');
+      assert.equal(await p.inputValue('#plan-name'), fixtureWants['CCN-TEP-TCVN'].name_vi.normalize('NFC'));
+    }
+    assert.deepEqual(consoleErrors.filter((e) => !/status of 422/.test(e)), []);
+  } finally { await p.close(); }
+});
+
 await test('drawing with the keyboard: Backspace takes back a point, Esc cancels, Ctrl+Z undoes an edit, Alt+click deletes a vertex, and the hint says so (desktop)', async () => {
   await page.click('#clear');
   const hint = await page.textContent('#edit-hint');
@@ -1702,6 +1926,23 @@ await test('on a phone the planner\'s and the surveyor\'s new controls are 44 ×
     await axeCheck('planner on a phone', p);
     await p.close();
   } finally { await page.setViewportSize({ width: 1400, height: 900 }); }
+});
+
+await test('on a phone the file questions (which zone, which grid) are 44 × 44 px and axe-core finds nothing serious', async () => {
+  const { p, consoleErrors } = await filePage();
+  try {
+    await p.setViewportSize({ width: 390, height: 844 });
+    await p.setInputFiles('#geojson-file', fixture('zones-9214.zip'));
+    await p.waitForSelector('#file-features button');
+    assert.deepEqual(await smallControls(p), [], 'the list of the file\'s zones');
+    await axeCheck('the list of a file\'s zones on a phone', p);
+    await p.setInputFiles('#geojson-file', fixture('zone-9214.dxf'));
+    await p.waitForSelector('#file-grid');
+    assert.ok(await p.locator('#file-features').count() === 0, 'the new question replaces the old one');
+    assert.deepEqual(await smallControls(p), [], 'the question of the grid');
+    await axeCheck('the question of a DXF\'s grid on a phone', p);
+    assert.deepEqual(consoleErrors, []);
+  } finally { await p.close(); }
 });
 
 await test('on a phone the panel goes below the map and the search still works', async () => {
