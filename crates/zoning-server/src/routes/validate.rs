@@ -156,6 +156,9 @@ struct Posted {
     unreadable: Vec<zoning_core::io::FeatureError>,
     /// What the file's reader said (fields mapped, encoding detected).
     notes: Vec<Value>,
+    /// The codes of the features whose axes the reader found exchanged (and
+    /// read exchanged back).
+    swapped: std::collections::HashSet<String>,
 }
 
 /// The features of a GeoJSON body.
@@ -213,14 +216,20 @@ fn file_features(
     );
     let mut features = Vec::new();
     let mut errors = Vec::new();
+    let mut swapped = std::collections::HashSet::new();
     for f in input.features {
         match f {
-            Ok(f) => features.push(json!({
-                "type": "Feature",
-                "id": f.code,
-                "properties": f.properties,
-                "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&f.wgs84)),
-            })),
+            Ok(f) => {
+                if f.swapped_axes {
+                    swapped.insert(f.code.clone());
+                }
+                features.push(json!({
+                    "type": "Feature",
+                    "id": f.code,
+                    "properties": f.properties,
+                    "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&f.wgs84)),
+                }));
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -229,6 +238,7 @@ fn file_features(
         crs: Crs::Crs84,
         unreadable: errors,
         notes,
+        swapped,
     })
 }
 
@@ -265,12 +275,14 @@ pub async fn post_validate(
             crs,
             unreadable,
             notes: read_notes,
+            swapped,
         } = if Format::sniff(&body) == Format::GeoJson {
             Posted {
                 features: geojson_features(&body)?,
                 crs,
                 unreadable: Vec::new(),
                 notes: Vec::new(),
+                swapped: std::collections::HashSet::new(),
             }
         } else if view == View::Public {
             return Err(ApiError::Unauthorized(
@@ -310,11 +322,14 @@ pub async fn post_validate(
         }
         let ctx = st.intake()?.with_fields(&fields);
         let Taken {
-            subjects,
+            mut subjects,
             features: taken,
             refused,
             notes,
         } = with_grid(|t| Ok(subjects_of(&features, crs, &ctx, t)))?;
+        for s in &mut subjects {
+            s.swapped_axes |= swapped.contains(&s.code);
+        }
         let zones = st.zones(view)?;
         let mut report = checks::against(
             &subjects,
