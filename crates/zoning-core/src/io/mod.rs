@@ -1,5 +1,6 @@
-//! Reading and writing exchange formats: GeoJSON (WGS84) and shapefiles (CRS
-//! from the `.prj`). Every boundary read is transformed to the legal grid.
+//! Reading and writing exchange formats: GeoJSON (WGS84), shapefiles (CRS
+//! from the `.prj`) and DXF drawings (CRS from `--crs`). Every boundary read
+//! is transformed to the legal grid.
 //!
 //! Reading is in two levels. A problem with the whole file (not GeoJSON, no
 //! `.prj`, a truncated `.shp`) is an [`Error`]. A problem with one feature
@@ -7,6 +8,7 @@
 //! in [`Input::features`], so that `zoning check` can report it with the rest
 //! while `zoning area` refuses the file.
 
+pub mod dxf;
 pub mod fields;
 pub mod geojson;
 pub mod shapefile;
@@ -228,7 +230,8 @@ impl ReadOptions {
     }
 }
 
-/// Reads a GeoJSON file (`.geojson`, `.json`) or a shapefile (`.shp`).
+/// Reads a GeoJSON file (`.geojson`, `.json`), a shapefile (`.shp`) or a
+/// DXF drawing (`.dxf`, which needs `opts.crs`; see [`dxf`]).
 ///
 /// `opts.crs` overrides the file's CRS: for a shapefile without `.prj`, or a
 /// GeoJSON whose coordinates are not WGS84 (legacy files in VN-2000).
@@ -244,10 +247,16 @@ pub fn read_path(path: &Path, opts: &ReadOptions, t: &GridTransform) -> Result<I
     if ext.as_deref() == Some("shp") {
         return shapefile::read(path, opts, t);
     }
+    if ext.as_deref() == Some("dxf") {
+        return dxf::read(path, opts, t);
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         file: file.clone(),
         reason: e.to_string(),
     })?;
+    if dxf::looks_like_dxf(&bytes) {
+        return dxf::read_bytes(&bytes, &file, opts, t);
+    }
     if bytes.starts_with(b"PK\x03\x04") {
         return Err(Error::NotGeoJson {
             file,
