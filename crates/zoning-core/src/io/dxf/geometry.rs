@@ -70,8 +70,8 @@ pub fn bulge_points(p1: Coord, p2: Coord, bulge: f64) -> Vec<Coord> {
     let off = c * (1.0 - bulge * bulge) / (4.0 * bulge);
     let (nx, ny) = (-dy / c, dx / c);
     let center = Coord {
-        x: (p1.x + p2.x) / 2.0 + nx * off,
-        y: (p1.y + p2.y) / 2.0 + ny * off,
+        x: f64::midpoint(p1.x, p2.x) + nx * off,
+        y: f64::midpoint(p1.y, p2.y) + ny * off,
     };
     let start = (p1.y - center.y).atan2(p1.x - center.x);
     let mut pts = arc_points(center, radius, start, sweep);
@@ -196,7 +196,7 @@ mod tests {
     fn max_sagitta(center: Coord, r: f64, pts: &[Coord]) -> f64 {
         pts.windows(2)
             .map(|w| {
-                let m = c((w[0].x + w[1].x) / 2.0, (w[0].y + w[1].y) / 2.0);
+                let m = c(f64::midpoint(w[0].x, w[1].x), f64::midpoint(w[0].y, w[1].y));
                 r - (m.x - center.x).hypot(m.y - center.y)
             })
             .fold(0.0, f64::max)

@@ -1,4 +1,4 @@
-//! AutoCAD DXF drawings (ASCII or binary): zone boundaries drawn as closed
+//! `AutoCAD` DXF drawings (ASCII or binary): zone boundaries drawn as closed
 //! polylines or hatches in one of the province's legal grids.
 //!
 //! # What is read
@@ -30,10 +30,10 @@
 //!   else the first text inside, else `DXF-1`, `DXF-2`, … in feature order,
 //!   each numbered one named in a warning.
 //! - **CRS**: DXF has none, so `--crs` is required and must be one of the two
-//!   legal grids (EPSG:9214 or EPSG:9209); X is the easting as AutoCAD draws
+//!   legal grids (EPSG:9214 or EPSG:9209); X is the easting as `AutoCAD` draws
 //!   it (a drawing with northing as X is read exchanged back, as for the
 //!   other formats).
-//! - **Text**: UTF-8 when it is (AutoCAD 2007 and later), else the code page
+//! - **Text**: UTF-8 when it is (`AutoCAD` 2007 and later), else the code page
 //!   of `$DWGCODEPAGE` (`ANSI_1258` for Vietnamese) with the tone marks
 //!   composed (NFC); `--encoding utf-8` or `cp1258` says it. `\U+XXXX`
 //!   escapes and `%%d`/`%%p`/`%%c` are decoded.
@@ -310,7 +310,7 @@ impl Decoder {
     }
 }
 
-/// Decodes `\U+XXXX` and the `%%` control codes of AutoCAD texts.
+/// Decodes `\U+XXXX` and the `%%` control codes of `AutoCAD` texts.
 fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -360,10 +360,8 @@ fn plain_mtext(s: &str) -> String {
         match c {
             '{' | '}' => {}
             '\\' => match chars.next() {
-                Some('P' | 'p' | 'X') => out.push(' '),
-                Some('~') => out.push(' '),
+                Some('P' | 'p' | 'X' | '~') => out.push(' '),
                 Some(c @ ('\\' | '{' | '}')) => out.push(c),
-                Some('L' | 'l' | 'O' | 'o' | 'K' | 'k' | 'N') => {}
                 Some('S') => {
                     for c in chars.by_ref() {
                         match c {
@@ -374,6 +372,8 @@ fn plain_mtext(s: &str) -> String {
                     }
                 }
                 // \f…; \F…; \H…; \C…; \A…; \W…; \Q…; \T…; \c…;
+                // toggles: \L \l \O \o \K \k \N
+                Some('L' | 'l' | 'O' | 'o' | 'K' | 'k' | 'N') | None => {}
                 Some(_) => {
                     for c in chars.by_ref() {
                         if c == ';' {
@@ -381,7 +381,6 @@ fn plain_mtext(s: &str) -> String {
                         }
                     }
                 }
-                None => {}
             },
             c => out.push(c),
         }
@@ -1036,49 +1035,7 @@ fn hatch_rings(pairs: &[Pair], binary: bool) -> std::result::Result<Vec<Vec<Coor
         } else {
             let n = c.count(93, MAX_VERTICES)?;
             for _ in 0..n {
-                let edge: Vec<Coord> = match c.int(72)? {
-                    1 => {
-                        let a = Coord {
-                            x: c.f64(10)?,
-                            y: c.f64(20)?,
-                        };
-                        let b = Coord {
-                            x: c.f64(11)?,
-                            y: c.f64(21)?,
-                        };
-                        vec![a, b]
-                    }
-                    2 => {
-                        let center = Coord {
-                            x: c.f64(10)?,
-                            y: c.f64(20)?,
-                        };
-                        let r = c.f64(40)?;
-                        let s = c.f64(50)?;
-                        let e = c.f64(51)?;
-                        let ccw = c.int(73)? != 0;
-                        let mut span = (e - s).rem_euclid(360.0);
-                        if span == 0.0 {
-                            span = 360.0;
-                        }
-                        // clockwise arcs keep their angles as 360° − angle
-                        let (a0, sweep) = if ccw {
-                            (s.to_radians(), span.to_radians())
-                        } else {
-                            ((-s).to_radians(), -span.to_radians())
-                        };
-                        let first = Coord {
-                            x: center.x + r * a0.cos(),
-                            y: center.y + r * a0.sin(),
-                        };
-                        let mut pts = vec![first];
-                        pts.extend(geometry::arc_points(center, r, a0, sweep));
-                        pts
-                    }
-                    3 => return Err("a boundary path has an elliptic edge".into()),
-                    4 => return Err("a boundary path has a spline edge".into()),
-                    t => return Err(format!("a boundary path has an edge of unknown type {t}")),
-                };
+                let edge = hatch_edge(&mut c)?;
                 for q in edge {
                     let near = pts
                         .last()
@@ -1115,6 +1072,53 @@ fn hatch_rings(pairs: &[Pair], binary: bool) -> std::result::Result<Vec<Vec<Coor
         }
     }
     Ok(rings)
+}
+
+/// One edge of a HATCH edge path: its points, start to end.
+fn hatch_edge(c: &mut Cursor<'_>) -> std::result::Result<Vec<Coord>, String> {
+    Ok(match c.int(72)? {
+        1 => {
+            let a = Coord {
+                x: c.f64(10)?,
+                y: c.f64(20)?,
+            };
+            let b = Coord {
+                x: c.f64(11)?,
+                y: c.f64(21)?,
+            };
+            vec![a, b]
+        }
+        2 => {
+            let center = Coord {
+                x: c.f64(10)?,
+                y: c.f64(20)?,
+            };
+            let r = c.f64(40)?;
+            let s = c.f64(50)?;
+            let e = c.f64(51)?;
+            let ccw = c.int(73)? != 0;
+            let mut span = (e - s).rem_euclid(360.0);
+            if span == 0.0 {
+                span = 360.0;
+            }
+            // clockwise arcs keep their angles as 360° − angle
+            let (a0, sweep) = if ccw {
+                (s.to_radians(), span.to_radians())
+            } else {
+                ((-s).to_radians(), -span.to_radians())
+            };
+            let first = Coord {
+                x: center.x + r * a0.cos(),
+                y: center.y + r * a0.sin(),
+            };
+            let mut pts = vec![first];
+            pts.extend(geometry::arc_points(center, r, a0, sweep));
+            pts
+        }
+        3 => return Err("a boundary path has an elliptic edge".into()),
+        4 => return Err("a boundary path has a spline edge".into()),
+        t => return Err(format!("a boundary path has an edge of unknown type {t}")),
+    })
 }
 
 /// The zones: per layer the polylines nested into polygons with holes,

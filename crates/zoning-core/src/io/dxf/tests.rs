@@ -1,5 +1,7 @@
 //! Drawings written pair by pair, as the DXF reference lays them out.
 
+use std::fmt::Write as _;
+
 use geo::Area;
 
 use super::*;
@@ -14,7 +16,7 @@ fn drawing(entities: &[(i32, String)]) -> String {
          0\nSECTION\n2\nENTITIES\n",
     );
     for (c, v) in entities {
-        s.push_str(&format!("{c:>3}\n{v}\n"));
+        write!(s, "{c:>3}\n{v}\n").expect("to a String");
     }
     s.push_str("  0\nENDSEC\n  0\nEOF\n");
     s
@@ -36,9 +38,9 @@ fn lwpolyline(handle: &str, layer: &str, pts: &[(f64, f64, f64)], closed: bool) 
         i32::from(closed)
     );
     for (x, y, b) in pts {
-        s.push_str(&format!("10\n{x}\n20\n{y}\n"));
+        write!(s, "10\n{x}\n20\n{y}\n").expect("to a String");
         if *b != 0.0 {
-            s.push_str(&format!("42\n{b}\n"));
+            write!(s, "42\n{b}\n").expect("to a String");
         }
     }
     s
@@ -192,9 +194,7 @@ fn old_polylines_with_bulges_are_arcs() {
         (E + 200.0, N + 200.0, 1.0),
         (E, N + 200.0, 0.0),
     ] {
-        s.push_str(&format!(
-            "0\nVERTEX\n8\nRANH_GIOI\n10\n{x}\n20\n{y}\n42\n{b}\n"
-        ));
+        write!(s, "0\nVERTEX\n8\nRANH_GIOI\n10\n{x}\n20\n{y}\n42\n{b}\n").expect("to a String");
     }
     s.push_str("0\nSEQEND\n");
     s.push_str(&text(E + 100.0, N + 250.0, "CCN-02"));
