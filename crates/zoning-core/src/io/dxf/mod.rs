@@ -170,8 +170,7 @@ pub fn read_bytes(
         ));
     }
     let mut warnings = Vec::new();
-    let drawing =
-        Drawing::parse(&p.pairs, p.binary, text, &mut warnings).map_err(|e| fail(file, e))?;
+    let drawing = Drawing::parse(&p.pairs, p.binary, text).map_err(|e| fail(file, e))?;
     if let Some(u) = drawing.units.filter(|u| !matches!(u, 0 | 6)) {
         warnings.push(format!(
             "$INSUNITS is {u}, not metres (6); the coordinates are read as metres of {grid}"
@@ -190,6 +189,26 @@ pub fn read_bytes(
     let shapes = drawing
         .select(opts.layer.as_deref())
         .map_err(|e| fail(file, e))?;
+    // the entities skipped on the layers read, the first few by name
+    let skipped: Vec<&String> = drawing
+        .skipped
+        .iter()
+        .filter(|(l, _)| {
+            opts.layer
+                .as_deref()
+                .is_none_or(|want| l.eq_ignore_ascii_case(want))
+        })
+        .map(|(_, w)| w)
+        .collect();
+    for w in skipped.iter().take(MAX_NAMED) {
+        input.warnings.push(format!("{file}: {w}"));
+    }
+    if skipped.len() > MAX_NAMED {
+        input.warnings.push(format!(
+            "{file}: … and {} more entities skipped (unclosed, meshes, or hatches with curved edges)",
+            skipped.len() - MAX_NAMED
+        ));
+    }
     let polygons = assemble(&shapes, &mut input.warnings, file);
     let to_grid = CrsTransform::new(grid.code(), GRID_CRS)?;
     let mut mapping = super::Mapping::default();
@@ -486,6 +505,8 @@ struct Drawing {
     /// Layers with entities that are not boundaries (count by layer).
     open: BTreeMap<String, usize>,
     labels: Vec<Label>,
+    /// Entities skipped, with their layer and why.
+    skipped: Vec<(String, String)>,
 }
 
 /// One zone: its polygons (in the drawing's grid) and where they came from.
@@ -497,28 +518,17 @@ struct Found {
 
 impl Drawing {
     #[allow(clippy::too_many_lines)]
-    fn parse(
-        pairs: &[Pair],
-        binary: bool,
-        mut d: Decoder,
-        warnings: &mut Vec<String>,
-    ) -> std::result::Result<Self, String> {
+    fn parse(pairs: &[Pair], binary: bool, mut d: Decoder) -> std::result::Result<Self, String> {
         let mut drawing = Drawing {
             units: None,
             layers: Vec::new(),
             shapes: Vec::new(),
             open: BTreeMap::new(),
             labels: Vec::new(),
+            skipped: Vec::new(),
         };
-        let mut skipped: Vec<String> = Vec::new();
-        let mut skipped_more = 0usize;
-        let mut skip = |what: String| {
-            if skipped.len() < MAX_NAMED {
-                skipped.push(what);
-            } else {
-                skipped_more += 1;
-            }
-        };
+        let mut skipped: Vec<(String, String)> = Vec::new();
+        let mut skip = |layer: &str, what: String| skipped.push((layer.to_owned(), what));
         let mut vertices = 0usize;
         // sections: `0 SECTION`, `2 NAME`, …, `0 ENDSEC`
         let mut i = 0;
@@ -622,18 +632,24 @@ impl Drawing {
                             let src = source(if lw { "LWPOLYLINE" } else { "POLYLINE" });
                             let flags = r.int(70).unwrap_or(0);
                             if !lw && flags & (16 | 64) != 0 {
-                                skip(format!(
-                                    "{} is a polygon mesh or polyface: skipped",
-                                    src.label()
-                                ));
+                                skip(
+                                    &layer,
+                                    format!(
+                                        "{} is a polygon mesh or polyface: skipped",
+                                        src.label()
+                                    ),
+                                );
                                 *drawing.open.entry(layer.clone()).or_default() += 1;
                                 continue;
                             }
                             let Some(sign) = r.ocs() else {
-                                skip(format!(
-                                    "{} is not drawn in the XY plane: skipped",
-                                    src.label()
-                                ));
+                                skip(
+                                    &layer,
+                                    format!(
+                                        "{} is not drawn in the XY plane: skipped",
+                                        src.label()
+                                    ),
+                                );
                                 *drawing.open.entry(layer.clone()).or_default() += 1;
                                 continue;
                             };
@@ -660,7 +676,7 @@ impl Drawing {
                                 v.pop();
                             }
                             if flags & 1 == 0 && !repeated {
-                                skip(format!(
+                                skip(&layer, format!(
                                     "{} is not closed: skipped; close it (PEDIT, Close) if it is a boundary",
                                     src.label()
                                 ));
@@ -668,11 +684,14 @@ impl Drawing {
                                 continue;
                             }
                             if v.len() < 3 {
-                                skip(format!(
-                                    "{} has {} vertices; a boundary needs at least 3: skipped",
-                                    src.label(),
-                                    v.len()
-                                ));
+                                skip(
+                                    &layer,
+                                    format!(
+                                        "{} has {} vertices; a boundary needs at least 3: skipped",
+                                        src.label(),
+                                        v.len()
+                                    ),
+                                );
                                 *drawing.open.entry(layer.clone()).or_default() += 1;
                                 continue;
                             }
@@ -687,10 +706,13 @@ impl Drawing {
                         } else if r.is("HATCH") {
                             let src = source("HATCH");
                             let Some(sign) = r.ocs() else {
-                                skip(format!(
-                                    "{} is not drawn in the XY plane: skipped",
-                                    src.label()
-                                ));
+                                skip(
+                                    &layer,
+                                    format!(
+                                        "{} is not drawn in the XY plane: skipped",
+                                        src.label()
+                                    ),
+                                );
                                 *drawing.open.entry(layer.clone()).or_default() += 1;
                                 continue;
                             };
@@ -707,7 +729,7 @@ impl Drawing {
                                     });
                                 }
                                 Err(why) => {
-                                    skip(format!("{}: {why}: skipped; redraw its boundary as a closed polyline", src.label()));
+                                    skip(&layer, format!("{}: {why}: skipped; redraw its boundary as a closed polyline", src.label()));
                                     *drawing.open.entry(layer.clone()).or_default() += 1;
                                 }
                             }
@@ -771,12 +793,7 @@ impl Drawing {
         if !entities_seen {
             return Err("has no ENTITIES section: it is not a DXF drawing, or it is cut short; save it again from AutoCAD as DXF".into());
         }
-        warnings.extend(skipped);
-        if skipped_more > 0 {
-            warnings.push(format!(
-                "… and {skipped_more} more entities skipped (unclosed, meshes, or hatches with curved edges)"
-            ));
-        }
+        drawing.skipped = skipped;
         Ok(drawing)
     }
 
