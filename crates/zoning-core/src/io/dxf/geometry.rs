@@ -110,15 +110,19 @@ pub fn bulge_points(p1: Coord, p2: Coord, bulge: f64) -> Vec<Coord> {
 
 /// The vertices of a polyline with bulges (`(point, bulge to the next)`),
 /// closed back to the first, arcs as chords; the ring repeats its first
-/// point at the end and has no repeated consecutive points.
+/// point at the end and has no repeated consecutive points. Making it stops
+/// once it has more than `max` points (the caller refuses such a ring).
 #[must_use]
-pub fn ring(vertices: &[(Coord, f64)]) -> Vec<Coord> {
+pub fn ring(vertices: &[(Coord, f64)], max: usize) -> Vec<Coord> {
     let mut out: Vec<Coord> = Vec::with_capacity(vertices.len() + 1);
     let Some(&(first, _)) = vertices.first() else {
         return out;
     };
     out.push(first);
     for (i, &(p, b)) in vertices.iter().enumerate() {
+        if out.len() > max {
+            return out;
+        }
         let next = vertices.get(i + 1).map_or(first, |v| v.0);
         for q in bulge_points(p, next, b) {
             if out.last() != Some(&q) {
@@ -265,7 +269,7 @@ mod tests {
             (c(200.0, 200.0), b),
             (c(0.0, 200.0), 0.0),
         ];
-        let r = ring(&v);
+        let r = ring(&v, usize::MAX);
         let area = Polygon::new(LineString::new(r.clone()), vec![]).unsigned_area();
         let theta = std::f64::consts::FRAC_PI_2;
         let radius = 200.0 / (2.0 * (theta / 2.0).sin());
@@ -295,6 +299,10 @@ mod tests {
         let mut all = vec![c(2300.0, 0.0)];
         all.extend(pts);
         assert!(max_sagitta(center, 2300.0, &all) <= MAX_SAGITTA);
+        // making a ring stops past its bound
+        let v: Vec<(Coord, f64)> = (0..100).map(|i| (c(f64::from(i), 0.0), 1.0)).collect();
+        let r = ring(&v, 1000);
+        assert!(r.len() > 1000 && r.len() < 1000 + 2 * MAX_CHORDS);
     }
 
     fn square(x: f64, y: f64, s: f64) -> Vec<Coord> {

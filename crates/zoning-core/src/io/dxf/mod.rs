@@ -210,12 +210,20 @@ pub fn read_bytes(
         ));
     }
     let polygons = assemble(&shapes, &mut input.warnings, file);
+    let labels = LabelTree::bulk_load(
+        drawing
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| rstar::primitives::GeomWithData::new([l.at.x, l.at.y], i))
+            .collect(),
+    );
     let to_grid = CrsTransform::new(grid.code(), GRID_CRS)?;
     let mut mapping = super::Mapping::default();
     let mut numbered = 0usize;
     for (i, f) in polygons.into_iter().enumerate() {
         let index = i + 1;
-        let mut properties = drawing.properties(&f);
+        let mut properties = drawing.properties(&f, &labels);
         mapping.saw(&properties);
         let code = super::Mapping::code_of(&opts.fields, &properties, &["TEXT"])
             .map(|c| c.nfc().collect::<String>());
@@ -509,6 +517,9 @@ struct Drawing {
     skipped: Vec<(String, String)>,
 }
 
+/// The labels' anchors, each with its index in [`Drawing::labels`].
+type LabelTree = rstar::RTree<rstar::primitives::GeomWithData<[f64; 2], usize>>;
+
 /// One zone: its polygons (in the drawing's grid) and where they came from.
 struct Found {
     label: String,
@@ -615,18 +626,6 @@ impl Drawing {
                             at: r.at(),
                             binary,
                         };
-                        let mut budget = |n: usize, at: usize| -> std::result::Result<(), String> {
-                            vertices += n;
-                            if vertices > MAX_VERTICES {
-                                Err(format!(
-                                    "{}: more than {MAX_VERTICES} boundary vertices; keep only \
-                                     the boundary layer (--layer) or split the drawing",
-                                    place(at, binary)
-                                ))
-                            } else {
-                                Ok(())
-                            }
-                        };
                         if r.is("LWPOLYLINE") || r.is("POLYLINE") {
                             let lw = r.is("LWPOLYLINE");
                             let src = source(if lw { "LWPOLYLINE" } else { "POLYLINE" });
@@ -695,9 +694,9 @@ impl Drawing {
                                 *drawing.open.entry(layer.clone()).or_default() += 1;
                                 continue;
                             }
-                            let mut ring = geometry::ring(&v);
+                            let mut ring = geometry::ring(&v, MAX_VERTICES - vertices);
                             mirror(&mut ring, sign);
-                            budget(ring.len(), r.at())?;
+                            spend(&mut vertices, ring.len(), r.at(), binary)?;
                             drawing.shapes.push(Shape {
                                 source: src,
                                 rings: vec![ring],
@@ -716,12 +715,17 @@ impl Drawing {
                                 *drawing.open.entry(layer.clone()).or_default() += 1;
                                 continue;
                             };
-                            match hatch_rings(r.pairs, binary) {
+                            match hatch_rings(r.pairs, binary, MAX_VERTICES - vertices) {
                                 Ok(mut rings) => {
                                     for ring in &mut rings {
                                         mirror(ring, sign);
                                     }
-                                    budget(rings.iter().map(Vec::len).sum(), r.at())?;
+                                    spend(
+                                        &mut vertices,
+                                        rings.iter().map(Vec::len).sum(),
+                                        r.at(),
+                                        binary,
+                                    )?;
                                     drawing.shapes.push(Shape {
                                         source: src,
                                         rings,
@@ -860,23 +864,31 @@ impl Drawing {
 
     /// A zone's properties: where it came from, then the block attributes
     /// and texts inside it.
-    fn properties(&self, f: &Found) -> JsonObject {
+    fn properties(&self, f: &Found, labels: &LabelTree) -> JsonObject {
         let mut p = JsonObject::new();
         p.insert("LAYER".into(), Json::String(f.source.layer.clone()));
         if let Some(h) = &f.source.handle {
             p.insert("HANDLE".into(), Json::String(h.clone()));
         }
         p.insert("ENTITY".into(), Json::String(f.source.entity.to_owned()));
-        let inside = |at: Coord| {
-            let pt = Point::from(at);
-            f.polygons.iter().any(|poly| {
-                poly.bounding_rect().is_some_and(|b| {
-                    at.x >= b.min().x && at.x <= b.max().x && at.y >= b.min().y && at.y <= b.max().y
-                }) && poly.contains(&pt)
-            })
-        };
+        // the labels inside, in drawing order (an R-tree of their anchors)
+        let mut inside: Vec<usize> = Vec::new();
+        for poly in &f.polygons {
+            let Some(b) = poly.bounding_rect() else {
+                continue;
+            };
+            let env = rstar::AABB::from_corners([b.min().x, b.min().y], [b.max().x, b.max().y]);
+            inside.extend(
+                labels
+                    .locate_in_envelope(&env)
+                    .filter(|l| poly.contains(&Point::new(l.geom()[0], l.geom()[1])))
+                    .map(|l| l.data),
+            );
+        }
+        inside.sort_unstable();
+        inside.dedup();
         let mut texts = 0usize;
-        for l in self.labels.iter().filter(|l| inside(l.at)) {
+        for l in inside.iter().map(|&i| &self.labels[i]) {
             for (tag, value) in &l.attributes {
                 if !p.keys().any(|k| k.eq_ignore_ascii_case(tag)) {
                     p.insert(tag.clone(), Json::String(value.clone()));
@@ -895,6 +907,28 @@ impl Drawing {
             }
         }
         p
+    }
+}
+
+/// Counts `n` more boundary vertices.
+///
+/// # Errors
+/// More than [`MAX_VERTICES`] in all, naming where.
+fn spend(
+    vertices: &mut usize,
+    n: usize,
+    at: usize,
+    binary: bool,
+) -> std::result::Result<(), String> {
+    *vertices = vertices.saturating_add(n);
+    if *vertices > MAX_VERTICES {
+        Err(format!(
+            "{}: more than {MAX_VERTICES} boundary vertices; keep only the boundary layer \
+             (--layer) or split the drawing",
+            place(at, binary)
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -1006,8 +1040,13 @@ impl Cursor<'_> {
 }
 
 /// The rings of a HATCH's boundary paths (polylines, or edges of lines and
-/// circular arcs), in its object coordinate system.
-fn hatch_rings(pairs: &[Pair], binary: bool) -> std::result::Result<Vec<Vec<Coord>>, String> {
+/// circular arcs), in its object coordinate system. Making them stops once
+/// they have more than `max` points in all (the caller refuses them).
+fn hatch_rings(
+    pairs: &[Pair],
+    binary: bool,
+    max: usize,
+) -> std::result::Result<Vec<Vec<Coord>>, String> {
     let start = pairs
         .iter()
         .position(|p| p.code == 100 && p.is("AcDbHatch"))
@@ -1023,7 +1062,8 @@ fn hatch_rings(pairs: &[Pair], binary: bool) -> std::result::Result<Vec<Vec<Coor
         binary,
     };
     let paths = c.count(91, MAX_PATHS)?;
-    let mut rings = Vec::with_capacity(paths);
+    let mut rings = Vec::with_capacity(paths.min(64));
+    let mut made = 0usize;
     for _ in 0..paths {
         let flags = c.int(92)?;
         let mut pts: Vec<Coord> = Vec::new();
@@ -1048,10 +1088,14 @@ fn hatch_rings(pairs: &[Pair], binary: bool) -> std::result::Result<Vec<Vec<Coor
             if v.len() < 3 {
                 return Err(format!("a boundary path has {} vertices", v.len()));
             }
-            pts = geometry::ring(&v);
+            pts = geometry::ring(&v, max - made);
         } else {
             let n = c.count(93, MAX_VERTICES)?;
             for _ in 0..n {
+                if made + pts.len() > max {
+                    rings.push(pts);
+                    return Ok(rings);
+                }
                 let edge = hatch_edge(&mut c)?;
                 for q in edge {
                     let near = pts
@@ -1079,7 +1123,11 @@ fn hatch_rings(pairs: &[Pair], binary: bool) -> std::result::Result<Vec<Vec<Coor
         if pts.iter().any(|p| !p.x.is_finite() || !p.y.is_finite()) {
             return Err("a boundary path has a vertex that is not a finite number".into());
         }
+        made += pts.len();
         rings.push(pts);
+        if made > max {
+            return Ok(rings);
+        }
         // source boundary objects: 97 n, then n × 330
         if c.peek(97) {
             let n = c.count(97, MAX_VERTICES)?;
