@@ -189,35 +189,9 @@ pub fn read_bytes(
     let shapes = drawing
         .select(opts.layer.as_deref())
         .map_err(|e| fail(file, e))?;
-    // the entities skipped on the layers read, the first few by name
-    let skipped: Vec<&String> = drawing
-        .skipped
-        .iter()
-        .filter(|(l, _)| {
-            opts.layer
-                .as_deref()
-                .is_none_or(|want| l.eq_ignore_ascii_case(want))
-        })
-        .map(|(_, w)| w)
-        .collect();
-    for w in skipped.iter().take(MAX_NAMED) {
-        input.warnings.push(format!("{file}: {w}"));
-    }
-    if skipped.len() > MAX_NAMED {
-        input.warnings.push(format!(
-            "{file}: … and {} more entities skipped (unclosed, meshes, or hatches with curved edges)",
-            skipped.len() - MAX_NAMED
-        ));
-    }
+    drawing.report_skipped(opts.layer.as_deref(), file, &mut input.warnings);
     let polygons = assemble(&shapes, &mut input.warnings, file);
-    let labels = LabelTree::bulk_load(
-        drawing
-            .labels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| rstar::primitives::GeomWithData::new([l.at.x, l.at.y], i))
-            .collect(),
-    );
+    let labels = drawing.label_tree();
     let to_grid = CrsTransform::new(grid.code(), GRID_CRS)?;
     let mut mapping = super::Mapping::default();
     let mut numbered = 0usize;
@@ -799,6 +773,37 @@ impl Drawing {
         }
         drawing.skipped = skipped;
         Ok(drawing)
+    }
+
+    /// Warnings for the entities skipped on the layers read, the first few
+    /// by name.
+    fn report_skipped(&self, layer: Option<&str>, file: &str, warnings: &mut Vec<String>) {
+        let skipped: Vec<&String> = self
+            .skipped
+            .iter()
+            .filter(|(l, _)| layer.is_none_or(|want| l.eq_ignore_ascii_case(want)))
+            .map(|(_, w)| w)
+            .collect();
+        for w in skipped.iter().take(MAX_NAMED) {
+            warnings.push(format!("{file}: {w}"));
+        }
+        if skipped.len() > MAX_NAMED {
+            warnings.push(format!(
+                "{file}: … and {} more entities skipped (unclosed, meshes, or hatches with curved edges)",
+                skipped.len() - MAX_NAMED
+            ));
+        }
+    }
+
+    /// An R-tree of the labels' anchors.
+    fn label_tree(&self) -> LabelTree {
+        LabelTree::bulk_load(
+            self.labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| rstar::primitives::GeomWithData::new([l.at.x, l.at.y], i))
+                .collect(),
+        )
     }
 
     fn add_layer(&mut self, name: &str) {
