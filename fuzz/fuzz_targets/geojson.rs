@@ -16,7 +16,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     GRID.with(|t| {
-        let Ok(input) = zoning_core::io::geojson::read(text, "fuzz.geojson", None, t) else {
+        let Ok(input) = zoning_core::io::geojson::read(
+            text,
+            "fuzz.geojson",
+            &zoning_core::io::ReadOptions::default(),
+            t,
+        ) else {
             return;
         };
         let subjects: Vec<Subject> = input
