@@ -546,3 +546,48 @@ fn binary_prefix(d: &str, cut: usize) -> Vec<u8> {
     let b = binary(d);
     b[..cut.min(b.len())].to_vec()
 }
+
+/// The fixtures of tests/e2e/test_dxf.py (written by ezdxf).
+const ZONES_DXF: &[u8] = include_bytes!("../../../../../tests/fixtures/dxf/zones.dxf");
+const ZONES_BIN: &[u8] = include_bytes!("../../../../../tests/fixtures/dxf/zones-bin.dxf");
+
+#[test]
+fn the_ezdxf_fixtures_read_alike_in_ascii_and_binary() {
+    let t = GridTransform::new().expect("PROJ");
+    let mut o = opts();
+    o.layer = Some("KCN".into());
+    let a = read_bytes(ZONES_DXF, "zones.dxf", &o, &t)
+        .expect("reads")
+        .into_features_ok();
+    let b = read_bytes(ZONES_BIN, "zones-bin.dxf", &o, &t)
+        .expect("reads")
+        .into_features_ok();
+    assert_eq!(a.len(), 3);
+    for (a, b) in a.iter().zip(&b) {
+        assert_eq!(a.code, b.code);
+        assert_eq!(a.properties, b.properties);
+        assert!((grid_area(a) - grid_area(b)).abs() < 1e-6);
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Damaged drawings (bytes changed, the end cut off) are read or
+    /// refused, never a panic.
+    #[test]
+    fn damaged_drawings_never_panic(
+        binary in proptest::bool::ANY,
+        edits in proptest::collection::vec((0usize..20_000, proptest::num::u8::ANY), 1..12),
+        cut in 0usize..20_000,
+    ) {
+        let mut d = if binary { ZONES_BIN.to_vec() } else { ZONES_DXF.to_vec() };
+        for (at, byte) in edits {
+            let n = d.len();
+            d[at % n] = byte;
+        }
+        d.truncate(d.len().saturating_sub(cut % 200));
+        let t = GridTransform::new().expect("PROJ");
+        let _ = read_bytes(&d, "damaged.dxf", &opts(), &t);
+    }
+}
