@@ -547,7 +547,7 @@ fn binary_prefix(d: &str, cut: usize) -> Vec<u8> {
     b[..cut.min(b.len())].to_vec()
 }
 
-/// The fixtures of tests/e2e/test_dxf.py (written by ezdxf).
+/// The fixtures of `tests/e2e/test_dxf.py` (written by ezdxf).
 const ZONES_DXF: &[u8] = include_bytes!("../../../../../tests/fixtures/dxf/zones.dxf");
 const ZONES_BIN: &[u8] = include_bytes!("../../../../../tests/fixtures/dxf/zones-bin.dxf");
 
