@@ -188,7 +188,7 @@ pub fn read_bytes(
     };
     let shapes = drawing
         .select(opts.layer.as_deref())
-        .map_err(|e| fail(file, e))?;
+        .map_err(|e| fail(file, drawing.with_skipped(e, opts.layer.as_deref())))?;
     drawing.report_skipped(opts.layer.as_deref(), file, &mut input.warnings);
     let polygons = assemble(&shapes, &mut input.warnings, file);
     let labels = drawing.label_tree();
@@ -626,22 +626,24 @@ impl Drawing {
                                 *drawing.open.entry(layer.clone()).or_default() += 1;
                                 continue;
                             };
-                            let mut v = if lw {
-                                lw_vertices(r.pairs)
+                            let read = if lw {
+                                lw_vertices(r.pairs, binary)
                             } else {
-                                follow
-                                    .iter()
-                                    .filter(|x| x.int(70).unwrap_or(0) & (16 | 128) == 0)
-                                    .filter_map(|x| {
-                                        Some((
-                                            Coord {
-                                                x: x.f64(10)?,
-                                                y: x.f64(20)?,
-                                            },
-                                            x.f64(42).unwrap_or(0.0),
-                                        ))
-                                    })
-                                    .collect()
+                                polyline_vertices(&follow, binary)
+                            };
+                            let mut v = match read {
+                                Ok(v) => v,
+                                Err(why) => {
+                                    skip(
+                                        &layer,
+                                        format!(
+                                            "{}: {why}: skipped; the drawing is damaged, save it again from AutoCAD",
+                                            src.label()
+                                        ),
+                                    );
+                                    *drawing.open.entry(layer.clone()).or_default() += 1;
+                                    continue;
+                                }
                             };
                             let repeated =
                                 v.len() > 1 && v.first().map(|f| f.0) == v.last().map(|l| l.0);
@@ -793,6 +795,22 @@ impl Drawing {
                 skipped.len() - MAX_NAMED
             ));
         }
+    }
+
+    /// A message that no boundary was found, with the first entities
+    /// skipped and why.
+    fn with_skipped(&self, message: String, layer: Option<&str>) -> String {
+        let mut skipped = Vec::new();
+        self.report_skipped(layer, "", &mut skipped);
+        if skipped.is_empty() {
+            return message;
+        }
+        let first: Vec<&str> = skipped
+            .iter()
+            .take(5)
+            .map(|w| w.trim_start_matches(": "))
+            .collect();
+        format!("{message}. Skipped: {}", first.join("; "))
     }
 
     /// An R-tree of the labels' anchors.
@@ -965,32 +983,65 @@ fn mirror(ring: &mut [Coord], sign: f64) {
 }
 
 /// An LWPOLYLINE's vertices: `10` starts one, `20` is its y, `42` its bulge.
-fn lw_vertices(pairs: &[Pair]) -> Vec<(Coord, f64)> {
+fn lw_vertices(pairs: &[Pair], binary: bool) -> std::result::Result<Vec<(Coord, f64)>, String> {
     let mut v: Vec<(Coord, f64)> = Vec::new();
-    for p in pairs {
-        match p.code {
-            10 => v.push((
+    for p in pairs.iter().filter(|p| matches!(p.code, 10 | 20 | 42)) {
+        let value = p.f64().ok_or_else(|| not_a_number(p, binary))?;
+        match (p.code, v.last_mut()) {
+            (10, _) => v.push((
                 Coord {
-                    x: p.f64().unwrap_or(f64::NAN),
+                    x: value,
                     y: f64::NAN,
                 },
                 0.0,
             )),
-            20 => {
-                if let Some(last) = v.last_mut() {
-                    last.0.y = p.f64().unwrap_or(f64::NAN);
-                }
-            }
-            42 => {
-                if let Some(last) = v.last_mut() {
-                    last.1 = p.f64().unwrap_or(0.0);
-                }
-            }
+            (20, Some(last)) => last.0.y = value,
+            (42, Some(last)) => last.1 = value,
             _ => {}
         }
     }
-    v.retain(|(c, _)| c.x.is_finite() && c.y.is_finite());
-    v
+    if let Some((c, _)) = v.iter().find(|(c, _)| !c.y.is_finite()) {
+        return Err(format!("vertex ({}, ?) has no y (group code 20)", c.x));
+    }
+    Ok(v)
+}
+
+/// The vertices of an old-style POLYLINE: its VERTEX records, leaving out
+/// spline frame points and polyface faces.
+fn polyline_vertices(
+    follow: &[Record<'_>],
+    binary: bool,
+) -> std::result::Result<Vec<(Coord, f64)>, String> {
+    let mut v = Vec::new();
+    for x in follow.iter().filter(|x| x.is("VERTEX")) {
+        if x.int(70).unwrap_or(0) & (16 | 128) != 0 {
+            continue;
+        }
+        let number = |code: i32| -> std::result::Result<Option<f64>, String> {
+            x.get(code)
+                .map(|p| p.f64().ok_or_else(|| not_a_number(p, binary)))
+                .transpose()
+        };
+        let (Some(px), Some(py)) = (number(10)?, number(20)?) else {
+            return Err(format!(
+                "{}: a VERTEX without its x or y (group codes 10, 20)",
+                place(x.at(), binary)
+            ));
+        };
+        v.push((Coord { x: px, y: py }, number(42)?.unwrap_or(0.0)));
+    }
+    Ok(v)
+}
+
+/// `line N: group code C is not a number ("…")`.
+fn not_a_number(p: &Pair, binary: bool) -> String {
+    let b = p.bytes();
+    format!(
+        "{}: group code {} is not a finite number ({:?})",
+        place(p.at, binary),
+        p.code,
+        String::from_utf8_lossy(&b[..b.len().min(40)])
+    )
 }
 
 /// Reads a HATCH's boundary paths in order, each pair where the DXF

@@ -591,3 +591,38 @@ proptest::proptest! {
         let _ = read_bytes(&d, "damaged.dxf", &opts(), &t);
     }
 }
+
+#[test]
+fn a_coordinate_that_is_not_a_number_is_named_by_line() {
+    let body = [
+        lwpolyline("2F", "RANH_GIOI", &square(E, N, 500.0), true),
+        lwpolyline("30", "RANH_GIOI", &square(E + 1000.0, N, 300.0), true).replacen(
+            &format!("10\n{}\n", E + 1000.0),
+            "10\nabc\n",
+            1,
+        ),
+    ]
+    .concat();
+    let d = drawing(&pairs_of(&body));
+    let input = read_text(&d, &opts()).expect("reads");
+    let w = input.warnings.join("\n");
+    assert!(
+        w.contains("LWPOLYLINE 30 (layer RANH_GIOI, line ")
+            && w.contains("group code 10 is not a finite number (\"abc\")"),
+        "{w}"
+    );
+    // alone, the file is refused with the reason
+    let only = lwpolyline("30", "X", &square(E, N, 300.0), true).replacen(
+        &format!("20\n{N}\n"),
+        "20\n1e999\n",
+        1,
+    );
+    let m = read_text(&drawing(&pairs_of(&only)), &opts())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        m.contains("no closed polyline or HATCH")
+            && m.contains("Skipped: LWPOLYLINE 30 (layer X, line "),
+        "{m}"
+    );
+}
