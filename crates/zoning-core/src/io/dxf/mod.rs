@@ -4,8 +4,8 @@
 //! # What is read
 //! - **Boundaries**: closed `LWPOLYLINE` and `POLYLINE` (2D or 3D, flag 1
 //!   *closed*, or a last vertex equal to the first), arcs of bulged segments
-//!   as chords no further than 1 mm from the arc ([`geometry::MAX_SAGITTA`]);
-//!   `HATCH` boundary paths that are polylines or edges of lines and circular
+//!   as chords no further than 1 mm from the arc ([`geometry::MAX_SAGITTA`])
+//!   that keep its area ([`geometry::arc_points`]); `HATCH` boundary paths that are polylines or edges of lines and circular
 //!   arcs (a hatch with elliptic or spline edges is skipped with a warning).
 //!   A closed polyline lying inside another on the same layer is read as its
 //!   hole (and one inside that hole as an island again); a hatch's own paths
