@@ -149,6 +149,27 @@ fn grid_of(file: &str, crs: Option<&str>) -> Result<LegalGrid> {
 
 /// Reads a DXF drawing held in memory; `file` names it in messages.
 ///
+/// ```
+/// use zoning_core::crs::GridTransform;
+/// use zoning_core::io::{dxf, ReadOptions};
+///
+/// // a closed 100 m square with a text inside, in EPSG:9214
+/// let mut d = String::from("0\nSECTION\n2\nENTITIES\n0\nLWPOLYLINE\n8\nKCN\n70\n1\n");
+/// for (x, y) in [(420_000, 2_350_000), (420_100, 2_350_000), (420_100, 2_350_100), (420_000, 2_350_100)] {
+///     d += &format!("10\n{x}\n20\n{y}\n");
+/// }
+/// d += "0\nTEXT\n8\nCHU\n10\n420050\n20\n2350050\n1\nCCN-01\n0\nENDSEC\n0\nEOF\n";
+/// let t = GridTransform::new().unwrap();
+/// let opts = ReadOptions::with_crs(Some("EPSG:9214"));
+/// let zones = dxf::read_bytes(d.as_bytes(), "ranh-gioi.dxf", &opts, &t).unwrap().into_features().unwrap();
+/// assert_eq!(zones[0].code, "CCN-01");
+/// # use geo::Area;
+/// assert!((zones[0].grid.unsigned_area() - 10_000.0).abs() < 1e-6);
+/// // without --crs: refused, saying which grids
+/// let e = dxf::read_bytes(d.as_bytes(), "ranh-gioi.dxf", &ReadOptions::default(), &t).unwrap_err();
+/// assert!(e.to_string().contains("EPSG:9214"));
+/// ```
+///
 /// # Errors
 /// No `--crs` or one that is not a legal grid, a damaged or cut-short file
 /// (naming the line, or the byte offset of a binary DXF), a drawing over the
