@@ -82,6 +82,9 @@ def main():
     # first byte: the CRS (0 = EPSG:9214)
     write("marker_csv", "vi.csv", b"\x00" + csv_vi.encode("utf-8"))
     write("marker_csv", "en.csv", b"\x80" + csv_en.encode("utf-8"))
+    # the DXF drawings of tests/e2e/test_dxf.py (tests/fixtures/dxf/make.py)
+    for name in ("zones.dxf", "zones-bin.dxf"):
+        write("dxf", name, (ROOT / "tests" / "fixtures" / "dxf" / name).read_bytes())
     # first byte: the request (see REQUESTS in fuzz_targets/http.rs)
     feature = json.loads(geojson)["features"][0]
     feature["id"] = "KCN-FUZZ"
