@@ -592,6 +592,7 @@ mod tests {
             grid_crs: None,
             place_grid: None,
             target_set: None,
+            swapped_axes: false,
         }
     }
 

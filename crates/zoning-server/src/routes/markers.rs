@@ -137,7 +137,7 @@ fn to_new(report: &MarkerReport, table: &MarkerTable) -> Vec<NewMarker> {
         .collect()
 }
 
-/// `?tolerance_m=&crs=&search_radius_m=` of an upload.
+/// `?tolerance_m=&crs=&search_radius_m=&sheet=` of an upload.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
@@ -147,9 +147,12 @@ pub struct UploadQuery {
     replace: Option<bool>,
     search_radius_m: Option<f64>,
     crs: Option<String>,
+    /// The sheet of an uploaded workbook (default: the first visible one).
+    sheet: Option<String>,
 }
 
-/// `POST /markers/upload`: a surveyor's CSV; answers with the marker check
+/// `POST /markers/upload`: a surveyor's CSV or Excel workbook (`.xlsx`,
+/// `.xls`, recognised by its content; `?sheet=` picks its sheet); answers with the marker check
 /// (the JSON of `zoning markers check`) and records the usable markers as one
 /// batch.
 pub async fn post_upload(
@@ -166,7 +169,10 @@ pub async fn post_upload(
             .search_radius_m
             .unwrap_or(markers::DEFAULT_SEARCH_RADIUS_M),
         all_zones: false,
-        ..MarkerOptions::default()
+        table: markers::table::TableOptions {
+            sheet: q.sheet.clone(),
+            ..Default::default()
+        },
     };
     if !(opts.tolerance_m >= 0.0 && opts.search_radius_m >= opts.tolerance_m) {
         return Err(ApiError::BadRequest(
