@@ -101,16 +101,16 @@ fn encrypted(file: &str) -> crate::Error {
 fn damaged(file: &str, what: &str, e: impl std::fmt::Display) -> crate::Error {
     refuse(
         file,
-        format!("cannot be read as an {what} workbook ({e}); open it in Excel, save it again as .xlsx and send it again"),
+        format!("is an Excel workbook ({what}) that cannot be read ({e}); open it in Excel, save it again as .xlsx and send it again"),
     )
 }
 
-fn too_big(file: &str) -> crate::Error {
+fn too_big(file: &str, limit: u64) -> crate::Error {
     refuse(
         file,
         format!(
-            "unpacks to more than {} MiB, more than a marker table can be; check it is the right file, or split it",
-            MAX_UNPACKED_BYTES / (1024 * 1024)
+            "unpacks to more than {} bytes, more than a marker table can be; check it is the right file, or split it",
+            limit
         ),
     )
 }
@@ -254,7 +254,7 @@ impl Grid {
 }
 
 fn xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<Rows> {
-    let package = repack(bytes, file)?;
+    let package = repack(bytes, file, MAX_UNPACKED_BYTES)?;
     let mut book = Xlsx::new(Cursor::new(package)).map_err(|e| match e {
         calamine::XlsxError::Password => encrypted(file),
         e => damaged(file, ".xlsx", e),
@@ -292,9 +292,9 @@ fn disarm(xml: &mut [u8]) {
     }
 }
 
-/// Unpacks an `.xlsx`, counting what comes out against
-/// [`MAX_UNPACKED_BYTES`], into a stored zip for `calamine`.
-fn repack(bytes: &[u8], file: &str) -> Result<Vec<u8>> {
+/// Unpacks an `.xlsx`, counting what comes out against `limit`
+/// ([`MAX_UNPACKED_BYTES`]), into a stored zip for `calamine`.
+fn repack(bytes: &[u8], file: &str, limit: u64) -> Result<Vec<u8>> {
     use zip::result::ZipError;
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(file, ".xlsx", e))?;
@@ -316,12 +316,12 @@ fn repack(bytes: &[u8], file: &str) -> Result<Vec<u8>> {
         let name = part.name().to_owned();
         let mut data = Vec::new();
         (&mut part)
-            .take(MAX_UNPACKED_BYTES - total + 1)
+            .take(limit - total + 1)
             .read_to_end(&mut data)
             .map_err(|e| damaged(file, ".xlsx", format!("{name}: {e}")))?;
         total += data.len() as u64;
-        if total > MAX_UNPACKED_BYTES {
-            return Err(too_big(file));
+        if total > limit {
+            return Err(too_big(file, limit));
         }
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".xml") || lower.ends_with(".rels") {
@@ -388,7 +388,7 @@ fn prescan(bytes: &[u8], file: &str) -> Result<()> {
         .read_to_end(&mut data)
         .map_err(|e| damaged(file, ".xls", e))?;
     if data.len() as u64 > MAX_UNPACKED_BYTES {
-        return Err(too_big(file));
+        return Err(too_big(file, MAX_UNPACKED_BYTES));
     }
     let span = biff_span(&data);
     if span.encrypted {
@@ -608,5 +608,61 @@ mod tests {
             "f.xlsx: has no sheet \"Tọa độ\"; its sheets are \"Ẩn\", \"Mốc KCN Quế Võ\", \"Sheet2\"; \
              give one of them with --sheet (sheet=)"
         );
+    }
+
+    /// A zip of `parts` (name, bytes), deflated.
+    fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in parts {
+            w.start_file(*name, opts).expect("start");
+            w.write_all(data).expect("write");
+        }
+        w.finish().expect("finish").into_inner()
+    }
+
+    #[test]
+    fn unpacked_bytes_are_counted_as_they_come_out() {
+        // 1 MB of zeros deflates to about 1 KB; the limit counts what unpacks
+        let bomb = zip_of(&[
+            ("xl/a.xml", &[b' '; 600_000]),
+            ("xl/b.xml", &[b' '; 600_000]),
+        ]);
+        assert!(bomb.len() < 10_000);
+        let e = repack(&bomb, "b.xlsx", 1_000_000).expect_err("over");
+        assert!(e.to_string().contains("more than 1000000 bytes"), "{e}");
+        let fine = repack(&bomb, "b.xlsx", 1_200_000).expect("within");
+        // stored: the copy is as large as what it holds
+        assert!(fine.len() > 1_200_000);
+    }
+
+    #[test]
+    fn encrypted_workbooks_are_refused_with_what_to_do() {
+        // an encrypted .xlsx is an OLE file with EncryptionInfo and
+        // EncryptedPackage streams (MS-OFFCRYPTO 2.3.4)
+        let mut ole = cfb::CompoundFile::create(Cursor::new(Vec::new())).expect("cfb");
+        for name in ["/EncryptionInfo", "/EncryptedPackage"] {
+            ole.create_stream(name)
+                .expect("stream")
+                .write_all(&[0; 64])
+                .expect("write");
+        }
+        ole.flush().expect("flush");
+        let bytes = ole.into_inner().into_inner();
+        assert_eq!(Kind::of(&bytes), Some(Kind::Xls));
+        let e = rows(&bytes, Kind::Xls, "khoa.xlsx", None).expect_err("encrypted");
+        assert!(
+            e.to_string()
+                .starts_with("khoa.xlsx: is password-protected (encrypted)"),
+            "{e}"
+        );
+        // an OLE file that is no workbook
+        let mut doc = cfb::CompoundFile::create(Cursor::new(Vec::new())).expect("cfb");
+        doc.create_stream("/WordDocument").expect("stream");
+        doc.flush().expect("flush");
+        let bytes = doc.into_inner().into_inner();
+        let e = rows(&bytes, Kind::Xls, "van-ban.doc", None).expect_err("not a workbook");
+        assert!(e.to_string().contains("no Workbook stream"), "{e}");
     }
 }
