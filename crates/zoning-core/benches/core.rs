@@ -108,7 +108,7 @@ fn bench(c: &mut Criterion) {
                     csv.as_bytes(),
                     "bench.csv",
                     "EPSG:9214",
-                    &Default::default(),
+                    &zoning_core::markers::table::TableOptions::default(),
                     &t,
                 )
                 .expect("table")

@@ -126,7 +126,6 @@ fn check(a: &CheckArgs) -> anyhow::Result<()> {
             encoding: a.encoding,
             sheet: a.sheet.clone(),
         },
-        ..MarkerOptions::default()
     };
     let (_, report) = markers::check_file(
         &bytes,
