@@ -664,4 +664,14 @@ mod tests {
         let e = rows(&bytes, Kind::Xls, "van-ban.doc", None).expect_err("not a workbook");
         assert!(e.to_string().contains("no Workbook stream"), "{e}");
     }
+
+    #[test]
+    fn date_cells_are_written_as_iso_dates() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType::DateTime};
+        // Excel's serial 45366 is 2024-03-15 (days since 1899-12-30, as
+        // Python's datetime counts them)
+        let date = |v| date_text(&ExcelDateTime::new(v, DateTime, false));
+        assert_eq!(date(45_366.0), "2024-03-15");
+        assert_eq!(date(45_366.5), "2024-03-15 12:00");
+    }
 }
