@@ -222,3 +222,16 @@ def test_upload_of_an_xlsx_over_http(tmp_path):
         assert code == 200 and json.loads(body)["features"][0]["properties"]["zone"] == zone["id"]
     finally:
         srv.stop()
+
+
+def test_a_workbook_that_made_the_reader_panic_is_refused_quietly(tmp_path, zones, root):
+    # found by the xlsx fuzz target: an .xls whose EXTERNSHEET record is
+    # shorter than it says (calamine slices past its end); the first byte of a
+    # fuzz input is the target's own
+    data = (root / "fuzz/regressions/xlsx/panic-extern-sheet.xls.bin").read_bytes()[1:]
+    path = tmp_path / "hong.xls"
+    path.write_bytes(data)
+    p = run("markers", "check", "--zones", zones, "--markers", path, check=False)
+    assert p.returncode == 2 and p.stdout == ""
+    assert f"{path}: cannot be read as an Excel workbook (it is damaged)" in p.stderr, p.stderr
+    assert "panicked" not in p.stderr, p.stderr
