@@ -1,7 +1,7 @@
 //! Shared state: the store, the province boundary, and a cache of the current
 //! zones as ready-made GeoJSON (WGS84 and grid), kept up to date on every write.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use geo::BoundingRect;
@@ -512,33 +512,42 @@ impl AppState {
     /// # Errors
     /// When the store or PROJ fails.
     pub fn reload(&self) -> ApiResult<()> {
-        // one view at a time, so that only one list of versions is in memory
-        let public = self.store.zones(View::Public, None)?;
-        let (mut public_zones, mut planner_zones) = (BTreeMap::new(), BTreeMap::new());
-        let mut by_id: HashMap<i64, Arc<CachedZone>> = HashMap::with_capacity(public.len());
-        let versions: Vec<&ZoneVersion> = public.iter().collect();
-        for z in build(&versions, admin_for(self, &versions)?)? {
-            by_id.insert(z.version_id, Arc::clone(&z));
-            public_zones.insert(z.code.clone(), z);
-        }
-        drop(public);
+        // The planners' view is read and built first. A zone whose planners'
+        // version is approved is the latest version of its code, so it is
+        // also the public one, and both views share its entry. Only a zone
+        // with a draft on top has another public version (or none): the
+        // public view is read from the store for those, and only when there
+        // are some.
         let planner = self.store.zones(View::Planner, None)?;
-        // A zone whose planners' version is the public one (no draft) shares
-        // its entry; only drafts are built again.
-        let (shared, own): (Vec<&ZoneVersion>, Vec<&ZoneVersion>) =
-            planner.iter().partition(|v| by_id.contains_key(&v.id));
-        for v in shared {
-            if let Some(z) = by_id.get(&v.id) {
-                planner_zones.insert(v.code.clone(), Arc::clone(z));
+        let versions: Vec<&ZoneVersion> = planner.iter().collect();
+        let built = build(&versions, admin_for(self, &versions)?)?;
+        let drafts: HashSet<String> = planner
+            .iter()
+            .filter(|v| v.status != Status::Approved)
+            .map(|v| v.code.clone())
+            .collect();
+        drop(versions);
+        drop(planner);
+        let (mut public_zones, mut planner_zones) = (BTreeMap::new(), BTreeMap::new());
+        for z in built {
+            if !drafts.contains(&z.code) {
+                public_zones.insert(z.code.clone(), Arc::clone(&z));
             }
-        }
-        for z in build(&own, admin_for(self, &own)?)? {
             planner_zones.insert(z.code.clone(), z);
         }
-        let cache = Cache {
-            public: ViewCache::new(public_zones),
-            planner: ViewCache::new(planner_zones),
-        };
+        if !drafts.is_empty() {
+            let public = self.store.zones(View::Public, None)?;
+            let own: Vec<&ZoneVersion> =
+                public.iter().filter(|v| drafts.contains(&v.code)).collect();
+            for z in build(&own, admin_for(self, &own)?)? {
+                public_zones.insert(z.code.clone(), z);
+            }
+        }
+        let (public, planner) = rayon::join(
+            || ViewCache::new(public_zones),
+            || ViewCache::new(planner_zones),
+        );
+        let cache = Cache { public, planner };
         *self
             .cache
             .write()
