@@ -82,7 +82,12 @@ fn geometry_from(text: &str) -> StoreResult<MultiPolygon> {
     // (the bulk of reading every zone at start-up); anything else through
     // the `geojson` crate, as before
     if let Ok(g) = serde_json::from_str::<StoredMultiPolygon>(text) {
-        if g.kind == "MultiPolygon" {
+        // an empty part or ring goes the crate's way (it refuses some)
+        let full = !g.coordinates.is_empty()
+            && g.coordinates
+                .iter()
+                .all(|p| !p.is_empty() && p.iter().all(|r| !r.is_empty()));
+        if g.kind == "MultiPolygon" && full {
             let ring = |r: Vec<[f64; 2]>| {
                 geo_types::LineString::from(
                     r.into_iter()
