@@ -249,7 +249,7 @@ pub fn wrong_meridian(
     for s in subjects {
         by_code.entry(s.code.as_str()).or_insert(s);
     }
-    let mut transforms: std::collections::HashMap<u32, Option<CrsTransform>> =
+    let mut transforms: std::collections::HashMap<u32, Option<(CrsTransform, String)>> =
         std::collections::HashMap::new();
     for f in outside {
         let [code] = f.codes.as_slice() else { continue };
@@ -271,9 +271,18 @@ pub fn wrong_meridian(
                 continue;
             }
             let crs = format!("EPSG:{code}");
-            let Some(back) = transforms
+            // the transformation and the grid's name (PROJ again), once per grid
+            let Some((back, name)) = transforms
                 .entry(*code)
-                .or_insert_with(|| CrsTransform::new(&crs, GRID_CRS).ok())
+                .or_insert_with(|| {
+                    let back = CrsTransform::new(&crs, GRID_CRS).ok()?;
+                    let name = LegalGrid::identify(&crs).map_or_else(
+                        || format!("{crs} (another VN-2000 zone)"),
+                        |g| format!("{crs} ({}, a legal grid of the province)", g.name()),
+                    );
+                    Some((back, name))
+                })
+                .as_ref()
             else {
                 continue;
             };
@@ -288,10 +297,6 @@ pub fn wrong_meridian(
                 y: c.y() - y,
             };
             let km = d.x.hypot(d.y) / 1000.0;
-            let name = LegalGrid::identify(&crs).map_or_else(
-                || format!("{crs} (another VN-2000 zone)"),
-                |g| format!("{crs} ({}, a legal grid of the province)", g.name()),
-            );
             let mut f = finding(
                 Rule::SuspectedWrongMeridian,
                 vec![s.code.clone()],
