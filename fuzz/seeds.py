@@ -82,6 +82,33 @@ def main():
     # first byte: the CRS (0 = EPSG:9214)
     write("marker_csv", "vi.csv", b"\x00" + csv_vi.encode("utf-8"))
     write("marker_csv", "en.csv", b"\x80" + csv_en.encode("utf-8"))
+    # the DXF drawings of tests/e2e/test_dxf.py (tests/fixtures/dxf/make.py)
+    for name in ("zones.dxf", "zones-bin.dxf"):
+        write("dxf", name, (ROOT / "tests" / "fixtures" / "dxf" / name).read_bytes())
+    # first byte: bit 1 asks for the sheet "Tọa độ" (fuzz_targets/xlsx.rs)
+    import io
+
+    import openpyxl
+    import xlwt
+    table = [["BẢNG TỌA ĐỘ MỐC GIỚI"], [], ["Tên mốc", "X (m)", "Y (m)", "Ngày đo"],
+             ["M1", "2356000,012", 416000.004, "2026-11-02"], ["M2", 2356200.0, "416300,1", None]]
+    wb = openpyxl.Workbook()
+    wb.active.title = "Ghi chú"
+    ws = wb.create_sheet("Tọa độ")
+    for r in table:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    write("xlsx", "two-sheets.xlsx", b"\x02" + buf.getvalue())
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("Tọa độ")
+    for i, r in enumerate(table):
+        for j, v in enumerate(r):
+            if v is not None:
+                ws.write(i, j, v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    write("xlsx", "one-sheet.xls", b"\x01" + buf.getvalue())
     # first byte: the request (see REQUESTS in fuzz_targets/http.rs)
     feature = json.loads(geojson)["features"][0]
     feature["id"] = "KCN-FUZZ"

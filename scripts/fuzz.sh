@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(geojson marker_csv shapefile prj dbf_text upload http)
+[ ${#targets[@]} -gt 0 ] || targets=(geojson marker_csv xlsx shapefile prj dbf_text upload dxf http)
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
 # cargo fuzz needs nightly flags (-Zsanitizer); use the nightly toolchain when

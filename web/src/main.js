@@ -1218,7 +1218,8 @@ function renderPlanner() {
 let survey = null; // { report } or { ask: { file, etag, replaces } } or { problem }
 async function upload(file, replace = null) {
   const text = await file.arrayBuffer();
-  const headers = { 'Content-Type': 'text/csv' };
+  // CSV or an Excel workbook: the service recognises which from the bytes
+  const headers = { 'Content-Type': file.type || 'text/csv' };
   if (replace) headers['If-Match'] = replace;
   const r = await send(`/markers/upload${replace ? '?replace=true' : ''}`, { method: 'POST', headers, body: text });
   const p = await problemOf(r);
@@ -1315,7 +1316,7 @@ function renderSurveyor() {
   const spacing = el('input', { id: 'spacing', type: 'number', min: '1', value: stakeoutSpacing, on: { input: (e) => { stakeoutSpacing = e.target.value; } } });
   s.append(
     el('label', { for: 'csv', text: t('upload') }), ' ',
-    el('input', { type: 'file', id: 'csv', accept: '.csv,text/csv', on: { change: (e) => e.target.files[0] && upload(e.target.files[0]) } }),
+    el('input', { type: 'file', id: 'csv', accept: '.csv,.xlsx,.xls,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel', on: { change: (e) => e.target.files[0] && upload(e.target.files[0]) } }),
     el('div', { id: 'survey-out' }),
     el('p', {}, el('label', { for: 'spacing', text: t('spacing') }), ' ', spacing, ' ',
       el('button', { id: 'stakeout', on: { click: () => {

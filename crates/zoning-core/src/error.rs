@@ -65,6 +65,15 @@ pub enum Error {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// A DXF drawing cannot be read as a whole (the reason names the line,
+    /// or the byte offset of a binary DXF, and what to do).
+    #[error("{file}: {reason}")]
+    Dxf {
+        /// The file as the user named it.
+        file: String,
+        /// What is wrong, where, and what to do.
+        reason: String,
+    },
     /// A marker table cannot be read as a whole.
     #[error("{file}: {reason}")]
     Markers {

@@ -27,9 +27,13 @@ pub struct CheckArgs {
     #[arg(long)]
     zones: PathBuf,
     /// The surveyor's table: CSV with a marker number, X (northing) and Y
-    /// (easting), comma or semicolon separated, decimal point or comma.
+    /// (easting), comma or semicolon separated, decimal point or comma; or
+    /// the Excel workbook itself (.xlsx, .xls, recognised by its content).
     #[arg(long)]
     markers: PathBuf,
+    /// The sheet of a workbook to read (default: the first visible one).
+    #[arg(long)]
+    sheet: Option<String>,
     /// A marker within this distance (m) of the boundary is in place.
     #[arg(long, default_value_t = markers::DEFAULT_TOLERANCE_M)]
     tolerance_m: f64,
@@ -124,7 +128,7 @@ fn check(a: &CheckArgs) -> anyhow::Result<()> {
         all_zones: a.all_zones,
         table: zoning_core::markers::table::TableOptions {
             encoding: a.encoding,
-            ..Default::default()
+            sheet: a.sheet.clone(),
         },
         fix_datum_shift: a.fix_datum_shift,
     };

@@ -1,7 +1,8 @@
 //! Zone files as they come in one piece: a ZIP of a shapefile (the `.shp`,
 //! `.shx`, `.dbf`, `.prj`, `.cpg` side by side, as offices e-mail them), a KMZ
 //! (a zipped KML), and bytes whose format is told by their content (an
-//! upload: [`read_bytes`]).
+//! upload, or a file that is not a `.shp`: [`read_bytes`]): ZIP, DXF
+//! ([`super::dxf`]), KML, else GeoJSON.
 //!
 //! A ZIP is bounded: at most [`MAX_ENTRIES`] entries and [`MAX_UNZIPPED`]
 //! bytes unpacked for the files read (a "zip bomb" is refused, not unpacked),
@@ -46,19 +47,15 @@ impl Format {
         if bytes.starts_with(b"PK\x03\x04") {
             return Self::Zip;
         }
-        if bytes.starts_with(b"AutoCAD Binary DXF") {
+        if super::dxf::looks_like_dxf(bytes) {
             return Self::Dxf;
         }
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
         let head = head.trim_start_matches('\u{feff}').trim_start();
         if head.starts_with('<') {
-            return Self::Kml;
-        }
-        // ASCII DXF: group code 0, then SECTION (or 999 and a comment)
-        let mut lines = head.lines().map(str::trim);
-        match (lines.next(), lines.next()) {
-            (Some("0"), Some("SECTION")) | (Some("999"), _) => Self::Dxf,
-            _ => Self::GeoJson,
+            Self::Kml
+        } else {
+            Self::GeoJson
         }
     }
 }
@@ -88,10 +85,7 @@ pub fn read_bytes(
             })?;
             super::geojson::read(&text, file, opts, t)
         }
-        Format::Dxf => Err(fail(
-            file,
-            "it is a DXF drawing, which this registry does not read yet; export the boundaries as a shapefile",
-        )),
+        Format::Dxf => super::dxf::read_bytes(bytes, file, opts, t),
     }
 }
 

@@ -1,5 +1,6 @@
-//! Reading and writing exchange formats: GeoJSON (WGS84) and shapefiles (CRS
-//! from the `.prj`). Every boundary read is transformed to the legal grid.
+//! Reading and writing exchange formats: GeoJSON (WGS84), shapefiles (CRS
+//! from the `.prj`) and DXF drawings (CRS from `--crs`). Every boundary read
+//! is transformed to the legal grid.
 //!
 //! Reading is in two levels. A problem with the whole file (not GeoJSON, no
 //! `.prj`, a truncated `.shp`) is an [`Error`]. A problem with one feature
@@ -8,6 +9,7 @@
 //! while `zoning area` refuses the file.
 
 pub mod archive;
+pub mod dxf;
 pub mod fields;
 pub mod geojson;
 pub mod kml;
@@ -233,9 +235,10 @@ impl ReadOptions {
     }
 }
 
-/// Reads a GeoJSON file (`.geojson`, `.json`), a shapefile (`.shp`), a KML,
-/// or a ZIP of a shapefile or a KMZ ([`archive`]); the format of a file
-/// that is not a `.shp` is told by its content.
+/// Reads a GeoJSON file (`.geojson`, `.json`), a shapefile (`.shp`), a DXF
+/// drawing (which needs `opts.crs`; see [`dxf`]), a KML, or a ZIP of a
+/// shapefile or a KMZ ([`archive`]); the format of a file that is not a
+/// `.shp` is told by its content.
 ///
 /// `opts.crs` overrides the file's CRS: for a shapefile without `.prj`, or a
 /// GeoJSON whose coordinates are not WGS84 (legacy files in VN-2000).
@@ -250,6 +253,9 @@ pub fn read_path(path: &Path, opts: &ReadOptions, t: &GridTransform) -> Result<I
         .map(str::to_ascii_lowercase);
     if ext.as_deref() == Some("shp") {
         return shapefile::read(path, opts, t);
+    }
+    if ext.as_deref() == Some("dxf") {
+        return dxf::read(path, opts, t);
     }
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         file: file.clone(),

@@ -14,6 +14,7 @@
 pub mod slips;
 pub mod stakeout;
 pub mod table;
+pub mod workbook;
 
 use std::collections::BTreeSet;
 
@@ -121,6 +122,9 @@ pub struct MarkerReport {
     pub search_radius_m: f64,
     /// The CRS the file's X/Y were read in.
     pub crs: String,
+    /// The sheet read, for a workbook (`.xlsx`, `.xls`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// Each usable marker, in file order.
     pub markers: Vec<MarkerResult>,
     /// Rows that cannot be used.
@@ -309,6 +313,7 @@ pub fn check(table: MarkerTable, zones: &[MarkerZone], opts: &MarkerOptions) -> 
         tolerance_m: opts.tolerance_m,
         search_radius_m: opts.search_radius_m,
         crs: table.crs.clone(),
+        sheet: table.sheet.clone(),
         markers,
         rejected_rows: table.rejected_rows,
         unmarked_vertices: unmarked,
@@ -389,9 +394,10 @@ pub fn check_file(
     opts: &MarkerOptions,
     t: &GridTransform,
 ) -> crate::Result<(MarkerTable, MarkerReport)> {
+    let rows = table::rows(bytes, file, &opts.table)?;
     let said = crs.map(|c| (c, LegalGrid::identify(c)));
     if let Some((c, None)) = said {
-        let table = table::read(bytes, file, c, &opts.table, t)?;
+        let table = table::from_rows(&rows, file, c, t)?;
         let report = check(table.clone(), zones, opts);
         return Ok(slipped(file, table, report, zones, opts, t));
     }
@@ -404,7 +410,7 @@ pub fn check_file(
     };
     let mut tries = Vec::new();
     for g in LegalGrid::ALL {
-        let table = table::read(bytes, file, g.code(), &opts.table, t)?;
+        let table = table::from_rows(&rows, file, g.code(), t)?;
         let report = check(table.clone(), zones, opts);
         tries.push((g, matched(&report), table, report));
     }

@@ -1,12 +1,20 @@
-//! Reading a surveyor's coordinate table (CSV) as Vietnamese surveyors deliver
-//! it: from Excel in either locale (UTF-8 with or without BOM, `,` `;` or tab
-//! separated, `.` or `,` decimal mark, CRLF or LF), headers in Vietnamese or
-//! English, **X = northing, Y = easting**. A file that is not UTF-8 is read
+//! Reading a surveyor's coordinate table as Vietnamese surveyors deliver it:
+//! CSV from Excel in either locale (UTF-8 with or without BOM, `,` `;` or tab
+//! separated, `.` or `,` decimal mark, CRLF or LF), or the Excel workbook
+//! itself (`.xlsx`, `.xls`: [`super::workbook`]); headers in Vietnamese or
+//! English, **X = northing, Y = easting**. A CSV that is not UTF-8 is read
 //! in the encoding `--encoding` says, else the one [`crate::text::detect`]
 //! finds (Windows-1258, TCVN3, VNI-Windows, VISCII), with a warning.
 //!
-//! Every row that cannot be used is reported with its line (the header is line
-//! 1), its id and why; nothing is dropped silently. A row whose X and Y are
+//! Both kinds of file become [`Rows`] of cells, which one path
+//! ([`from_rows`]) turns into markers: the header is the first of the first
+//! [`HEADER_SEARCH_ROWS`] rows that names the marker number, X and Y (titles
+//! above the table are common); numbers are read from numeric cells as they
+//! are and from text in either locale (`2356377,9`).
+//!
+//! Every row that cannot be used is reported with its line (of a CSV) or row
+//! (of a sheet, as Excel numbers it), its id and why; nothing is dropped
+//! silently. A row whose X and Y are
 //! exchanged (recognised from the magnitudes: in Vietnam's projected grids a
 //! northing is over 1,000 km and an easting under 1,000 km) is **corrected, with
 //! a warning** on that row; the same rule applies to every row, so a wholly
@@ -25,7 +33,7 @@ use crate::error::{Error, Result};
 pub struct Marker {
     /// Marker number (số hiệu mốc).
     pub id: String,
-    /// Line of the file (the header is line 1).
+    /// Line of a CSV, or row of a sheet as Excel numbers it.
     pub line: usize,
     /// Northing in EPSG:9214, m (Vietnamese X).
     pub x: f64,
@@ -47,7 +55,7 @@ pub struct Marker {
 /// A row that cannot be used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RejectedRow {
-    /// Line of the file (the header is line 1).
+    /// Line of a CSV, or row of a sheet as Excel numbers it.
     pub line: usize,
     /// The marker id as written, if any.
     pub id: Option<String>,
@@ -66,6 +74,9 @@ pub struct MarkerTable {
     pub warnings: Vec<String>,
     /// The CRS its X/Y were read in.
     pub crs: String,
+    /// The sheet read, for a workbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
 }
 
 /// How to read a marker table: what the surveyor said about the file.
@@ -152,7 +163,7 @@ pub(crate) fn number(text: &str) -> Option<f64> {
     normal.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-fn refuse(file: &str, reason: impl Into<String>) -> Error {
+pub(crate) fn refuse(file: &str, reason: impl Into<String>) -> Error {
     Error::Markers {
         file: file.to_owned(),
         reason: reason.into(),
@@ -252,13 +263,182 @@ impl<'a> Lines<'a> {
     }
 }
 
-fn delimiter(header: &str) -> u8 {
-    let count = |c: char| header.matches(c).count();
-    [(b';', count(';')), (b'\t', count('\t')), (b',', count(','))]
-        .into_iter()
-        .max_by_key(|(_, n)| *n)
-        .filter(|(_, n)| *n > 0)
-        .map_or(b',', |(d, _)| d)
+/// The most rows a marker table may have, CSV or sheet (`docs/security.md`):
+/// a sheet's rows are counted as Excel numbers them, a CSV's as records.
+pub const MAX_ROWS: usize = 200_000;
+
+/// The header is looked for in the first this many rows (lines of a CSV,
+/// rows of a sheet): titles above the table are common in Excel.
+pub const HEADER_SEARCH_ROWS: usize = 10;
+
+/// A cell of a table as read: every cell of a CSV and the text cells of a
+/// sheet are text; the numeric cells of a sheet are numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text as written (a number stored as text stays text here).
+    Text(String),
+    /// A numeric cell of a sheet.
+    Number(f64),
+}
+
+impl Cell {
+    /// The cell as text, trimmed; `None` when it is empty.
+    fn value(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Self::Text(s) => Some(s.trim())
+                .filter(|s| !s.is_empty())
+                .map(std::borrow::Cow::Borrowed),
+            Self::Number(v) => Some(std::borrow::Cow::Owned(number_text(*v))),
+        }
+    }
+
+    /// The cell as a number: a numeric cell as it is, text as [`number`]
+    /// reads it (either decimal mark).
+    fn number(&self) -> Option<f64> {
+        match self {
+            Self::Text(s) => number(s),
+            Self::Number(v) => Some(*v).filter(|v| v.is_finite()),
+        }
+    }
+}
+
+/// A numeric cell as text (a marker number typed as a number): `12`, not
+/// `12.0`.
+fn number_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// One row of a table before it is a marker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Line of a CSV (1-based), or the row of a sheet as Excel numbers it.
+    pub line: usize,
+    /// Its non-empty cells with their 0-based column, in column order; or
+    /// why the row cannot be read.
+    pub cells: std::result::Result<Vec<(usize, Cell)>, String>,
+}
+
+impl Row {
+    /// The cell in column `col`, if it is not empty.
+    fn get(&self, col: usize) -> Option<&Cell> {
+        let cells = self.cells.as_ref().ok()?;
+        cells
+            .binary_search_by_key(&col, |(c, _)| *c)
+            .ok()
+            .map(|i| &cells[i].1)
+    }
+
+    fn is_blank(&self) -> bool {
+        self.cells
+            .as_ref()
+            .is_ok_and(|c| c.iter().all(|(_, c)| c.value().is_none()))
+    }
+}
+
+/// The rows of a marker file (a CSV or one sheet of a workbook), which
+/// [`from_rows`] turns into markers the same way whatever the file was.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rows {
+    /// The rows in file order (blank ones may be left out).
+    pub rows: Vec<Row>,
+    /// The sheet they come from, for a workbook.
+    pub sheet: Option<String>,
+    /// What reading them said (the text encoding detected).
+    pub warnings: Vec<String>,
+}
+
+impl Rows {
+    /// What a row number is called: a line of a CSV, a row of a sheet.
+    fn unit(&self) -> &'static str {
+        if self.sheet.is_some() {
+            "row"
+        } else {
+            "line"
+        }
+    }
+
+    /// Where row `line` is, for messages: `line 3` or `row 3 of sheet "Mốc"`.
+    fn place(&self, line: usize) -> String {
+        match &self.sheet {
+            Some(s) => format!("row {line} of sheet {s:?}"),
+            None => format!("line {line}"),
+        }
+    }
+}
+
+/// The delimiters of a CSV, the most frequent in `head` first.
+fn delimiters(head: &str) -> Vec<u8> {
+    let count = |c: char| head.matches(c).count();
+    let mut all = [(b';', count(';')), (b'\t', count('\t')), (b',', count(','))];
+    all.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    all.iter().map(|(d, _)| *d).collect()
+}
+
+/// The records of a CSV as rows, up to line `upto` when given.
+fn csv_records(text: &str, delimiter: u8, upto: Option<usize>, file: &str) -> Result<Vec<Row>> {
+    let lines = Lines::new(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let row = match record {
+            Err(e) => Row {
+                line: e.position().map_or(0, |p| lines.of(p.byte())),
+                cells: Err(format!("cannot be read as CSV: {e}")),
+            },
+            Ok(r) => Row {
+                line: r.position().map_or(0, |p| lines.of(p.byte())),
+                cells: Ok(r
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| !c.trim().is_empty())
+                    .map(|(i, c)| (i, Cell::Text(c.to_owned())))
+                    .collect()),
+            },
+        };
+        if upto.is_some_and(|n| row.line > n) {
+            break;
+        }
+        if rows.len() == MAX_ROWS {
+            return Err(refuse(
+                file,
+                format!("has more than {MAX_ROWS} rows, the most a marker table may have; split it into several files"),
+            ));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// The rows of a CSV text. The delimiter is the one with which a header is
+/// found in the first rows, trying the most frequent first.
+fn csv_rows(text: &str, file: &str) -> Result<Rows> {
+    let head: Vec<&str> = text.lines().take(HEADER_SEARCH_ROWS).collect();
+    let order = delimiters(&head.join("\n"));
+    let mut chosen = order[0];
+    for d in order {
+        let probe = Rows {
+            rows: csv_records(text, d, Some(HEADER_SEARCH_ROWS), file)?,
+            sheet: None,
+            warnings: Vec::new(),
+        };
+        if header(&probe, file).is_ok() {
+            chosen = d;
+            break;
+        }
+    }
+    Ok(Rows {
+        rows: csv_records(text, chosen, None, file)?,
+        sheet: None,
+        warnings: Vec::new(),
+    })
 }
 
 /// How the file's coordinates become grid coordinates.
@@ -306,73 +486,128 @@ impl Source {
     }
 }
 
-/// Finds the columns of a header, or says which are missing.
-fn columns(headers: &csv::StringRecord, file: &str) -> Result<HashMap<Column, usize>> {
+/// What a header must name.
+const REQUIRED: [(Column, &str); 3] = [
+    (
+        Column::Id,
+        "the marker number (`Số hiệu mốc`, `Tên mốc` or `id`)",
+    ),
+    (Column::X, "X (northing, `X (m)`)"),
+    (Column::Y, "Y (easting, `Y (m)`)"),
+];
+
+/// The columns a row names, as a header.
+fn header_columns(row: &Row) -> HashMap<Column, usize> {
     let mut columns: HashMap<Column, usize> = HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        if let Some(c) = column(h) {
-            columns.entry(c).or_insert(i);
+    for (i, cell) in row.cells.iter().flatten() {
+        if let Some(c) = cell.value().and_then(|h| column(&h)) {
+            columns.entry(c).or_insert(*i);
         }
     }
-    let missing: Vec<&str> = [
-        (
-            Column::Id,
-            "the marker number (`Số hiệu mốc`, `Tên mốc` or `id`)",
-        ),
-        (Column::X, "X (northing, `X (m)`)"),
-        (Column::Y, "Y (easting, `Y (m)`)"),
-    ]
-    .iter()
-    .filter(|(c, _)| !columns.contains_key(c))
-    .map(|(_, what)| *what)
-    .collect();
-    if missing.is_empty() {
-        return Ok(columns);
+    columns
+}
+
+/// Finds the header: the first of the first [`HEADER_SEARCH_ROWS`] rows
+/// that names the marker number, X and Y columns. Answers its index in
+/// `rows.rows` and its columns, or says which are missing.
+fn header(rows: &Rows, file: &str) -> Result<(usize, HashMap<Column, usize>)> {
+    // the row naming the most of the required columns, for the message
+    let mut nearest: Option<(usize, usize, HashMap<Column, usize>)> = None;
+    for (i, row) in rows.rows.iter().enumerate() {
+        if row.line > HEADER_SEARCH_ROWS {
+            break;
+        }
+        if row.is_blank() || row.cells.is_err() {
+            continue;
+        }
+        let columns = header_columns(row);
+        let found = REQUIRED
+            .iter()
+            .filter(|(c, _)| columns.contains_key(c))
+            .count();
+        if found == REQUIRED.len() {
+            return Ok((i, columns));
+        }
+        if nearest.as_ref().is_none_or(|(_, n, _)| found > *n) {
+            nearest = Some((i, found, columns));
+        }
     }
+    let Some((i, _, columns)) = nearest else {
+        return Err(refuse(
+            file,
+            match &rows.sheet {
+                Some(s) => format!("sheet {s:?} is empty in its first {HEADER_SEARCH_ROWS} rows; expected a table with a header such as `Số hiệu mốc | X (m) | Y (m)`"),
+                None => "is empty; expected a table with a header such as `Số hiệu mốc;X (m);Y (m)`".to_owned(),
+            },
+        ));
+    };
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .filter(|(c, _)| !columns.contains_key(c))
+        .map(|(_, what)| *what)
+        .collect();
+    let row = &rows.rows[i];
+    let written: Vec<String> = row
+        .cells
+        .iter()
+        .flatten()
+        .filter_map(|(_, c)| c.value().map(std::borrow::Cow::into_owned))
+        .collect();
     Err(refuse(
         file,
         format!(
-            "its columns cannot be identified: no column for {}; the header is line 1 and reads {:?}; \
+            "its columns cannot be identified: no row among the first {HEADER_SEARCH_ROWS} names {}; \
+             the nearest to a header is {} and reads {written:?}; \
              expected for example `Số hiệu mốc;X (m);Y (m)` or `id,x,y`",
             missing.join(", "),
-            headers.iter().collect::<Vec<_>>()
+            rows.place(row.line),
         ),
     ))
 }
 
 /// Reads one row into a marker, or says why it cannot be used.
 fn row(
-    record: &csv::StringRecord,
-    line: usize,
+    record: &Row,
     columns: &HashMap<Column, usize>,
     source: &Source,
     t: &GridTransform,
     seen: &HashMap<String, usize>,
+    unit: &str,
 ) -> std::result::Result<Marker, String> {
-    let cell = |c: Column| {
-        columns
-            .get(&c)
-            .and_then(|&i| record.get(i))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
-    let id: String = cell(Column::Id)
+    let cell = |c: Column| columns.get(&c).and_then(|&i| record.get(i));
+    let text = |c: Column| cell(c).and_then(Cell::value);
+    let id: String = text(Column::Id)
         .ok_or("no marker number; fill the `Số hiệu mốc` cell")?
         .nfc()
         .collect();
-    let (Some(xs), Some(ys)) = (cell(Column::X), cell(Column::Y)) else {
-        let which = if cell(Column::X).is_none() { "X" } else { "Y" };
+    let (Some(xc), Some(yc)) = (
+        cell(Column::X).filter(|c| c.value().is_some()),
+        cell(Column::Y).filter(|c| c.value().is_some()),
+    ) else {
+        let which = if text(Column::X).is_none() { "X" } else { "Y" };
         return Err(format!("{which} is missing"));
     };
-    let x = number(xs).ok_or_else(|| format!("X {xs:?} is not a number"))?;
-    let y = number(ys).ok_or_else(|| format!("Y {ys:?} is not a number"))?;
-    let h = match cell(Column::H) {
-        Some(ht) => Some(number(ht).ok_or_else(|| format!("H {ht:?} is not a number"))?),
+    let shown = |c: &Cell| {
+        c.value()
+            .map(std::borrow::Cow::into_owned)
+            .unwrap_or_default()
+    };
+    let x = xc
+        .number()
+        .ok_or_else(|| format!("X {:?} is not a number", shown(xc)))?;
+    let y = yc
+        .number()
+        .ok_or_else(|| format!("Y {:?} is not a number", shown(yc)))?;
+    let h = match cell(Column::H).filter(|c| c.value().is_some()) {
+        Some(hc) => Some(
+            hc.number()
+                .ok_or_else(|| format!("H {:?} is not a number", shown(hc)))?,
+        ),
         None => None,
     };
     if let Some(first) = seen.get(&id) {
         return Err(format!(
-            "marker {id} appears again (first on line {first}); give each marker its own number"
+            "marker {id} appears again (first on {unit} {first}); give each marker its own number"
         ));
     }
     let swapped = source.swapped(x, y);
@@ -389,82 +624,94 @@ fn row(
     }
     Ok(Marker {
         id,
-        line,
+        line: record.line,
         x: n,
         y: e,
         h,
-        date: cell(Column::Date).map(str::to_owned),
-        note: cell(Column::Note).map(str::to_owned),
+        date: text(Column::Date).map(std::borrow::Cow::into_owned),
+        note: text(Column::Note).map(std::borrow::Cow::into_owned),
         swapped,
     })
 }
 
-/// Reads a marker table from `bytes`; `file` names it in messages, `crs` is
-/// the CRS of its X/Y (EPSG:9214 unless the surveyor says otherwise).
+/// Reads the rows of a marker file: an Excel workbook (`.xlsx` or `.xls`,
+/// recognised by its content, one sheet: `opts.sheet` or the first) or CSV
+/// text.
 ///
 /// # Errors
-/// When the file is not CSV text (empty, a spreadsheet, UTF-16, not the
-/// UTF-8 `--encoding utf-8` says) or
-/// its id, X and Y columns cannot be identified. Bad rows are not errors:
-/// they are in [`MarkerTable::rejected_rows`].
-pub fn read(
-    bytes: &[u8],
-    file: &str,
-    crs: &str,
-    opts: &TableOptions,
-    t: &GridTransform,
-) -> Result<MarkerTable> {
-    let (text, encoding_warning) = text(bytes, file, opts)?;
-    let first = text.lines().next().unwrap_or_default();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(first))
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| refuse(file, format!("its header cannot be read: {e}")))?
-        .clone();
-    let columns = columns(&headers, file)?;
+/// When the file is neither (empty, another encoding), a workbook cannot be
+/// read or is over the limits of [`super::workbook`], the sheet asked for is
+/// not there, or `opts.sheet` is given for a CSV.
+pub fn rows(bytes: &[u8], file: &str, opts: &TableOptions) -> Result<Rows> {
+    if let Some(kind) = super::workbook::Kind::of(bytes) {
+        return super::workbook::rows(bytes, kind, file, opts.sheet.as_deref());
+    }
+    if let Some(sheet) = &opts.sheet {
+        return Err(refuse(
+            file,
+            format!("is not an Excel workbook (.xlsx or .xls), so it has no sheet {sheet:?}; leave out --sheet (sheet=) for a CSV"),
+        ));
+    }
+    let (text, warning) = text(bytes, file, opts)?;
+    let mut rows = csv_rows(&text, file)?;
+    rows.warnings.extend(warning);
+    Ok(rows)
+}
+
+/// Turns the rows of a table (a CSV or a sheet, [`rows`]) into markers:
+/// finds the header in the first rows, then reads every row after it. `crs`
+/// is the CRS of its X/Y.
+///
+/// # Errors
+/// When the id, X and Y columns cannot be identified, or nothing follows the
+/// header. Bad rows are not errors: they are in
+/// [`MarkerTable::rejected_rows`].
+pub fn from_rows(rows: &Rows, file: &str, crs: &str, t: &GridTransform) -> Result<MarkerTable> {
+    let (at, columns) = header(rows, file)?;
     let source = Source::new(crs, file)?;
+    let unit = rows.unit();
     let mut table = MarkerTable {
         crs: crs.to_owned(),
-        warnings: encoding_warning.into_iter().collect(),
+        warnings: rows.warnings.clone(),
+        sheet: rows.sheet.clone(),
         ..MarkerTable::default()
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut rows = 0usize;
-    let lines = Lines::new(&text);
-    for record in reader.records() {
-        let (line, id, result) = match record {
-            Err(e) => (
-                e.position().map_or(0, |p| lines.of(p.byte())),
-                None,
-                Err(format!("cannot be read as CSV: {e}")),
-            ),
-            Ok(r) if r.iter().all(|c| c.trim().is_empty()) => continue, // a blank line
-            Ok(r) => {
-                let line = r.position().map_or(0, |p| lines.of(p.byte()));
-                let id = columns
-                    .get(&Column::Id)
-                    .and_then(|&i| r.get(i))
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| s.nfc().collect::<String>());
-                (line, id, row(&r, line, &columns, &source, t, &seen))
-            }
+    let mut count = 0usize;
+    for r in &rows.rows[at + 1..] {
+        if r.is_blank() {
+            continue;
+        }
+        count += 1;
+        let id = columns
+            .get(&Column::Id)
+            .and_then(|&i| r.get(i))
+            .and_then(Cell::value)
+            .map(|s| s.nfc().collect::<String>());
+        let result = match &r.cells {
+            Err(e) => Err(e.clone()),
+            Ok(_) => row(r, &columns, &source, t, &seen, unit),
         };
-        rows += 1;
         match result {
             Ok(m) => {
-                seen.insert(m.id.clone(), line);
+                seen.insert(m.id.clone(), r.line);
                 table.markers.push(m);
             }
-            Err(reason) => table.rejected_rows.push(RejectedRow { line, id, reason }),
+            Err(reason) => table.rejected_rows.push(RejectedRow {
+                line: r.line,
+                id,
+                reason,
+            }),
         }
     }
-    if rows == 0 {
-        return Err(refuse(file, "has a header but no rows"));
+    if count == 0 {
+        return Err(refuse(
+            file,
+            format!(
+                "has a header ({}) but no rows under it",
+                rows.place(rows.rows[at].line)
+            ),
+        ));
     }
     let swapped: Vec<usize> = table
         .markers
@@ -473,16 +720,34 @@ pub fn read(
         .map(|m| m.line)
         .collect();
     if !swapped.is_empty() {
-        table.warnings.push(if swapped.len() == rows {
+        table.warnings.push(if swapped.len() == count {
             "X and Y are exchanged in every row (X must be the northing, about 2,300,000 m here); all rows corrected".into()
         } else {
             format!(
-                "X and Y are exchanged on line(s) {} (X must be the northing); corrected",
+                "X and Y are exchanged on {unit}(s) {} (X must be the northing); corrected",
                 swapped.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
             )
         });
     }
     Ok(table)
+}
+
+/// Reads a marker table from `bytes` (CSV, `.xlsx` or `.xls`: [`rows`] then
+/// [`from_rows`]); `file` names it in messages, `crs` is the CRS of its X/Y
+/// (EPSG:9214 unless the surveyor says otherwise).
+///
+/// # Errors
+/// When the file is not a table (empty, another encoding, a damaged or
+/// oversized workbook) or its id, X and Y columns cannot be identified. Bad
+/// rows are not errors: they are in [`MarkerTable::rejected_rows`].
+pub fn read(
+    bytes: &[u8],
+    file: &str,
+    crs: &str,
+    opts: &TableOptions,
+    t: &GridTransform,
+) -> Result<MarkerTable> {
+    from_rows(&rows(bytes, file, opts)?, file, crs, t)
 }
 
 #[cfg(test)]
@@ -544,5 +809,147 @@ mod tests {
             .map(|r| (r.line, r.id.as_deref()))
             .collect();
         assert_eq!(bad, vec![(6, Some("M3")), (5_007, Some("M4"))]);
+    }
+
+    fn text_row(line: usize, cells: &[&str]) -> Row {
+        Row {
+            line,
+            cells: Ok(cells
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !c.is_empty())
+                .map(|(i, c)| (i, Cell::Text((*c).to_owned())))
+                .collect()),
+        }
+    }
+
+    #[test]
+    fn header_found_below_titles_within_ten_rows() {
+        let rows = Rows {
+            rows: vec![
+                text_row(1, &["BẢNG TỌA ĐỘ MỐC GIỚI KCN QUẾ VÕ"]),
+                text_row(2, &["Hệ tọa độ VN-2000, KTT 105°30', múi 3°"]),
+                text_row(4, &["STT", "Tên mốc", "X (m)", "Y (m)"]),
+                text_row(5, &["1", "M1", "2356377,9", "416802,1"]),
+            ],
+            sheet: None,
+            warnings: Vec::new(),
+        };
+        let (at, columns) = header(&rows, "m.csv").expect("header");
+        assert_eq!(at, 2);
+        assert_eq!(columns.get(&Column::Id), Some(&1));
+        assert_eq!(columns.get(&Column::X), Some(&2));
+        // below row 10 it is not looked for, and the message names the
+        // nearest row and what is missing
+        let late = Rows {
+            rows: vec![
+                text_row(1, &["Tên mốc", "Ghi chú"]),
+                text_row(11, &["Tên mốc", "X (m)", "Y (m)"]),
+            ],
+            sheet: Some("Mốc".into()),
+            warnings: Vec::new(),
+        };
+        let e = header(&late, "m.xlsx").expect_err("too low").to_string();
+        assert!(e.contains("row 1 of sheet \"Mốc\""), "{e}");
+        assert!(e.contains("X (northing") && e.contains("Y (easting"), "{e}");
+        assert!(!e.contains("the marker number"), "{e}");
+    }
+
+    #[test]
+    fn numeric_and_text_cells_give_the_same_markers() {
+        let t = GridTransform::new().expect("PROJ");
+        let text = Rows {
+            rows: vec![
+                text_row(3, &["Số hiệu", "X (m)", "Y (m)", "H (m)"]),
+                text_row(4, &["12", "2.356.377,900", "416802,1", "5,25"]),
+            ],
+            sheet: None,
+            warnings: Vec::new(),
+        };
+        let numbers = Rows {
+            rows: vec![
+                text_row(3, &["Số hiệu", "X (m)", "Y (m)", "H (m)"]),
+                Row {
+                    line: 4,
+                    cells: Ok(vec![
+                        (0, Cell::Number(12.0)),
+                        (1, Cell::Number(2_356_377.9)),
+                        (2, Cell::Number(416_802.1)),
+                        (3, Cell::Number(5.25)),
+                    ]),
+                },
+            ],
+            sheet: Some("Sheet1".into()),
+            warnings: Vec::new(),
+        };
+        let a = from_rows(&text, "m.csv", "EPSG:9214", &t).expect("text");
+        let b = from_rows(&numbers, "m.xlsx", "EPSG:9214", &t).expect("numbers");
+        assert_eq!(a.markers, b.markers);
+        assert_eq!(a.markers[0].id, "12");
+        assert_eq!(a.markers[0].line, 4);
+        assert_eq!(a.markers[0].h, Some(5.25));
+        assert_eq!(b.sheet.as_deref(), Some("Sheet1"));
+    }
+
+    #[test]
+    fn rejected_sheet_rows_say_row() {
+        let t = GridTransform::new().expect("PROJ");
+        let rows = Rows {
+            rows: vec![
+                text_row(2, &["id", "x", "y"]),
+                text_row(3, &["A", "2356377.9", "416802.1"]),
+                text_row(7, &["A", "2356378.9", "416802.1"]),
+                text_row(8, &["B", "#N/A", "416802.1"]),
+            ],
+            sheet: Some("S".into()),
+            warnings: Vec::new(),
+        };
+        let table = from_rows(&rows, "m.xls", "EPSG:9214", &t).expect("table");
+        let bad: Vec<(usize, &str)> = table
+            .rejected_rows
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            bad,
+            vec![
+                (
+                    7,
+                    "marker A appears again (first on row 3); give each marker its own number"
+                ),
+                (8, "X \"#N/A\" is not a number"),
+            ]
+        );
+    }
+
+    #[test]
+    fn csv_with_titles_above_and_its_delimiter_found() {
+        let t = GridTransform::new().expect("PROJ");
+        // the title has commas, the table semicolons
+        let text =
+            "BẢNG TỌA ĐỘ, KCN Quế Võ, năm 2024\n\nTên mốc;X (m);Y (m)\nM1;2356377,9;416802,1\n";
+        let table = read(
+            text.as_bytes(),
+            "m.csv",
+            "EPSG:9214",
+            &TableOptions::default(),
+            &t,
+        )
+        .expect("table");
+        assert_eq!(table.markers.len(), 1);
+        assert_eq!(table.markers[0].line, 4);
+        assert!((table.markers[0].x - 2_356_377.9).abs() < 1e-9);
+        let e = read(
+            text.as_bytes(),
+            "m.csv",
+            "EPSG:9214",
+            &TableOptions {
+                sheet: Some("Sheet1".into()),
+                ..TableOptions::default()
+            },
+            &t,
+        )
+        .expect_err("a CSV has no sheets");
+        assert!(e.to_string().contains("leave out --sheet"), "{e}");
     }
 }

@@ -137,8 +137,8 @@ fn to_new(report: &MarkerReport, table: &MarkerTable) -> Vec<NewMarker> {
         .collect()
 }
 
-/// `?tolerance_m=&crs=&search_radius_m=&encoding=&fix_datum_shift=` of an
-/// upload.
+/// `?tolerance_m=&crs=&search_radius_m=&sheet=&encoding=&fix_datum_shift=` of
+/// an upload.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
@@ -148,6 +148,8 @@ pub struct UploadQuery {
     replace: Option<bool>,
     search_radius_m: Option<f64>,
     crs: Option<String>,
+    /// The sheet of an uploaded workbook (default: the first visible one).
+    sheet: Option<String>,
     /// The CSV's text encoding (`utf-8`, `cp1258`, `tcvn3`, `vni`,
     /// `viscii`); detected without it.
     encoding: Option<String>,
@@ -156,7 +158,8 @@ pub struct UploadQuery {
     fix_datum_shift: Option<bool>,
 }
 
-/// `POST /markers/upload`: a surveyor's CSV; answers with the marker check
+/// `POST /markers/upload`: a surveyor's CSV or Excel workbook (`.xlsx`,
+/// `.xls`, recognised by its content; `?sheet=` picks its sheet); answers with the marker check
 /// (the JSON of `zoning markers check`) and records the usable markers as one
 /// batch.
 pub async fn post_upload(
@@ -183,7 +186,7 @@ pub async fn post_upload(
         all_zones: false,
         table: markers::table::TableOptions {
             encoding,
-            ..Default::default()
+            sheet: q.sheet.clone(),
         },
         fix_datum_shift: q.fix_datum_shift.unwrap_or(false),
     };

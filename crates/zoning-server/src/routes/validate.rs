@@ -242,6 +242,33 @@ fn file_features(
     })
 }
 
+/// The posted body's features: GeoJSON for anyone, a file for a signed-in
+/// planner (a ZIP unpacking to at most `max_unzipped` bytes).
+fn posted(
+    body: &[u8],
+    crs: Crs,
+    view: View,
+    upload: &Upload,
+    fields: &zoning_core::io::fields::FieldMap,
+    max_unzipped: u64,
+) -> ApiResult<Posted> {
+    if Format::sniff(body) == Format::GeoJson {
+        Ok(Posted {
+            features: geojson_features(body)?,
+            crs,
+            unreadable: Vec::new(),
+            notes: Vec::new(),
+            swapped: std::collections::HashSet::new(),
+        })
+    } else if view == View::Public {
+        Err(ApiError::Unauthorized(
+            "a zipped shapefile, KML or DXF is read for signed-in planners only; sign in, or post GeoJSON".into(),
+        ))
+    } else {
+        file_features(body, crs, upload, fields, max_unzipped)
+    }
+}
+
 /// `POST /validate`.
 pub async fn post_validate(
     req: HttpRequest,
@@ -276,22 +303,8 @@ pub async fn post_validate(
             unreadable,
             notes: read_notes,
             swapped,
-        } = if Format::sniff(&body) == Format::GeoJson {
-            Posted {
-                features: geojson_features(&body)?,
-                crs,
-                unreadable: Vec::new(),
-                notes: Vec::new(),
-                swapped: std::collections::HashSet::new(),
-            }
-        } else if view == View::Public {
-            return Err(ApiError::Unauthorized(
-                "a zipped shapefile, KML or DXF is read for signed-in planners only; sign in, or post GeoJSON".into(),
-            ));
-        } else {
             // a ZIP may unpack to what a marker upload may send, no more
-            file_features(&body, crs, &upload, &fields, cfg.max_body_bytes as u64)?
-        };
+        } = posted(&body, crs, view, &upload, &fields, cfg.max_body_bytes as u64)?;
         if features.len() > cfg.validate_max_features {
             return Err(ApiError::TooLarge(format!(
                 "{} features; /validate checks at most {} at once (validate_max_features): send them in parts or use `zoning check`",
