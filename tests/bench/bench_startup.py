@@ -6,13 +6,16 @@ The seeded synthetic set (gen_zones.py) is given the zone model (every zone a
 placeholder CCN with an illustrative geometry) and imported once with
 `zoning import`; then the service is started `--runs` times on that store. For
 each start: the time from exec until `/health` answers 200, then the time of
-the first page of 100 zones and of a bbox query, and the peak RSS (VmHWM from
-/proc) and the resident set then (VmRSS). Prints a Markdown table.
+the first page of 100 zones, of a first bbox query and the median of 20 more
+(the same query again), each at the client and as the server logs it (the
+handler's time, `micros` of its request log line), and the peak RSS (VmHWM
+from /proc) and the resident set then (VmRSS). Prints a Markdown table.
 """
 
 import argparse
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -70,13 +73,16 @@ def main():
         print(f"import of {a.zones:,} zones: {time.perf_counter() - t0:.1f} s wall, "
               f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before:.1f} s CPU; "
               f"store {sum(p.stat().st_size for p in work.glob(db.name + '*')) / 2**20:.0f} MiB")
-    starts, firsts, bboxes, rss, now = [], [], [], [], []
+    starts, firsts, bboxes, agains, rss, now = [], [], [], [], [], []
+    server_first, server_again = [], []
     for _ in range(a.runs):
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         t0 = time.perf_counter()
-        proc = subprocess.Popen([a.zoning, "serve", "--db", str(db), "--bind", f"127.0.0.1:{port}"],
-                                env=dict(os.environ, ZONING_LOG="warn"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = work / "serve.log"
+        with open(log, "wb") as err:
+            proc = subprocess.Popen([a.zoning, "serve", "--db", str(db), "--bind", f"127.0.0.1:{port}"],
+                                    env=dict(os.environ, ZONING_LOG="info"), stdout=subprocess.DEVNULL, stderr=err)
         try:
             deadline = time.time() + 600
             while True:
@@ -91,8 +97,15 @@ def main():
             dt, body = timed_get(url + "/collections/zones/items?limit=100")
             assert json.loads(body)["numberReturned"] == 100
             firsts.append(dt)
-            dt, body = timed_get(url + "/collections/zones/items?bbox=106.1,21.2,106.3,21.4&limit=1000")
+            bbox = url + "/collections/zones/items?bbox=106.1,21.2,106.3,21.4&limit=1000"
+            dt, body = timed_get(bbox)
             bboxes.append(dt)
+            again = []
+            for _ in range(20):
+                dt, same = timed_get(bbox)
+                assert same == body
+                again.append(dt)
+            agains.append(statistics.median(again))
             status = Path(f"/proc/{proc.pid}/status").read_text()
             field = lambda k: int(next(line.split()[1] for line in status.splitlines() if line.startswith(k))) / 1024  # noqa: E731
             rss.append(field("VmHWM"))
@@ -101,10 +114,19 @@ def main():
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+        # the handler's own time of each items request, in order: the page
+        # of 100, the first bbox query, the 20 again
+        text = re.sub(r"\x1b\[[0-9;]*m", "", log.read_text(encoding="utf-8", errors="replace"))
+        micros = [int(m.group(1)) for line in text.splitlines()
+                  if "path=/collections/zones/items " in line and (m := re.search(r"micros=(\d+)", line))]
+        server_first.append(micros[1])
+        server_again.append(statistics.median(micros[2:22]))
     med = statistics.median
-    print(f"| zones in the store | start until /health (median of {a.runs}) | first 100 zones | bbox query ({matched:,} zones) | peak RSS | RSS after |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    print(f"| {a.zones:,} | {med(starts):.2f} s | {med(firsts) * 1000:.1f} ms | {med(bboxes) * 1000:.1f} ms | {max(rss):.0f} MiB | {max(now):.0f} MiB |")
+    print(f"| zones in the store | start until /health (median of {a.runs}) | first 100 zones | bbox query ({matched:,} zones), first: client / server "
+          "| the same again (median of 20): client / server | peak RSS | RSS after |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| {a.zones:,} | {med(starts):.2f} s | {med(firsts) * 1000:.1f} ms | {med(bboxes) * 1000:.1f} / {med(server_first) / 1000:.2f} ms "
+          f"| {med(agains) * 1000:.2f} / {med(server_again) / 1000:.2f} ms | {max(rss):.0f} MiB | {max(now):.0f} MiB |")
 
 
 if __name__ == "__main__":

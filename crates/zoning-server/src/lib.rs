@@ -164,6 +164,10 @@ pub async fn serve(config: Config, store: Arc<dyn Store>) -> std::io::Result<()>
     }
     tracing::info!(%bind, "zoning is listening");
     HttpServer::new(move || {
+        // each worker thread sets up its PROJ objects before it takes a
+        // request (a `bbox` is transformed on the worker), not on its first
+        // bbox query; a failure shows on that request
+        let _ = state::with_grid(|_| Ok(()));
         App::new()
             .wrap(error_handlers())
             .wrap(actix_web::middleware::from_fn(log_request))

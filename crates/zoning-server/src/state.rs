@@ -1,7 +1,7 @@
 //! Shared state: the store, the province boundary, and a cache of the current
 //! zones as ready-made GeoJSON (WGS84 and grid), kept up to date on every write.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use geo::BoundingRect;
@@ -264,19 +264,123 @@ fn serve_communes(admin: &Admin) -> Vec<CachedCommune> {
         .collect()
 }
 
+/// A zone in a view's R-tree, under its bounding box in the working plane
+/// (EPSG:9214), the box a `bbox` query is compared with.
+#[derive(Debug, Clone)]
+struct Boxed(Arc<CachedZone>);
+
+impl rstar::RTreeObject for Boxed {
+    type Envelope = rstar::AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        let [x0, y0, x1, y1] = self.0.bbox_grid;
+        rstar::AABB::from_corners([x0, y0], [x1, y1])
+    }
+}
+
+/// The same cache entry (what the tree removes on a write).
+impl PartialEq for Boxed {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The current zones of one view, by code, and an R-tree (`rstar`) of their
+/// boxes in the working plane, kept in step on every change, so that a `bbox`
+/// query visits only the zones whose box meets it.
+#[derive(Debug, Default)]
+pub struct ViewCache {
+    zones: BTreeMap<String, Arc<CachedZone>>,
+    index: rstar::RTree<Boxed>,
+    /// Zones whose box is not finite (none that the intake accepts): outside
+    /// the tree, which cannot order them, and looked at by every query.
+    unboxed: Vec<Arc<CachedZone>>,
+}
+
+fn finite(z: &CachedZone) -> bool {
+    z.bbox_grid.iter().all(|c| c.is_finite())
+}
+
+impl ViewCache {
+    /// A view of these zones, its tree bulk-loaded.
+    #[must_use]
+    pub fn new(zones: BTreeMap<String, Arc<CachedZone>>) -> Self {
+        let (boxed, unboxed): (Vec<&Arc<CachedZone>>, Vec<&Arc<CachedZone>>) =
+            zones.values().partition(|z| finite(z));
+        Self {
+            index: rstar::RTree::bulk_load(boxed.into_iter().cloned().map(Boxed).collect()),
+            unboxed: unboxed.into_iter().cloned().collect(),
+            zones,
+        }
+    }
+
+    /// The zones by code.
+    #[must_use]
+    pub fn zones(&self) -> &BTreeMap<String, Arc<CachedZone>> {
+        &self.zones
+    }
+
+    /// Puts a zone's entry in place of its former one (`None`: takes it out).
+    pub fn put(&mut self, code: &str, entry: Option<Arc<CachedZone>>) {
+        let old = match entry {
+            Some(z) => {
+                if finite(&z) {
+                    self.index.insert(Boxed(Arc::clone(&z)));
+                } else {
+                    self.unboxed.push(Arc::clone(&z));
+                }
+                self.zones.insert(code.to_owned(), z)
+            }
+            None => self.zones.remove(code),
+        };
+        if let Some(old) = old {
+            if finite(&old) {
+                self.index.remove(&Boxed(old));
+            } else {
+                self.unboxed.retain(|z| !Arc::ptr_eq(z, &old));
+            }
+        }
+    }
+
+    /// The zones whose box in the working plane meets `bbox` (`[minx, miny,
+    /// maxx, maxy]`, edges included, as [`crate::routes::ogc::boxes_meet`]),
+    /// in the order of their codes, as a scan of [`ViewCache::zones`] gives
+    /// them.
+    #[must_use]
+    pub fn meeting(&self, bbox: [f64; 4]) -> Vec<Arc<CachedZone>> {
+        let [x0, y0, x1, y1] = bbox;
+        let mut out: Vec<Arc<CachedZone>> = if bbox.iter().any(|c| c.is_nan()) || x0 > x1 || y0 > y1
+        {
+            Vec::new()
+        } else {
+            self.index
+                .locate_in_envelope_intersecting(&rstar::AABB::from_corners([x0, y0], [x1, y1]))
+                .map(|b| Arc::clone(&b.0))
+                .collect()
+        };
+        out.extend(
+            self.unboxed
+                .iter()
+                .filter(|z| crate::routes::ogc::boxes_meet(z.bbox_grid, bbox))
+                .cloned(),
+        );
+        out.sort_unstable_by(|a, b| a.code.cmp(&b.code));
+        out
+    }
+}
+
 /// The current zones of both views.
 #[derive(Debug, Default)]
 pub struct Cache {
     /// What the public sees.
-    pub public: BTreeMap<String, Arc<CachedZone>>,
+    pub public: ViewCache,
     /// What planners see.
-    pub planner: BTreeMap<String, Arc<CachedZone>>,
+    pub planner: ViewCache,
 }
 
 impl Cache {
     /// The zones of a view.
     #[must_use]
-    pub fn view(&self, view: View) -> &BTreeMap<String, Arc<CachedZone>> {
+    pub fn view(&self, view: View) -> &ViewCache {
         match view {
             View::Public => &self.public,
             View::Planner => &self.planner,
@@ -408,29 +512,42 @@ impl AppState {
     /// # Errors
     /// When the store or PROJ fails.
     pub fn reload(&self) -> ApiResult<()> {
-        // one view at a time, so that only one list of versions is in memory
-        let public = self.store.zones(View::Public, None)?;
-        let mut cache = Cache::default();
-        let mut by_id: HashMap<i64, Arc<CachedZone>> = HashMap::with_capacity(public.len());
-        let versions: Vec<&ZoneVersion> = public.iter().collect();
-        for z in build(&versions, admin_for(self, &versions)?)? {
-            by_id.insert(z.version_id, Arc::clone(&z));
-            cache.public.insert(z.code.clone(), z);
-        }
-        drop(public);
+        // The planners' view is read and built first. A zone whose planners'
+        // version is approved is the latest version of its code, so it is
+        // also the public one, and both views share its entry. Only a zone
+        // with a draft on top has another public version (or none): the
+        // public view is read from the store for those, and only when there
+        // are some.
         let planner = self.store.zones(View::Planner, None)?;
-        // A zone whose planners' version is the public one (no draft) shares
-        // its entry; only drafts are built again.
-        let (shared, own): (Vec<&ZoneVersion>, Vec<&ZoneVersion>) =
-            planner.iter().partition(|v| by_id.contains_key(&v.id));
-        for v in shared {
-            if let Some(z) = by_id.get(&v.id) {
-                cache.planner.insert(v.code.clone(), Arc::clone(z));
+        let versions: Vec<&ZoneVersion> = planner.iter().collect();
+        let built = build(&versions, admin_for(self, &versions)?)?;
+        let drafts: HashSet<String> = planner
+            .iter()
+            .filter(|v| v.status != Status::Approved)
+            .map(|v| v.code.clone())
+            .collect();
+        drop(versions);
+        drop(planner);
+        let (mut public_zones, mut planner_zones) = (BTreeMap::new(), BTreeMap::new());
+        for z in built {
+            if !drafts.contains(&z.code) {
+                public_zones.insert(z.code.clone(), Arc::clone(&z));
+            }
+            planner_zones.insert(z.code.clone(), z);
+        }
+        if !drafts.is_empty() {
+            let public = self.store.zones(View::Public, None)?;
+            let own: Vec<&ZoneVersion> =
+                public.iter().filter(|v| drafts.contains(&v.code)).collect();
+            for z in build(&own, admin_for(self, &own)?)? {
+                public_zones.insert(z.code.clone(), z);
             }
         }
-        for z in build(&own, admin_for(self, &own)?)? {
-            cache.planner.insert(z.code.clone(), z);
-        }
+        let (public, planner) = rayon::join(
+            || ViewCache::new(public_zones),
+            || ViewCache::new(planner_zones),
+        );
+        let cache = Cache { public, planner };
         *self
             .cache
             .write()
@@ -476,12 +593,8 @@ impl AppState {
             .write()
             .map_err(|_| ApiError::Internal("cache lock poisoned".into()))?;
         let cache = &mut *guard;
-        for (map, entry) in [(&mut cache.planner, planner), (&mut cache.public, public)] {
-            match entry {
-                Some(z) => map.insert(code.to_owned(), z),
-                None => map.remove(code),
-            };
-        }
+        cache.planner.put(code, planner);
+        cache.public.put(code, public);
         Ok(())
     }
 
@@ -494,7 +607,21 @@ impl AppState {
             .cache
             .read()
             .map_err(|_| ApiError::Internal("cache lock poisoned".into()))?;
-        Ok(cache.view(view).values().cloned().collect())
+        Ok(cache.view(view).zones().values().cloned().collect())
+    }
+
+    /// The zones of a view whose box in the working plane meets `bbox`
+    /// (`[minx, miny, maxx, maxy]`), in the order of their codes, found in
+    /// the view's R-tree.
+    ///
+    /// # Errors
+    /// When the cache lock is poisoned.
+    pub fn zones_meeting(&self, view: View, bbox: [f64; 4]) -> ApiResult<Vec<Arc<CachedZone>>> {
+        let cache = self
+            .cache
+            .read()
+            .map_err(|_| ApiError::Internal("cache lock poisoned".into()))?;
+        Ok(cache.view(view).meeting(bbox))
     }
 
     /// One zone of a view.
@@ -506,6 +633,91 @@ impl AppState {
             .cache
             .read()
             .map_err(|_| ApiError::Internal("cache lock poisoned".into()))?;
-        Ok(cache.view(view).get(code).cloned())
+        Ok(cache.view(view).zones().get(code).cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::ogc::boxes_meet;
+    use proptest::prelude::*;
+
+    fn zone(code: &str, bbox_grid: [f64; 4]) -> Arc<CachedZone> {
+        Arc::new(CachedZone {
+            code: code.to_owned(),
+            version_id: 0,
+            bbox_wgs84: [0.0; 4],
+            bbox_grid,
+            properties: Map::new(),
+            json_wgs84: String::new(),
+            grid_json: [OnceLock::new(), OnceLock::new()],
+            grid: MultiPolygon::new(vec![]),
+            areas: Areas {
+                grid_area_ha: 0.0,
+                geodesic_area_ha: 0.0,
+            },
+        })
+    }
+
+    /// The codes a scan of every zone selects, in the order of the codes.
+    fn scan(view: &ViewCache, bbox: [f64; 4]) -> Vec<String> {
+        view.zones()
+            .values()
+            .filter(|z| boxes_meet(z.bbox_grid, bbox))
+            .map(|z| z.code.clone())
+            .collect()
+    }
+
+    fn codes(zones: &[Arc<CachedZone>]) -> Vec<String> {
+        zones.iter().map(|z| z.code.clone()).collect()
+    }
+
+    /// A box on a coarse lattice (so that boxes often share an edge or a
+    /// corner, or are a line or a point), now and then one that is not finite.
+    fn a_box() -> impl Strategy<Value = [f64; 4]> {
+        prop_oneof![
+            20 => (0u8..40, 0u8..40, 0u8..12, 0u8..12).prop_map(|(x, y, w, h)| {
+                let (x, y) = (f64::from(x), f64::from(y));
+                [x, y, x + f64::from(w), y + f64::from(h)]
+            }),
+            1 => Just([f64::NAN, 1.0, f64::NAN, 2.0]),
+            1 => Just([f64::NEG_INFINITY, 3.0, f64::INFINITY, 4.0]),
+        ]
+    }
+
+    fn a_query() -> impl Strategy<Value = [f64; 4]> {
+        (-5i8..50, -5i8..50, 0u8..30, 0u8..30).prop_map(|(x, y, w, h)| {
+            let (x, y) = (f64::from(x), f64::from(y));
+            [x, y, x + f64::from(w), y + f64::from(h)]
+        })
+    }
+
+    proptest! {
+        /// The R-tree answers a bbox query with exactly the zones, in the
+        /// same order, that a scan of every zone with `boxes_meet` gives,
+        /// after a bulk load and after writes that replace, add and remove
+        /// zones.
+        #[test]
+        fn the_rtree_selects_what_a_scan_selects(
+            initial in proptest::collection::vec(a_box(), 0..200),
+            writes in proptest::collection::vec((0usize..250, proptest::option::of(a_box())), 0..60),
+            queries in proptest::collection::vec(a_query(), 1..20),
+        ) {
+            let code = |i: usize| format!("Z{i:03}");
+            let mut view = ViewCache::new(
+                initial.iter().enumerate().map(|(i, b)| (code(i), zone(&code(i), *b))).collect(),
+            );
+            for q in &queries {
+                prop_assert_eq!(codes(&view.meeting(*q)), scan(&view, *q));
+            }
+            for (i, b) in writes {
+                view.put(&code(i), b.map(|b| zone(&code(i), b)));
+            }
+            prop_assert_eq!(view.index.size() + view.unboxed.len(), view.zones().len());
+            for q in &queries {
+                prop_assert_eq!(codes(&view.meeting(*q)), scan(&view, *q));
+            }
+        }
     }
 }

@@ -69,7 +69,44 @@ fn geometry_text(mp: &MultiPolygon) -> String {
     geojson::Geometry::new(geojson::GeometryValue::from(mp)).to_string()
 }
 
+/// A stored geometry as this store writes it: a 2D GeoJSON `MultiPolygon`.
+#[derive(serde::Deserialize)]
+struct StoredMultiPolygon {
+    #[serde(rename = "type")]
+    kind: String,
+    coordinates: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
 fn geometry_from(text: &str) -> StoreResult<MultiPolygon> {
+    // straight into coordinates, without a `serde_json::Value` in between
+    // (the bulk of reading every zone at start-up); anything else through
+    // the `geojson` crate, as before
+    if let Ok(g) = serde_json::from_str::<StoredMultiPolygon>(text) {
+        // an empty part or ring goes the crate's way (it refuses some)
+        let full = !g.coordinates.is_empty()
+            && g.coordinates
+                .iter()
+                .all(|p| !p.is_empty() && p.iter().all(|r| !r.is_empty()));
+        if g.kind == "MultiPolygon" && full {
+            let ring = |r: Vec<[f64; 2]>| {
+                geo_types::LineString::from(
+                    r.into_iter()
+                        .map(|[x, y]| geo_types::Coord { x, y })
+                        .collect::<Vec<_>>(),
+                )
+            };
+            return Ok(MultiPolygon::new(
+                g.coordinates
+                    .into_iter()
+                    .map(|p| {
+                        let mut rings = p.into_iter().map(ring);
+                        let exterior = rings.next().unwrap_or_else(|| ring(Vec::new()));
+                        geo_types::Polygon::new(exterior, rings.collect())
+                    })
+                    .collect(),
+            ));
+        }
+    }
     let g: geojson::Geometry = text.parse::<geojson::Geometry>().map_err(backend)?;
     MultiPolygon::try_from(&g.value).map_err(backend)
 }
@@ -77,12 +114,19 @@ fn geometry_from(text: &str) -> StoreResult<MultiPolygon> {
 const ZONE_COLUMNS: &str =
     "id, code, version, status, properties, geometry, recorded_at, author, reason, decision, findings";
 
-fn zone_row(row: &Row<'_>) -> rusqlite::Result<(ZoneVersion, String)> {
+/// A zone row as read, its JSON columns (properties, geometry, findings) not
+/// yet parsed: [`with_geometry`] parses them, on many threads for many rows.
+struct ZoneRow {
+    version: ZoneVersion,
+    properties: String,
+    geometry: String,
+    findings: String,
+}
+
+fn zone_row(row: &Row<'_>) -> rusqlite::Result<ZoneRow> {
     let status: String = row.get(3)?;
-    let properties: String = row.get(4)?;
-    let findings: String = row.get(10)?;
-    Ok((
-        ZoneVersion {
+    Ok(ZoneRow {
+        version: ZoneVersion {
             id: row.get(0)?,
             code: row.get(1)?,
             version: row.get(2)?,
@@ -91,7 +135,7 @@ fn zone_row(row: &Row<'_>) -> rusqlite::Result<(ZoneVersion, String)> {
                 "retired" => Status::Retired,
                 _ => Status::Draft,
             },
-            properties: serde_json::from_str(&properties).unwrap_or_default(),
+            properties: serde_json::Map::new(),
             grid: MultiPolygon::new(vec![]),
             recorded_at: row.get(6)?,
             change: Change {
@@ -99,14 +143,19 @@ fn zone_row(row: &Row<'_>) -> rusqlite::Result<(ZoneVersion, String)> {
                 reason: row.get(8)?,
                 decision: row.get(9)?,
             },
-            findings: serde_json::from_str(&findings).unwrap_or(serde_json::Value::Array(vec![])),
+            findings: serde_json::Value::Null,
         },
-        row.get(5)?,
-    ))
+        properties: row.get(4)?,
+        geometry: row.get(5)?,
+        findings: row.get(10)?,
+    })
 }
 
-fn with_geometry((mut z, g): (ZoneVersion, String)) -> StoreResult<ZoneVersion> {
-    z.grid = geometry_from(&g)?;
+fn with_geometry(row: ZoneRow) -> StoreResult<ZoneVersion> {
+    let mut z = row.version;
+    z.properties = serde_json::from_str(&row.properties).unwrap_or_default();
+    z.findings = serde_json::from_str(&row.findings).unwrap_or(serde_json::Value::Array(vec![]));
+    z.grid = geometry_from(&row.geometry)?;
     Ok(z)
 }
 

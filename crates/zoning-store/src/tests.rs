@@ -412,3 +412,43 @@ fn a_version_1_database_keeps_its_users_working() {
         Err(StoreError::Conflict { .. })
     ));
 }
+
+/// The direct reading of a stored geometry gives what the `geojson` crate
+/// reads from the same text, for what this store writes (holes, several
+/// parts, a closing vertex missing) and for what it does not (3D positions,
+/// a Polygon).
+#[test]
+fn a_stored_geometry_is_read_as_the_geojson_crate_reads_it() {
+    let by_crate = |text: &str| {
+        let g: geojson::Geometry = text.parse().ok()?;
+        MultiPolygon::<f64>::try_from(&g.value).ok()
+    };
+    let stored = super::geometry_text(&MultiPolygon::new(vec![
+        geo_types::Polygon::new(
+            geo_types::LineString::from(vec![(0., 0.), (10., 0.), (10., 10.), (0., 0.)]),
+            vec![geo_types::LineString::from(vec![
+                (1., 1.),
+                (2., 1.),
+                (2., 2.),
+                (1., 1.),
+            ])],
+        ),
+        Rect::new(
+            coord! { x: 2_345_678.125, y: 570_001.5 },
+            coord! { x: 2_345_679.0, y: 570_002.0 },
+        )
+        .to_polygon(),
+    ]));
+    for text in [
+        stored.as_str(),
+        r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1]]]]}"#,
+        r#"{"type":"MultiPolygon","coordinates":[]}"#,
+        r#"{"type":"MultiPolygon","coordinates":[[]]}"#,
+        r#"{"type":"MultiPolygon","coordinates":[[[]]]}"#,
+        r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[]]}"#,
+        r#"{"coordinates":[[[[0.1,0.2,3],[1,0,3],[1,1,3],[0.1,0.2,3]]]],"type":"MultiPolygon"}"#,
+        r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}"#,
+    ] {
+        assert_eq!(super::geometry_from(text).ok(), by_crate(text), "{text}");
+    }
+}

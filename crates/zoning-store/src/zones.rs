@@ -1,5 +1,6 @@
 //! Zone versions on SQLite: the views, history and appending (`ZoneStore`).
 
+use rayon::prelude::*;
 use rusqlite::params;
 use zoning_core::store::{
     Expect, NewZoneVersion, Status, StoreError, StoreResult, View, ZoneStore, ZoneVersion,
@@ -28,9 +29,15 @@ impl ZoneStore for SqliteStore {
         };
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
-        let rows = stmt.query_map(params![until], zone_row).map_err(backend)?;
-        rows.map(|r| r.map_err(backend).and_then(with_geometry))
-            .collect()
+        let rows = stmt
+            .query_map(params![until], zone_row)
+            .map_err(backend)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(backend)?;
+        drop(stmt);
+        drop(conn);
+        // the rows are read in order; their JSON is parsed on every core
+        rows.into_par_iter().map(with_geometry).collect()
     }
 
     fn latest(&self, code: &str) -> StoreResult<Option<ZoneVersion>> {

@@ -230,13 +230,21 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
         report = check(&candidates);
     }
     report.locate(&t);
+    // each zone's findings, in the report's order (a finding naming two zones
+    // is each one's), found by code rather than by a search of every finding
+    let mut by_code: std::collections::HashMap<&str, Vec<&checks::Finding>> =
+        std::collections::HashMap::new();
+    for f in &report.findings {
+        for (i, code) in f.codes.iter().enumerate() {
+            if !f.codes[..i].contains(code) {
+                by_code.entry(code.as_str()).or_default().push(f);
+            }
+        }
+    }
     let mut versions = Vec::new();
     for (name, _, c) in candidates {
-        let findings: Vec<&checks::Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.codes.contains(&c.code))
-            .collect();
+        let findings: Vec<&checks::Finding> =
+            by_code.get(c.code.as_str()).cloned().unwrap_or_default();
         for n in &c.notes {
             eprintln!("zoning: note: {name}: {}: {n}", c.code);
         }

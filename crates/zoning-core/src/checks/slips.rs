@@ -241,9 +241,19 @@ pub fn wrong_meridian(
 ) -> Vec<Finding> {
     let mut found = Vec::new();
     let boxes = bounds.boxes();
+    // the first subject of each code, and one PROJ transformation per other
+    // zone: a file of many zones far outside would otherwise search the
+    // subjects and set PROJ up again for every one of them
+    let mut by_code: std::collections::HashMap<&str, &Subject> =
+        std::collections::HashMap::with_capacity(subjects.len());
+    for s in subjects {
+        by_code.entry(s.code.as_str()).or_insert(s);
+    }
+    let mut transforms: std::collections::HashMap<u32, Option<(CrsTransform, String)>> =
+        std::collections::HashMap::new();
     for f in outside {
         let [code] = f.codes.as_slice() else { continue };
-        let Some(s) = subjects.iter().find(|s| &s.code == code) else {
+        let Some(s) = by_code.get(code.as_str()).copied() else {
             continue;
         };
         // only a file in a projected grid has a meridian to get wrong
@@ -261,7 +271,19 @@ pub fn wrong_meridian(
                 continue;
             }
             let crs = format!("EPSG:{code}");
-            let Ok(back) = CrsTransform::new(&crs, GRID_CRS) else {
+            // the transformation and the grid's name (PROJ again), once per grid
+            let Some((back, name)) = transforms
+                .entry(*code)
+                .or_insert_with(|| {
+                    let back = CrsTransform::new(&crs, GRID_CRS).ok()?;
+                    let name = LegalGrid::identify(&crs).map_or_else(
+                        || format!("{crs} (another VN-2000 zone)"),
+                        |g| format!("{crs} ({}, a legal grid of the province)", g.name()),
+                    );
+                    Some((back, name))
+                })
+                .as_ref()
+            else {
                 continue;
             };
             let Ok((x, y)) = back.point(rx, ry) else {
@@ -275,10 +297,6 @@ pub fn wrong_meridian(
                 y: c.y() - y,
             };
             let km = d.x.hypot(d.y) / 1000.0;
-            let name = LegalGrid::identify(&crs).map_or_else(
-                || format!("{crs} (another VN-2000 zone)"),
-                |g| format!("{crs} ({}, a legal grid of the province)", g.name()),
-            );
             let mut f = finding(
                 Rule::SuspectedWrongMeridian,
                 vec![s.code.clone()],

@@ -498,7 +498,7 @@ fn other_meridian(
     opts: &MarkerOptions,
     t: &GridTransform,
 ) -> Option<crate::checks::Finding> {
-    let (crs, other, other_report) = read_in_other_zone(bytes, file, zones, opts, t)?;
+    let (crs, other, other_report) = read_in_other_zone(bytes, file, said, table, zones, opts, t)?;
     let mut found = slips::wrong_meridian(
         file,
         said.map_or("EPSG:9214", LegalGrid::code),
@@ -523,24 +523,69 @@ fn other_meridian(
 fn read_in_other_zone(
     bytes: &[u8],
     file: &str,
+    said: Option<LegalGrid>,
+    table: &MarkerTable,
     zones: &[MarkerZone],
     opts: &MarkerOptions,
     t: &GridTransform,
 ) -> Option<(String, MarkerTable, MarkerReport)> {
-    crate::checks::slips::PROJECTED
+    use geo::BoundingRect;
+    // the centre of the markers as written, and the zones' box (1 km more):
+    // only a grid that takes the one into the other is read in full
+    let c = slips::centre(table)?;
+    let (x, y) = t
+        .point_to_legal(c.x, c.y, said.unwrap_or(LegalGrid::Tm3_107))
+        .ok()?;
+    let r = zones
         .iter()
-        .filter(|c| LegalGrid::ALL.iter().all(|g| g.epsg() != **c))
-        .find_map(|c| {
-            let crs = format!("EPSG:{c}");
-            let table = table::read(bytes, file, &crs, &opts.table, t).ok()?;
+        .filter_map(|(_, mp, _)| mp.bounding_rect())
+        .reduce(|a, b| {
+            geo_types::Rect::new(
+                Coord {
+                    x: a.min().x.min(b.min().x),
+                    y: a.min().y.min(b.min().y),
+                },
+                Coord {
+                    x: a.max().x.max(b.max().x),
+                    y: a.max().y.max(b.max().y),
+                },
+            )
+        })?;
+    let near = |(e, n): (f64, f64)| {
+        let m = 1_000.0 + opts.search_radius_m;
+        (r.min().x - m..=r.max().x + m).contains(&e) && (r.min().y - m..=r.max().y + m).contains(&n)
+    };
+    OTHER_GRIDS.with(|grids| {
+        grids.iter().find_map(|(crs, to_plane)| {
+            if !to_plane.point(x, y).is_ok_and(near) {
+                return None;
+            }
+            let table = table::read(bytes, file, crs, &opts.table, t).ok()?;
             let report = check(table.clone(), zones, opts);
             let m = report
                 .markers
                 .iter()
                 .filter(|m| m.status != Status::NoZone)
                 .count();
-            (m * 2 > report.markers.len()).then_some((crs, table, report))
+            (m * 2 > report.markers.len()).then(|| (crs.clone(), table, report))
         })
+    })
+}
+
+thread_local! {
+    /// The other TM-3 and UTM zones of VN-2000 than the province's two legal
+    /// grids, each with PROJ's transformation to the working plane (made once
+    /// per thread: a table on no zone would otherwise set PROJ up for each).
+    static OTHER_GRIDS: Vec<(String, crate::crs::CrsTransform)> = crate::checks::slips::PROJECTED
+        .iter()
+        .filter(|c| LegalGrid::ALL.iter().all(|g| g.epsg() != **c))
+        .filter_map(|c| {
+            let crs = format!("EPSG:{c}");
+            crate::crs::CrsTransform::new(&crs, crate::crs::GRID_CRS)
+                .ok()
+                .map(|t| (crs, t))
+        })
+        .collect();
 }
 
 /// The table's check with the swapped-axes and datum-shift findings (and,

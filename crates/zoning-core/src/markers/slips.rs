@@ -49,7 +49,7 @@ fn finding(
 }
 
 /// The centre of the markers, working plane (easting, northing).
-fn centre(table: &MarkerTable) -> Option<Coord> {
+pub(super) fn centre(table: &MarkerTable) -> Option<Coord> {
     let n = table.markers.len();
     (n > 0).then(|| {
         let (e, nn) = table

@@ -41,8 +41,14 @@ pub const QUERYABLES: &[&str] = &[
 pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let q = parse_query(&req, QUERYABLES, state.config.max_limit)?;
     let view = visibility::view_of(&req, &state).await?;
+    let area = Area::of(&q)?;
     let zones: Vec<Arc<CachedZone>> = match &q.datetime {
-        None => state.zones(view)?,
+        // the view's R-tree: only the zones whose box meets the bbox's
+        None => match &area {
+            Area::Everything => state.zones(view)?,
+            Area::Nothing => Vec::new(),
+            Area::Within { bbox, .. } => state.zones_meeting(view, *bbox)?,
+        },
         Some(at) => {
             let (store, at) = (state.store.clone(), at.clone());
             web::block(move || -> ApiResult<Vec<Arc<CachedZone>>> {
@@ -57,7 +63,6 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
             .await??
         }
     };
-    let area = Area::of(&q)?;
     let selected: Vec<&Arc<CachedZone>> = zones
         .iter()
         .filter(|z| matches(&z.properties, &q.filters) && area.admits(z.bbox_grid, &z.grid))
