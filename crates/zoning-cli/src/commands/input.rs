@@ -28,7 +28,8 @@ pub struct ReadArgs {
     /// (default: the .cpg, else detected).
     #[arg(long, value_parser = encoding)]
     pub encoding: Option<Encoding>,
-    /// The layer of a DXF drawing to read (default: every layer).
+    /// The layer of a DXF drawing to read (default: every layer), or the
+    /// shapefile of a ZIP that holds several.
     #[arg(long)]
     pub layer: Option<String>,
 }
