@@ -105,6 +105,13 @@ def test_zipped_shapefile(tmp_path):
     assert p.returncode != 0 and "--layer" in p.stderr and "zones" in p.stderr, p.stderr
     report = run_json("area", z, "--layer", "zones")
     assert len(report["features"]) == 2
+    # two shapefiles of one name in two folders: the folder says which
+    with zipfile.ZipFile(z, "a") as out:
+        for part in shp.parent.glob("zones.*"):
+            out.write(part, f"khac/{part.name}")
+    p = run("area", z, "--layer", "zones", check=False)
+    assert p.returncode != 0 and "ranh-gioi/zones" in p.stderr and "khac/zones" in p.stderr, p.stderr
+    assert len(run_json("area", z, "--layer", "khac/zones")["features"]) == 2
     # a ZIP with no shapefile, and one that is not a ZIP at all
     empty = tmp_path / "empty.zip"
     with zipfile.ZipFile(empty, "w") as out:
@@ -157,6 +164,16 @@ def test_validate_takes_a_zipped_shapefile_and_a_kml(tmp_path):
         status, _, answer = server.request("POST", "/validate", body=bomb.read_bytes(), token=token,
                                            headers={"Content-Type": "application/zip"})
         assert status == 422 and b"unpacks to more than" in answer, answer
+        # folders nested thousands deep (a stack overflow once killed the
+        # server) and more placemarks than validate_max_features, unreadable
+        # ones included, are refused; the server answers on
+        deep = ("<kml>" + "<Folder>" * 5_000 + "</Folder>" * 5_000 + "</kml>").encode()
+        status, _, answer = server.request("POST", "/validate", body=deep, token=token)
+        assert status == 422 and b"nest more than" in answer, answer
+        many = ("<kml><Document>" + "<Placemark><Point><coordinates>106.2,21.3</coordinates></Point></Placemark>" * 5_000
+                + "</Document></kml>").encode()
+        status, _, answer = server.request("POST", "/validate", body=many, token=token)
+        assert status in (413, 422) and b"placemarks" in answer or b"validate_max_features" in answer, answer
         status, _, _ = server.request("GET", "/health")
         assert status == 200
     finally:

@@ -130,6 +130,25 @@ def test_noi_bo_slip_in_a_marker_file(tmp_path):
     assert abs(found[0]["offset_m"] - proj_offset(grid)) < 5, found
     assert CODE in found[0]["codes"]
     assert all(m["status"] != "ok" for m in report["markers"])
+    # uploaded, the slipped markers are reported and not recorded
+    db = tmp_path / "r.db"
+    run("import", ZONES, "--db", db)
+    token = add_user(db, "surveyor", "surveyor")
+    server = Server(db).start()
+    try:
+        status, _, body = server.request("POST", "/markers/upload?crs=EPSG:4326", body=path.read_bytes(), token=token,
+                                         headers={"Content-Type": "text/csv"})
+        assert status == 200, body
+        answer = json.loads(body)
+        assert answer["batch"] is None and any("nothing was recorded" in w for w in answer["warnings"]), answer
+        assert [f for f in answer["findings"] if f["rule"] == "suspected-datum-shift"]
+        status, _, body = server.request("POST", "/markers/upload?crs=EPSG:4326&fix_datum_shift=true",
+                                         body=path.read_bytes(), token=token, headers={"Content-Type": "text/csv"})
+        answer = json.loads(body)
+        assert status == 200 and answer["batch"] is not None, body
+        assert {m["status"] for m in answer["markers"]} == {"ok"}
+    finally:
+        server.stop()
     fixed = run_json("markers", "check", "--zones", ZONES, "--markers", path, "--crs", "EPSG:4326",
                      "--fix-datum-shift")
     assert {m["status"] for m in fixed["markers"]} == {"ok"}, fixed["markers"]

@@ -61,6 +61,7 @@ impl ReadArgs {
             fields: FieldMap::parse(self.fields.iter().map(String::as_str), self.area_unit)
                 .map_err(anyhow::Error::msg)?,
             max_unzipped: None,
+            max_features: None,
         })
     }
 

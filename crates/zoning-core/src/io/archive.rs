@@ -152,23 +152,49 @@ fn base(stem: &str) -> String {
 /// The shapefile (its path without extension) to read of those in a ZIP:
 /// the one named by `layer`, else the only one.
 fn choose(shps: &[(usize, String)], layer: Option<&str>, file: &str) -> Result<String> {
+    // names, with their folders when two have the same name
     let list = || {
-        shps.iter()
-            .map(|(_, s)| base(s))
-            .collect::<Vec<_>>()
-            .join(", ")
+        let names: Vec<String> = shps.iter().map(|(_, s)| base(s)).collect();
+        let dup = (1..names.len()).any(|i| names[..i].contains(&names[i]));
+        if dup {
+            shps.iter()
+                .map(|(_, s)| s.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            names.join(", ")
+        }
     };
     match (layer, shps) {
-        (Some(layer), _) => shps
-            .iter()
-            .find(|(_, s)| base(s).eq_ignore_ascii_case(layer) || s.eq_ignore_ascii_case(layer))
-            .map(|(_, s)| s.clone())
-            .ok_or_else(|| {
-                fail(
+        (Some(layer), _) => {
+            // by its path in the ZIP, else by its name when only one has it
+            let exact: Vec<&String> = shps
+                .iter()
+                .map(|(_, s)| s)
+                .filter(|s| s.eq_ignore_ascii_case(layer))
+                .collect();
+            let named: Vec<&String> = shps
+                .iter()
+                .map(|(_, s)| s)
+                .filter(|s| base(s).eq_ignore_ascii_case(layer))
+                .collect();
+            match (exact.as_slice(), named.as_slice()) {
+                ([one], _) | ([], [one]) => Ok((*one).clone()),
+                ([], []) => Err(fail(
                     file,
                     format!("holds no shapefile named {layer}; it holds {}", list()),
-                )
-            }),
+                )),
+                _ => Err(fail(
+                    file,
+                    format!(
+                        "holds {} shapefiles named {layer} ({}); give the one you mean with its folder, e.g. --layer {} (layer= over HTTP)",
+                        named.len(),
+                        list(),
+                        named[0]
+                    ),
+                )),
+            }
+        }
         (None, [(_, one)]) => Ok(one.clone()),
         (None, many) => Err(fail(
             file,

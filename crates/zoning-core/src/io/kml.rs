@@ -24,6 +24,38 @@ use super::Input;
 
 /// The most placemarks a KML may hold.
 pub const MAX_PLACEMARKS: usize = 100_000;
+/// The deepest a KML's elements may nest (folders in folders, geometries in
+/// geometries): a few levels in any real file; thousands would exhaust the
+/// stack of the code that walks them.
+pub const MAX_DEPTH: usize = 100;
+
+/// How deep the elements of an XML text nest, counted from its tags alone
+/// (before any parsing), stopping once over `limit`.
+fn depth_over(text: &str, limit: usize) -> bool {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(at) = b[i..].iter().position(|c| *c == b'<') {
+        let start = i + at;
+        let Some(end) = b[start..].iter().position(|c| *c == b'>') else {
+            break;
+        };
+        let tag = &b[start + 1..start + end];
+        i = start + end + 1;
+        match tag.first() {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b'?' | b'!') | None => {}
+            Some(_) if tag.ends_with(b"/") => {}
+            Some(_) => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
 
 fn fail(file: &str, reason: impl Into<String>) -> Error {
     Error::Format {
@@ -43,6 +75,15 @@ fn named<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree:
 /// Not XML, not KML, a coordinate that is not a number (with its line), too
 /// many placemarks; and what [`super::geojson::read`] refuses.
 pub fn read(text: &str, file: &str, opts: &super::ReadOptions, t: &GridTransform) -> Result<Input> {
+    if depth_over(text, MAX_DEPTH) {
+        return Err(fail(
+            file,
+            format!("its elements nest more than {MAX_DEPTH} deep; no zone file needs that many folders in folders"),
+        ));
+    }
+    let max = opts
+        .max_features
+        .map_or(MAX_PLACEMARKS, |m| m.min(MAX_PLACEMARKS));
     let doc = roxmltree::Document::parse(text)
         .map_err(|e| fail(file, format!("not a KML document: {e}")))?;
     if doc.root_element().tag_name().name() != "kml" {
@@ -66,10 +107,10 @@ pub fn read(text: &str, file: &str, opts: &super::ReadOptions, t: &GridTransform
         .filter(|n| n.is_element() && n.tag_name().name() == "Placemark")
         .enumerate()
     {
-        if i >= MAX_PLACEMARKS {
+        if i >= max {
             return Err(fail(
                 file,
-                format!("has more than {MAX_PLACEMARKS} placemarks; split it"),
+                format!("has more than {max} placemarks; split it"),
             ));
         }
         features.push(placemark(pm, &doc, file)?);

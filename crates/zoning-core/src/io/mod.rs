@@ -222,6 +222,9 @@ pub struct ReadOptions {
     /// The most bytes a ZIP's files may unpack to
     /// ([`archive::MAX_UNZIPPED`] without it; the service sets its own).
     pub max_unzipped: Option<u64>,
+    /// The most features a reader may make before it refuses the file (a KML's
+    /// placemarks; the service sets `validate_max_features`).
+    pub max_features: Option<usize>,
 }
 
 impl ReadOptions {

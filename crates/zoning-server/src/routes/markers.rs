@@ -209,7 +209,24 @@ pub async fn post_upload(
             markers::check_file(&body, "upload", crs.as_deref(), &zones, &opts, t)
                 .map_err(|e| ApiError::Unprocessable(e.to_string()))
         })?;
-        let new = to_new(&report, &keep);
+        // markers the slip rules call wrong (an error finding left unfixed)
+        // are reported, not recorded
+        let fixed = opts.fix_datum_shift;
+        let slipped = report.findings.iter().any(|f| {
+            f.severity == zoning_core::checks::Severity::Error
+                && !(fixed && f.rule == zoning_core::checks::Rule::SuspectedDatumShift)
+        });
+        let mut report = report;
+        let new = if slipped {
+            report.warnings.push(
+                "nothing was recorded: the table's coordinates look converted wrongly (see findings); \
+                 send it again with fix_datum_shift=true, or with the right crs="
+                    .into(),
+            );
+            Vec::new()
+        } else {
+            to_new(&report, &keep)
+        };
         replacing(&st, &new, replace, if_match.as_deref())?;
         let batch = if new.is_empty() {
             None

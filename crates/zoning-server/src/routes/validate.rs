@@ -187,7 +187,7 @@ fn file_features(
     crs: Crs,
     upload: &Upload,
     fields: &zoning_core::io::fields::FieldMap,
-    max_unzipped: u64,
+    (max_unzipped, max_features): (u64, usize),
 ) -> ApiResult<Posted> {
     let opts = ReadOptions {
         crs: match crs {
@@ -198,6 +198,7 @@ fn file_features(
         layer: upload.layer.clone(),
         fields: fields.clone(),
         max_unzipped: Some(max_unzipped),
+        max_features: Some(max_features),
     };
     let input = with_grid(|t| {
         archive::read_bytes(body, "upload", &opts, t)
@@ -233,6 +234,13 @@ fn file_features(
             Err(e) => errors.push(e),
         }
     }
+    // the features that could not be read cost their reading too
+    if features.len() + errors.len() > max_features {
+        return Err(ApiError::TooLarge(format!(
+            "{} features; /validate checks at most {max_features} at once (validate_max_features): send them in parts or use `zoning check`",
+            features.len() + errors.len()
+        )));
+    }
     Ok(Posted {
         features,
         crs: Crs::Crs84,
@@ -243,14 +251,15 @@ fn file_features(
 }
 
 /// The posted body's features: GeoJSON for anyone, a file for a signed-in
-/// planner (a ZIP unpacking to at most `max_unzipped` bytes).
+/// planner (a ZIP unpacking to at most `bounds.0` bytes, at most `bounds.1`
+/// features read, unreadable ones included).
 fn posted(
     body: &[u8],
     crs: Crs,
     view: View,
     upload: &Upload,
     fields: &zoning_core::io::fields::FieldMap,
-    max_unzipped: u64,
+    bounds: (u64, usize),
 ) -> ApiResult<Posted> {
     if Format::sniff(body) == Format::GeoJson {
         Ok(Posted {
@@ -265,7 +274,7 @@ fn posted(
             "a zipped shapefile, KML or DXF is read for signed-in planners only; sign in, or post GeoJSON".into(),
         ))
     } else {
-        file_features(body, crs, upload, fields, max_unzipped)
+        file_features(body, crs, upload, fields, bounds)
     }
 }
 
@@ -304,7 +313,14 @@ pub async fn post_validate(
             notes: read_notes,
             swapped,
             // a ZIP may unpack to what a marker upload may send, no more
-        } = posted(&body, crs, view, &upload, &fields, cfg.max_body_bytes as u64)?;
+        } = posted(
+            &body,
+            crs,
+            view,
+            &upload,
+            &fields,
+            (cfg.max_body_bytes as u64, cfg.validate_max_features),
+        )?;
         if features.len() > cfg.validate_max_features {
             return Err(ApiError::TooLarge(format!(
                 "{} features; /validate checks at most {} at once (validate_max_features): send them in parts or use `zoning check`",
