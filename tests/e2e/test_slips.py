@@ -130,6 +130,9 @@ def test_noi_bo_slip_in_a_marker_file(tmp_path):
     assert abs(found[0]["offset_m"] - proj_offset(grid)) < 5, found
     assert CODE in found[0]["codes"]
     assert all(m["status"] != "ok" for m in report["markers"])
+    # without --crs the degrees are named as such, row by row
+    unsaid = run_json("markers", "check", "--zones", ZONES, "--markers", path)
+    assert unsaid["rejected_rows"] and all("latitude and longitude" in r["reason"] for r in unsaid["rejected_rows"])
     # uploaded, the slipped markers are reported and not recorded
     db = tmp_path / "r.db"
     run("import", ZONES, "--db", db)

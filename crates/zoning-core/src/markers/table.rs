@@ -610,6 +610,14 @@ fn row(
             "marker {id} appears again (first on {unit} {first}); give each marker its own number"
         ));
     }
+    // degrees where metres are expected: said before PROJ is asked (it would
+    // only say "invalid latitude")
+    if !source.info.geographic && x.abs() <= 90.0 && y.abs() <= 180.0 {
+        return Err(format!(
+            "X {x} / Y {y} look like latitude and longitude, not {} metres; give the table's CRS (--crs, crs=): EPSG:4326 for WGS84 (GPS), EPSG:4756 for VN-2000 latitude/longitude",
+            source.crs
+        ));
+    }
     let swapped = source.swapped(x, y);
     let (x, y) = if swapped { (y, x) } else { (x, y) };
     let ((n, e), (lon, lat)) = source
