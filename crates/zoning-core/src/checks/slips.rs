@@ -58,8 +58,38 @@ pub struct Slip {
     pub crs: Option<String>,
 }
 
-fn bearing(d: Coord) -> f64 {
+/// The bearing of `d`, degrees clockwise from grid north.
+pub(crate) fn bearing(d: Coord) -> f64 {
     d.x.atan2(d.y).to_degrees().rem_euclid(360.0)
+}
+
+impl Slip {
+    /// A datum slip: the input lies `measured` from where it matches, PROJ
+    /// says `expected` m for `slip` there.
+    pub(crate) fn datum(measured: Coord, expected: f64, slip: DatumSlip) -> Self {
+        Self {
+            offset_m: measured.x.hypot(measured.y),
+            expected_offset_m: expected,
+            bearing_deg: bearing(Coord {
+                x: -measured.x,
+                y: -measured.y,
+            }),
+            slip: Some(slip),
+            crs: (slip == DatumSlip::Vn2000AsWgs84).then(|| "EPSG:4756".to_owned()),
+        }
+    }
+
+    /// A wrong meridian: the input lies `d` from where its coordinates read
+    /// in `crs` put it.
+    pub(crate) fn meridian(d: Coord, crs: String) -> Self {
+        Self {
+            offset_m: d.x.hypot(d.y),
+            expected_offset_m: d.x.hypot(d.y),
+            bearing_deg: bearing(Coord { x: -d.x, y: -d.y }),
+            slip: None,
+            crs: Some(crs),
+        }
+    }
 }
 
 /// The offset, at the centre of `mp`, that `slip` put into it.
@@ -141,16 +171,7 @@ pub fn datum_shift<N: Neighbour>(
                     ),
                     Some(at),
                 );
-                f.slip = Some(Slip {
-                    offset_m: off,
-                    expected_offset_m: exp,
-                    bearing_deg: bearing(Coord {
-                        x: -measured.x,
-                        y: -measured.y,
-                    }),
-                    slip: Some(slip),
-                    crs: (slip == DatumSlip::Vn2000AsWgs84).then(|| "EPSG:4756".to_owned()),
-                });
+                f.slip = Some(Slip::datum(measured, exp, slip));
                 found.push(f);
                 break 'slips;
             }
@@ -309,13 +330,7 @@ pub fn wrong_meridian(
                 ),
                 Some(c.0),
             );
-            f.slip = Some(Slip {
-                offset_m: d.x.hypot(d.y),
-                expected_offset_m: d.x.hypot(d.y),
-                bearing_deg: bearing(Coord { x: -d.x, y: -d.y }),
-                slip: None,
-                crs: Some(crs),
-            });
+            f.slip = Some(Slip::meridian(d, crs));
             found.push(f);
             break;
         }

@@ -69,6 +69,24 @@ pub(crate) fn looks_swapped(
     any && all
 }
 
+/// `mp` with its axes exchanged back when every vertex looks exchanged
+/// ([`looks_swapped`]), and whether they were.
+pub(crate) fn unswapped(mp: MultiPolygon, geographic: bool) -> (MultiPolygon, bool) {
+    let swapped = looks_swapped(
+        mp.0.iter().flat_map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .flat_map(|r| r.0.iter().map(|c| (c.x, c.y)))
+        }),
+        geographic,
+    );
+    if swapped {
+        (swap_axes(&mp), true)
+    } else {
+        (mp, false)
+    }
+}
+
 /// Exchanges the axes of every vertex.
 pub(crate) fn swap_axes(mp: &MultiPolygon) -> MultiPolygon {
     use geo::MapCoords;

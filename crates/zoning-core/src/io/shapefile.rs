@@ -389,19 +389,7 @@ fn feature(
         }
     }
     .map_err(|e| err(format!("its polygon cannot be assembled: {e}"), true))?;
-    let swapped_axes = super::looks_swapped(
-        source.0.iter().flat_map(|p| {
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .flat_map(|r| r.0.iter().map(|c| (c.x, c.y)))
-        }),
-        geographic,
-    );
-    let source = if swapped_axes {
-        super::swap_axes(&source)
-    } else {
-        source
-    };
+    let (source, swapped_axes) = super::unswapped(source, geographic);
     let grid = to_grid
         .multipolygon(&source)
         .map_err(|e| err(e.to_string(), true))?;

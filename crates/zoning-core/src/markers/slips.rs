@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use geo_types::Coord;
 
 use super::{check, MarkerOptions, MarkerReport, MarkerTable, MarkerZone, Status};
-use crate::checks::slips::Slip;
+use crate::checks::slips::{bearing, Slip};
 use crate::checks::{Finding, Rule, Severity};
 use crate::crs::{DatumSlip, GridTransform, LegalGrid};
 
@@ -19,10 +19,6 @@ use crate::crs::{DatumSlip, GridTransform, LegalGrid};
 /// "within a few metres" of PROJ's shift (a survey conversion done with
 /// other published parameters differs by less).
 pub const ON_CORNER_M: f64 = 5.0;
-
-fn bearing(d: Coord) -> f64 {
-    d.x.atan2(d.y).to_degrees().rem_euclid(360.0)
-}
 
 fn finding(
     rule: Rule,
@@ -160,16 +156,7 @@ pub fn datum_shift(
             at,
             t,
         );
-        f.slip = Some(Slip {
-            offset_m: off,
-            expected_offset_m: exp,
-            bearing_deg: bearing(Coord {
-                x: -measured.x,
-                y: -measured.y,
-            }),
-            slip: Some(slip),
-            crs: (slip == DatumSlip::Vn2000AsWgs84).then(|| "EPSG:4756".to_owned()),
-        });
+        f.slip = Some(Slip::datum(measured, exp, slip));
         return Some((f, moved, moved_report));
     }
     None
@@ -218,13 +205,7 @@ pub fn wrong_meridian(
         at,
         t,
     );
-    f.slip = Some(Slip {
-        offset_m: d.x.hypot(d.y),
-        expected_offset_m: d.x.hypot(d.y),
-        bearing_deg: bearing(Coord { x: -d.x, y: -d.y }),
-        slip: None,
-        crs: Some(read_in.to_owned()),
-    });
+    f.slip = Some(Slip::meridian(d, read_in.to_owned()));
     Some(f)
 }
 

@@ -239,19 +239,7 @@ pub fn read_bytes(
             geometry: true,
         };
         let source = MultiPolygon::new(f.polygons.clone());
-        let swapped_axes = super::looks_swapped(
-            source.0.iter().flat_map(|p| {
-                std::iter::once(p.exterior())
-                    .chain(p.interiors())
-                    .flat_map(|r| r.0.iter().map(|c| (c.x, c.y)))
-            }),
-            false,
-        );
-        let source = if swapped_axes {
-            super::swap_axes(&source)
-        } else {
-            source
-        };
+        let (source, swapped_axes) = super::unswapped(source, false);
         let read = to_grid.multipolygon(&source).and_then(|grid| {
             let wgs84 = t.multipolygon_to_wgs84(&grid)?;
             Ok((grid, wgs84))
