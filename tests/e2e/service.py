@@ -9,7 +9,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import zoning_bin
+from conftest import db_url, zoning_bin
 
 
 def free_port():
@@ -19,6 +19,9 @@ def free_port():
 
 
 class Server:
+    """`zoning serve --db DB`: DB is a test database path (its log beside it),
+    mapped by conftest.db_url to a PostgreSQL database under ZONING_TEST_PG."""
+
     def __init__(self, db, port=None):
         self.db, self.port = db, port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -28,7 +31,7 @@ class Server:
     def start(self, timeout=60):
         env = dict(os.environ, ZONING_LOG="warn")
         self.log = open(f"{self.db}.log", "ab")
-        self.proc = subprocess.Popen([zoning_bin(), "serve", "--db", str(self.db), "--bind", f"127.0.0.1:{self.port}"],
+        self.proc = subprocess.Popen([zoning_bin(), "serve", "--db", db_url(self.db), "--bind", f"127.0.0.1:{self.port}"],
                                      stdout=self.log, stderr=self.log, env=env, cwd="/")
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -73,7 +76,7 @@ class Server:
 
 
 def add_user(db, name, role):
-    out = subprocess.run([zoning_bin(), "user", "add", "--db", str(db), "--name", name, "--role", role],
+    out = subprocess.run([zoning_bin(), "user", "add", "--db", db_url(db), "--name", name, "--role", role],
                          capture_output=True, text=True, check=True, timeout=60)
     token = out.stdout.strip()
     assert token.startswith("zt_") and "\n" not in token
