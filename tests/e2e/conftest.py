@@ -35,6 +35,11 @@ on_sqlite = pytest.mark.skipif(PG is not None, reason="about the SQLite file its
 _made, _made_lock = {}, threading.Lock()
 
 
+class SqliteFile(pathlib.PosixPath):
+    """A test database path that stays an SQLite file under ZONING_TEST_PG too
+    (for the tests that copy a registry between the two stores)."""
+
+
 def pg_name(path):
     """The PostgreSQL database name that stands for the test database PATH."""
     return "t_" + hashlib.sha1(os.path.abspath(str(path)).encode()).hexdigest()[:16]
@@ -46,7 +51,7 @@ def db_url(path):
     created empty the first time this run asks for it (one of an earlier run
     of the same name is dropped first). A URL is returned as it is."""
     text = str(path)
-    if PG is None or "://" in text:
+    if PG is None or "://" in text or isinstance(path, SqliteFile):
         return text
     name = pg_name(path)
     with _made_lock:
