@@ -284,3 +284,42 @@ def test_a_streaming_replica_follows_and_takes_over(registry, tmp_path):
             subprocess.run(as_postgres([pgbin("pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"]),
                            capture_output=True, timeout=120)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_an_ordinary_role_runs_zoning_as_deploy_md_says(tmp_path):
+    """docs/deploy.md's set-up: a role that is not a superuser owns the
+    database; a superuser creates the postgis extension and lets the role add
+    the legal grids to spatial_ref_sys. zoning then migrates, loads the shipped
+    zones, adds a user and serves, connected as that role; and that role, owner
+    of the tables, still cannot rewrite history."""
+    import uuid
+
+    from conftest import PG
+    from urllib.parse import urlsplit
+
+    role = "zr_" + uuid.uuid4().hex[:10]
+    name = pg_name(tmp_path / "ordinary.db")
+    u = urlsplit(PG)
+    url = f"postgres://{role}@{u.hostname}:{u.port}/{name}"
+    psql("postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql("postgres", f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
+    try:
+        psql("postgres", f"CREATE DATABASE {name} OWNER {role}")
+        psql(name, "CREATE EXTENSION postgis")
+        psql(name, f"GRANT INSERT ON spatial_ref_sys TO {role}")
+        token = run("user", "add", "--db", url, "--name", "thuong", "--role", "planner").stdout.strip()
+        s = Server(tmp_path / "ordinary.db", log=tmp_path / "ordinary.log")
+        s.db = url
+        s.start()
+        try:
+            st, _, body = s.request("POST", ITEMS, corner_feature("CCN-PG-ROLE", 106.55, 21.40), token=token)
+            assert st == 201, body
+            st, _, body = s.request("GET", f"{ITEMS}?limit=1")
+            assert st == 200 and json.loads(body)["numberMatched"] > 100, body[:300]
+        finally:
+            s.stop()
+        p = psql(url, "DELETE FROM zone_versions", check=False)
+        assert p.returncode != 0, p.stdout
+    finally:
+        psql("postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        psql("postgres", f"DROP ROLE IF EXISTS {role}")
