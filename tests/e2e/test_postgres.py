@@ -150,7 +150,7 @@ def test_copy_sqlite_to_postgis_and_back_keeps_every_version(tmp_path):
         assert st == 200, body
         st, _, body = s.request("POST", f"{ITEMS}/CCN-COPY-1/approve", {"decision": "QĐ 1", "reason": "thử"}, token=admin,
                                 headers={"If-Match": h["etag"], "Content-Type": "application/json"})
-        assert st == 204, body
+        assert st == 200, body
         st, h2, body = s.request("POST", ITEMS, corner_feature("CCN-COPY-2", 106.58, 21.40), token=planner)
         assert st == 201, body
         st, _, body = s.request("DELETE", f"{ITEMS}/CCN-COPY-2", token=planner, headers={"If-Match": h2["etag"]})
@@ -233,41 +233,56 @@ def test_pg_dump_and_pg_restore_give_the_same_registry(registry, tmp_path):
     assert psql(restored, "DELETE FROM zone_versions", check=False).returncode != 0
 
 
-def test_a_streaming_replica_follows_and_takes_over(registry, tmp_path):
-    """The replica of docs/deploy.md: `pg_basebackup -R -X stream` from the
-    primary, started on another port; a write through zoning on the primary is
-    on the replica within 10 s; the replica, promoted, serves the registry (its
-    tokens included) to a zoning started on it."""
+def test_a_streaming_replica_follows_and_takes_over(tmp_path):
+    """The replica of docs/deploy.md: `pg_basebackup -R -X stream` from a
+    primary (a small cluster of its own: a base backup copies every database
+    of a cluster), started on another port; a write through zoning on the
+    primary is on the replica within 10 s; the replica, promoted, serves the
+    registry (its tokens included) to a zoning started on it."""
     import os
     import shutil
     import subprocess
     import tempfile
     import time
 
+    from conftest import ROOT
     from service import free_port
 
-    host, port = cluster()
-    db, s, planner = registry["db"], registry["server"], registry["planner"]
+    pg_sh = str(ROOT / "scripts" / "pg.sh")
     # under /tmp, not pytest's directory: the postgres user must reach it
     base = tempfile.mkdtemp(prefix="zoning-replica-", dir="/tmp")
-    data, log, rport = os.path.join(base, "data"), os.path.join(base, "replica.log"), free_port()
+    os.chmod(base, 0o755)
+    primary_dir, data = os.path.join(base, "primary"), os.path.join(base, "replica")
+    log, pport, rport = os.path.join(base, "replica.log"), free_port(), free_port()
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
     started = False
     try:
-        subprocess.run(as_postgres([pgbin("pg_basebackup"), "-h", host, "-p", port, "-U", "postgres", "-D", data,
-                                    "-R", "-X", "stream", "-c", "fast"]), check=True, capture_output=True, timeout=300)
-        subprocess.run(as_postgres([pgbin("pg_ctl"), "-D", data, "-l", log, "-o", f"-p {rport}", "-w", "-t", "60", "start"]),
-                       check=True, capture_output=True, timeout=120)
-        started = True
-        replica = f"postgres://postgres@{host}:{rport}/{pg_name(db)}"
-        assert psql(replica, "SELECT pg_is_in_recovery()") == [["t"]]
-        st, _, body = s.request("POST", ITEMS, corner_feature("CCN-PG-REPLICA", 106.59, 21.40), token=planner)
-        assert st == 201, body
-        deadline = time.monotonic() + 10
-        while not psql(replica, "SELECT 1 FROM zone_versions WHERE code = 'CCN-PG-REPLICA'"):
-            assert time.monotonic() < deadline, "the write is not on the replica after 10 s"
-            time.sleep(0.2)
+        primary = subprocess.run([pg_sh, "start", primary_dir, str(pport)], check=True, capture_output=True, text=True,
+                                 timeout=120).stdout.strip()
+        subprocess.run([pg_sh, "createdb", "zoning", primary_dir], check=True, capture_output=True, timeout=60)
+        url = f"{primary}/zoning"
+        planner = add_user(url, "replica-planner", "planner")
+        s = Server(tmp_path / "primary.db", log=tmp_path / "primary.log")
+        s.db = url
+        s.start()
+        try:
+            subprocess.run(as_postgres([pgbin("pg_basebackup"), "-h", "127.0.0.1", "-p", pport, "-U", "postgres", "-D", data,
+                                        "-R", "-X", "stream", "-c", "fast"]), check=True, capture_output=True, timeout=300)
+            subprocess.run(as_postgres([pgbin("pg_ctl"), "-D", data, "-l", log, "-o", f"-p {rport}", "-w", "-t", "60", "start"]),
+                           check=True, capture_output=True, timeout=120)
+            started = True
+            replica = f"postgres://postgres@127.0.0.1:{rport}/zoning"
+            assert psql(replica, "SELECT pg_is_in_recovery()") == [["t"]]
+            st, _, body = s.request("POST", ITEMS, corner_feature("CCN-PG-REPLICA", 106.59, 21.40), token=planner)
+            assert st == 201, body
+            deadline = time.monotonic() + 10
+            while not psql(replica, "SELECT 1 FROM zone_versions WHERE code = 'CCN-PG-REPLICA'"):
+                assert time.monotonic() < deadline, "the write is not on the replica after 10 s"
+                time.sleep(0.2)
+        finally:
+            s.stop()
+        subprocess.run([pg_sh, "stop-immediate", primary_dir], check=True, capture_output=True, timeout=120)
         subprocess.run(as_postgres([pgbin("pg_ctl"), "-D", data, "-w", "-t", "60", "promote"]),
                        check=True, capture_output=True, timeout=120)
         assert psql(replica, "SELECT pg_is_in_recovery()") == [["f"]]
@@ -277,12 +292,15 @@ def test_a_streaming_replica_follows_and_takes_over(registry, tmp_path):
         try:
             st, _, body = r.request("GET", f"{ITEMS}/CCN-PG-REPLICA", token=planner)
             assert st == 200, body
+            st, _, body = r.request("POST", ITEMS, corner_feature("CCN-PG-AFTER", 106.62, 21.40), token=planner)
+            assert st == 201, body
         finally:
             r.stop()
     finally:
         if started:
             subprocess.run(as_postgres([pgbin("pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"]),
                            capture_output=True, timeout=120)
+        subprocess.run([pg_sh, "remove", primary_dir], capture_output=True, timeout=120)
         shutil.rmtree(base, ignore_errors=True)
 
 
