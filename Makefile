@@ -1,6 +1,6 @@
 # The commands CI and people run. `make run` and `make test` set everything up
 # first (scripts/setup.sh), so they work on a fresh machine.
-.PHONY: setup build web run test lint unit e2e e2e-pg pg-start pg-stop e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-startup crash-loop fuzz
+.PHONY: setup build web run test lint unit e2e e2e-pg pg-start pg-stop e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-startup crash-loop crash-loop-pg fuzz
 
 CARGO ?= cargo
 
@@ -103,6 +103,11 @@ CRASH_ROUNDS ?= 50
 crash-loop: build
 	CRASH_ROUNDS=$(CRASH_ROUNDS) ZONING_BIN=$(CURDIR)/target/release/zoning .venv/bin/python -m pytest -q -s \
 		tests/e2e/test_service.py -k crash
+
+# The same on PostgreSQL (the acknowledged writes read back with psql).
+crash-loop-pg: build
+	CRASH_ROUNDS=$(CRASH_ROUNDS) ZONING_BIN=$(CURDIR)/target/release/zoning ./scripts/with-pg.sh \
+		.venv/bin/python -m pytest -q -s tests/e2e/test_service.py -k crash
 
 bench-startup: build
 	.venv/bin/python tests/bench/bench_startup.py target/release/zoning

@@ -266,6 +266,34 @@ def test_a_write_through_one_is_seen_through_the_other_within_a_second(two):
     print("seen through the other server after:", {k: f"{v * 1000:.0f} ms" for k, v in timings.items()})
 
 
+def test_markers_and_accounts_are_shared_at_once(two):
+    """What is not cached is shared at once: a marker uploaded through A is
+    served by B; a user added with `zoning user add` while both run can write
+    through both; `zoning user revoke` is refused by both at once (a server
+    must not keep a revoked token alive)."""
+    from conftest import run
+
+    a, b = two.a, two.b
+    surveyor = add_user(two.db, "hai-surveyor", "surveyor")
+    st, _, body = a.request("GET", f"{ITEMS}?limit=1&grid_crs=EPSG:9214&crs="
+                            "http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F9214")
+    assert st == 200, body
+    e, n = json.loads(body)["features"][0]["geometry"]["coordinates"][0][0][0]
+    csv = f"Số hiệu mốc;X (m);Y (m)\r\nHAI-1;{n:.3f};{e:.3f}\r\n".replace(".", ",").encode("utf-8")
+    st, _, body = a.request("POST", "/markers/upload", csv, token=surveyor, headers={"Content-Type": "text/csv"})
+    assert st == 200 and json.loads(body)["batch"] is not None, body
+    wait_until(lambda: ids_in(b, "/collections/markers/items?number=HAI-1") != set(), SEEN_WITHIN_S)
+    # a new planner, then revoked: both servers follow at once
+    late = add_user(two.db, "hai-muon", "planner")
+    for i, srv in enumerate((a, b)):
+        st, _, body = srv.request("POST", ITEMS, zone(f"CCN-HAI-MUON-{i}", spot(5 + i)), token=late)
+        assert st == 201, body
+    run("user", "revoke", "--db", two.db, "--name", "hai-muon")
+    for i, srv in enumerate((a, b)):
+        st, _, body = srv.request("POST", ITEMS, zone(f"CCN-HAI-MUON-{i + 2}", spot(5 + i)), token=late)
+        assert st == 401, (srv.url, st, body)
+
+
 def tile_of(lon, lat, z):
     """(row, col) of the WebMercatorQuad tile holding lon/lat (the OpenStreetMap
     wiki's slippy-map formulas)."""
