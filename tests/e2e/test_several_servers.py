@@ -13,6 +13,10 @@ what happens to them when a process or PostgreSQL itself goes away.
   both servers answer again by themselves, and no acknowledged write is lost;
 - every connection of the servers cut by PostgreSQL (pg_terminate_backend):
   the servers reconnect, and still hear each other's writes;
+- the database refusing connections: 503 with Retry-After that names nothing
+  of the database, and recovery without a restart;
+- markers and accounts (not cached) shared at once, a revoked token refused by
+  both servers;
 - two servers started together on a new database: one schema, the shipped data
   loaded once;
 - HAProxy from Debian with the checked-in deploy/haproxy.cfg in front of two
@@ -635,6 +639,43 @@ def test_connections_cut_by_postgres_come_back(two):
     st, h, body = a.request("POST", ITEMS, zone(code, spot(6)), token=planner)
     assert st == 201, body
     wait_until(lambda: b.request("GET", f"{ITEMS}/{code}", token=planner)[1].get("etag") == h["etag"], SEEN_WITHIN_S)
+
+
+def test_a_database_that_refuses_connections_gives_503_naming_nothing_inside(two):
+    """The database stops taking connections (ALLOW_CONNECTIONS false, its
+    sessions ended): requests that need it get 503 with Retry-After, and the
+    answer, which anyone may read, names neither the database nor its host,
+    port or role (those go to the server's log); when it takes connections
+    again, the servers answer by themselves within 10 s."""
+    from conftest import pg_name
+    from urllib.parse import urlsplit
+
+    a, b, planner = two.a, two.b, two.planner
+    name = pg_name(two.db)
+    u = urlsplit(PG)
+    inside = [name, f"{u.hostname}:{u.port}", "postgres://", f"{u.username}@"]
+    psql("postgres", f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+    try:
+        psql("postgres", f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        code = SHIPPED["features"][0]["id"]
+        asks = [(srv, method, path, body) for srv in (a, b)
+                for method, path, body in (("GET", "/health", None), ("GET", f"{ITEMS}/{code}/history", None),
+                                           ("POST", ITEMS, zone("CCN-HAI-TU-CHOI", spot(6))))]
+        # at once: each waits for a connection before it gives up
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(len(asks)) as pool:
+            answers = list(pool.map(lambda x: x[0].request(x[1], x[2], x[3], token=planner, timeout=15), asks))
+        for (srv, method, path, _), (st, h, out) in zip(asks, answers):
+            assert st == 503 and (h.get("retry-after") or "").isdigit(), (srv.url, method, path, st, out[:300])
+            told = [w for w in inside if w in out.decode("utf-8", "replace")]
+            assert not told, f"{method} {path}: the 503 names {told}: {out.decode()}"
+    finally:
+        psql("postgres", f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+    for i, srv in enumerate((a, b)):
+        def writes(srv=srv, i=i):
+            st, _, out = srv.request("POST", ITEMS, zone(f"CCN-HAI-MO-LAI-{i}-{time.monotonic_ns()}", spot(6 + i)), token=planner)
+            return True if st == 201 else (st, out[:200])
+        wait_until(writes, 10.0, step=0.2)
 
 
 # --- a reverse proxy in front of two servers ---------------------------------
