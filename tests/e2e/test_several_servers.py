@@ -5,7 +5,8 @@ what happens to them when a process or PostgreSQL itself goes away.
   item, its ETag, a bbox query, the public view once approved (and the tiles,
   when the binary serves them);
 - two processes replacing one version at once with the same If-Match: exactly
-  one succeeds, the other answers 412, twenty times over;
+  one succeeds, the other answers 412, twenty times over; and the ETag one
+  gives is good at once on the other;
 - `kill -9` of one server while both take writes: every acknowledged write is in
   the database (read through the surviving server and with psql);
 - PostgreSQL stopped with `pg_ctl stop -m immediate` and started again while
@@ -403,6 +404,25 @@ def test_if_match_is_atomic_across_two_processes(two):
     (n,), = psql(two.db, f"SELECT count(*) FROM zone_versions WHERE code = '{code}'")
     assert int(n) == 1 + ROUNDS, f"{n} versions stored after {ROUNDS} rounds of one winner each"
     print(f"{ROUNDS} rounds, one 412 each; won through A {tally['a']}, through B {tally['b']}")
+
+
+def test_an_etag_from_one_server_is_good_at_once_on_the_other(two):
+    """Twenty times: a PUT through A, and at once a PUT through B with the ETag
+    A just gave, and a PATCH through A with B's: each succeeds (the check is
+    the database's, not a cache that has not heard of the write yet)."""
+    a, b, planner = two.a, two.b, two.planner
+    code, corner = "CCN-HAI-NOI-TIEP", spot(3)
+    st, h, body = a.request("POST", ITEMS, zone(code, corner), token=planner)
+    assert st == 201, body
+    etag = h["etag"]
+    for r in range(ROUNDS):
+        for srv, name in ((a, "A"), (b, "B")):
+            st, h, body = srv.request("PUT", f"{ITEMS}/{code}", zone(code, corner, name=f"lượt {r} qua {name}"),
+                                      token=planner, headers={"If-Match": etag})
+            assert st == 200, f"round {r}, PUT through {name} with the ETag the other gave: {st} {body[:300]!r}"
+            etag = h["etag"]
+    (n,), = psql(two.db, f"SELECT count(*) FROM zone_versions WHERE code = '{code}'")
+    assert int(n) == 1 + 2 * ROUNDS
 
 
 class Load:
