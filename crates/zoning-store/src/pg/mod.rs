@@ -46,8 +46,13 @@ type Manager = PostgresConnectionManager<NoTls>;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The PostgreSQL store.
+///
+/// Its calls block (make them on a blocking thread, `web::block`); they
+/// may be made anywhere, even on a thread that drives async tasks, and so
+/// may it be dropped ([`off_runtime`]).
 pub struct PgStore {
-    pool: r2d2::Pool<Manager>,
+    /// Always `Some` but while dropping.
+    pool: Option<r2d2::Pool<Manager>>,
     config: Config,
     place: String,
     found_schema: i64,
@@ -122,6 +127,20 @@ pub(crate) fn pg_error(e: &postgres::Error) -> StoreError {
     }
 }
 
+/// Runs a store call where the synchronous client may block: on this thread,
+/// unless it belongs to a tokio runtime (an async task, or a blocking
+/// thread of one), then on a scoped thread of its own — the client starts
+/// its own runtime, which tokio refuses inside another (with a panic).
+pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(t) => t,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
 #[allow(clippy::needless_pass_by_value)] // for `map_err(pg)`
 pub(crate) fn pg(e: postgres::Error) -> StoreError {
     pg_error(&e)
@@ -137,6 +156,10 @@ impl PgStore {
     /// by a newer zoning, or a migration fails (the database is then
     /// unchanged).
     pub fn open(url: &str) -> Result<Self, Error> {
+        off_runtime(|| Self::connect(url))
+    }
+
+    fn connect(url: &str) -> Result<Self, Error> {
         let config: Config = url.parse().map_err(|e| Error::Open {
             path: "the --db URL".into(),
             reason: format!(
@@ -165,7 +188,7 @@ impl PgStore {
         let found_schema = migrations::run(&mut client, &place)?;
         drop(client);
         Ok(Self {
-            pool,
+            pool: Some(pool),
             config,
             place,
             found_schema,
@@ -188,8 +211,21 @@ impl PgStore {
     /// can be had within [`CONNECT_TIMEOUT`].
     pub(crate) fn client(&self) -> Result<PooledConnection<Manager>, StoreError> {
         self.pool
+            .as_ref()
+            .ok_or_else(|| StoreError::Backend("the store is being dropped".into()))?
             .get()
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", self.place)))
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // closing a connection blocks on the client's own runtime, which may
+        // not happen on a thread that drives async tasks: close them on one
+        // of their own
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
     }
 }
 
@@ -241,4 +277,33 @@ fn marker_row(row: &Row) -> MarkerVersion {
         author: row.get(12),
         retired: row.get(13),
     }
+}
+
+/// Creates a new, empty database `PREFIX_PID_N` in the cluster `base`
+/// (`postgres://USER@HOST:PORT`, a role that may create databases) and
+/// returns its URL: one database per test.
+///
+/// # Errors
+/// When the cluster cannot be reached or refuses.
+#[doc(hidden)]
+pub fn create_test_database(base: &str, prefix: &str) -> Result<String, Error> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let fail = |e: postgres::Error| Error::Open {
+        path: base.to_owned(),
+        reason: pg_error(&e).to_string(),
+    };
+    let mut admin = postgres::Client::connect(&format!("{base}/postgres"), NoTls).map_err(fail)?;
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .map_err(fail)?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .map_err(fail)?;
+    Ok(format!("{base}/{name}"))
 }
