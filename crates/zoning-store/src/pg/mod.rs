@@ -73,6 +73,16 @@ pub fn is_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
+/// A `--db` URL as it may be printed: `postgres://USER@HOST:PORT/DBNAME`,
+/// never its password (nor anything else of a URL that cannot be read).
+#[must_use]
+pub fn describe_url(url: &str) -> String {
+    url.parse::<Config>().map_or_else(
+        |_| "a PostgreSQL database (its URL cannot be read)".to_owned(),
+        |c| describe(&c),
+    )
+}
+
 /// The database a connection string names, without its password:
 /// `postgres://USER@HOST:PORT/DBNAME`, for messages and logs.
 #[must_use]
@@ -120,10 +130,16 @@ pub(crate) fn pg_error(e: &postgres::Error) -> StoreError {
     }
     let io =
         std::error::Error::source(e).is_some_and(<dyn std::error::Error>::is::<std::io::Error>);
-    if e.is_closed() || io || e.to_string().contains("connect") {
-        StoreError::Unavailable(e.to_string())
+    // "error connecting to server" says less than its cause ("Connection
+    // refused")
+    let text = match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    };
+    if e.is_closed() || io || text.contains("connect") {
+        StoreError::Unavailable(text)
     } else {
-        StoreError::Backend(e.to_string())
+        StoreError::Backend(text)
     }
 }
 
@@ -179,7 +195,12 @@ impl PgStore {
             .build(PostgresConnectionManager::new(config.clone(), NoTls))
             .map_err(|e| Error::Open {
                 path: place.clone(),
-                reason: e.to_string(),
+                // the pool says only that it timed out: one connection of
+                // our own says why (refused, no such database, password)
+                reason: config
+                    .connect(NoTls)
+                    .err()
+                    .map_or_else(|| e.to_string(), |e| pg_error(&e).to_string()),
             })?;
         let mut client = pool.get().map_err(|e| Error::Open {
             path: place.clone(),
