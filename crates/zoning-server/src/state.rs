@@ -522,9 +522,12 @@ impl AppState {
         // with a draft on top has another public version (or none): the
         // public view is read from the store for those, and only when there
         // are some.
+        let started = std::time::Instant::now();
         let planner = self.store.zones(View::Planner, None)?;
+        let read = started.elapsed();
         let versions: Vec<&ZoneVersion> = planner.iter().collect();
         let built = build(&versions, admin_for(self, &versions)?)?;
+        let made = started.elapsed() - read;
         let drafts: HashSet<String> = planner
             .iter()
             .filter(|v| v.status != Status::Approved)
@@ -556,6 +559,13 @@ impl AppState {
             planner,
             newest: HashMap::new(),
         };
+        tracing::info!(
+            zones = cache.planner.zones().len(),
+            read_ms = read.as_millis(),
+            built_ms = made.as_millis(),
+            total_ms = started.elapsed().as_millis(),
+            "the cache is loaded (read: the planners' view from the store; built: PROJ, areas and the served JSON)"
+        );
         *self
             .cache
             .write()
