@@ -9,6 +9,7 @@ pub mod markers;
 pub mod ogc;
 pub mod province;
 pub mod report;
+pub mod tiles;
 pub mod validate;
 pub mod zones;
 
@@ -214,6 +215,21 @@ pub fn router(cfg: &mut web::ServiceConfig) {
         .route(
             "/collections/province/items/{id}",
             web::get().to(province::get_item),
+        )
+        // zones as vector tiles: OGC API – Tiles
+        .route("/collections/zones/tiles", web::get().to(tiles::get_tilesets))
+        .route(
+            "/collections/zones/tiles/{tileMatrixSetId}",
+            web::get().to(tiles::get_tileset),
+        )
+        .route(
+            "/collections/zones/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+            web::get().to(tiles::get_tile),
+        )
+        .route("/tileMatrixSets", web::get().to(tiles::get_tile_matrix_sets))
+        .route(
+            "/tileMatrixSets/{tileMatrixSetId}",
+            web::get().to(tiles::get_tile_matrix_set),
         )
         .route("/validate", web::post().to(validate::post_validate))
         .route("/report", web::get().to(report::get_report))
