@@ -16,10 +16,11 @@ import math
 import subprocess
 
 import mapbox_vector_tile
+import numpy as np
 import pytest
 from pyproj import Transformer
-from shapely.geometry import Polygon, shape
-from shapely.ops import transform
+from shapely.geometry import Point, shape
+import shapely
 
 from service import Server, add_user
 
@@ -66,11 +67,11 @@ def to_mercator_shape(geometry, z, row, col):
     """A decoded geometry (tile units, y down) as a shapely shape in EPSG:3857."""
     minx, _, maxx, maxy = tile_bounds(z, row, col)
     unit = (maxx - minx) / 4096
-    return transform(lambda x, y, *_: (minx + x * unit, maxy - y * unit), shape(geometry))
+    return shapely.transform(shape(geometry), lambda c: c * [unit, -unit] + [minx, maxy])
 
 
 def outline_3857(feature_json):
-    return transform(TO_3857.transform, shape(feature_json["geometry"]))
+    return shapely.transform(shape(feature_json["geometry"]), lambda c: np.column_stack(TO_3857.transform(c[:, 0], c[:, 1])))
 
 
 def get_tile(s, z, row, col, token=None, headers=None):
@@ -294,8 +295,10 @@ def test_a_move_changes_exactly_the_tiles_it_left_and_entered(world):
     lon, lat = 106.2321, 21.3102
     a = tile_of(lon, lat, z)
     b, c = (a[0], a[1] + 1), (a[0], a[1] + 2)
-    centre = lambda rc: transform(lambda x, y: TO_3857.transform(x, y, direction="INVERSE"),
-                                  Polygon.from_bounds(*tile_bounds(z, *rc))).centroid
+    def centre(rc):
+        minx, miny, maxx, maxy = tile_bounds(z, *rc)
+        return Point(TO_3857.transform((minx + maxx) / 2, (miny + maxy) / 2, direction="INVERSE"))
+
     ca, cc = centre(a), centre(c)
     code = "CCN-TILE-MOVE"
     st, h, body = s.request("POST", "/collections/zones/items", zone_feature(code, square(ca.x, ca.y, 0.001)), token=planner)
@@ -334,3 +337,16 @@ def test_a_move_changes_exactly_the_tiles_it_left_and_entered(world):
     st, _, tile = get_tile(s, z, *c)
     got = to_mercator_shape(decode(tile)[code]["geometry"], z, *c)
     assert got.hausdorff_distance(moved) < (2 * HALF / 2 ** z) / 256
+
+
+def test_the_outline_check_would_see_a_tile_drawn_upside_down(world):
+    """The comparison above is not blind: the same tile read with y up (a
+    decoder's default) is far from the outline."""
+    s, _ = world
+    item = json.loads(s.request("GET", f"/collections/zones/items/{SHIPPED}")[2])
+    z, row, col = deepest_tile_holding(shape(item["geometry"]))
+    tile = get_tile(s, z, row, col)[2]
+    up = mapbox_vector_tile.decode(tile)["zones"]["features"]
+    [f] = [f for f in up if f["properties"]["code"] == SHIPPED]
+    wrong = to_mercator_shape(f["geometry"], z, row, col)
+    assert wrong.hausdorff_distance(outline_3857(item)) > 10 * (2 * HALF / 2 ** z) / 256

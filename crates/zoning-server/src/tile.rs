@@ -179,7 +179,12 @@ fn clip_ring(ring: &[Coord], lo: f64, hi: f64) -> Vec<Coord> {
         pts.pop();
     }
     // (axis, bound, keep the side above the bound)
-    for (axis_x, bound, above) in [(true, lo, true), (true, hi, false), (false, lo, true), (false, hi, false)] {
+    for (axis_x, bound, above) in [
+        (true, lo, true),
+        (true, hi, false),
+        (false, lo, true),
+        (false, hi, false),
+    ] {
         if pts.is_empty() {
             break;
         }
@@ -188,9 +193,15 @@ fn clip_ring(ring: &[Coord], lo: f64, hi: f64) -> Vec<Coord> {
         let cut = |a: &Coord, b: &Coord| {
             let t = (bound - v(a)) / (v(b) - v(a));
             if axis_x {
-                Coord { x: bound, y: a.y + t * (b.y - a.y) }
+                Coord {
+                    x: bound,
+                    y: a.y + t * (b.y - a.y),
+                }
             } else {
-                Coord { x: a.x + t * (b.x - a.x), y: bound }
+                Coord {
+                    x: a.x + t * (b.x - a.x),
+                    y: bound,
+                }
             }
         };
         let mut out = Vec::with_capacity(pts.len() + 4);
@@ -234,7 +245,10 @@ fn tile_ring(ring: &[Coord], eps: f64, exterior: bool) -> Option<LineString> {
     let simple = LineString::new(clipped).simplify(eps);
     let mut snapped: Vec<Coord> = Vec::with_capacity(simple.0.len());
     for c in simple.0 {
-        let c = Coord { x: c.x.round(), y: c.y.round() };
+        let c = Coord {
+            x: c.x.round(),
+            y: c.y.round(),
+        };
         if snapped.last() != Some(&c) {
             snapped.push(c);
         }
@@ -279,8 +293,8 @@ fn tile_geometry(z: &TileZone, tile: TileId, eps: f64) -> Option<MultiPolygon> {
     // centre is in the buffered tile
     let centre_square = || {
         let c = to_tile(&Coord {
-            x: (bx0 + bx1) / 2.0,
-            y: (by0 + by1) / 2.0,
+            x: f64::midpoint(bx0, bx1),
+            y: f64::midpoint(by0, by1),
         });
         let range = -BUFFER..=f64::from(EXTENT) + BUFFER;
         (range.contains(&c.x) && range.contains(&c.y))
@@ -347,7 +361,10 @@ impl Tags {
 #[must_use]
 pub fn encode(tile: TileId, zones: &[TileZone]) -> Option<Vec<u8>> {
     let buffered = tile.buffered();
-    let meeting: Vec<&TileZone> = zones.iter().filter(|z| boxes_meet(z.bbox, buffered)).collect();
+    let meeting: Vec<&TileZone> = zones
+        .iter()
+        .filter(|z| boxes_meet(z.bbox, buffered))
+        .collect();
     let eps = tolerance(meeting.len());
     let mut tags = Tags::default();
     let mut features = Vec::with_capacity(meeting.len());
@@ -360,7 +377,11 @@ pub fn encode(tile: TileId, zones: &[TileZone]) -> Option<Vec<u8>> {
             continue;
         };
         f.id = z.id;
-        f.tags = z.properties.iter().flat_map(|(k, v)| tags.pair(k, v)).collect();
+        f.tags = z
+            .properties
+            .iter()
+            .flat_map(|(k, v)| tags.pair(k, v))
+            .collect();
         features.push(f);
     }
     if features.is_empty() {
@@ -374,7 +395,12 @@ pub fn encode(tile: TileId, zones: &[TileZone]) -> Option<Vec<u8>> {
         values: tags.values,
         extent: Some(EXTENT),
     };
-    Some(Tile { layers: vec![layer] }.encode_to_vec())
+    Some(
+        Tile {
+            layers: vec![layer],
+        }
+        .encode_to_vec(),
+    )
 }
 
 #[cfg(test)]
@@ -395,7 +421,10 @@ mod tests {
     fn spherical_mercator_agrees_with_proj() {
         for ((lon, lat), (x, y)) in PYPROJ {
             let (mx, my) = to_mercator(lon, lat);
-            assert!((mx - x).abs() < 1e-6 && (my - y).abs() < 1e-6, "{lon},{lat}: {mx},{my}");
+            assert!(
+                (mx - x).abs() < 1e-6 && (my - y).abs() < 1e-6,
+                "{lon},{lat}: {mx},{my}"
+            );
             let (l, b) = from_mercator(x, y);
             assert!((l - lon).abs() < 1e-10 && (b - lat).abs() < 1e-10);
         }
@@ -411,18 +440,35 @@ mod tests {
     #[test]
     fn tile_bounds_hold_the_point_the_slippy_map_formula_names() {
         let (x, y) = PYPROJ[0].1;
-        for (z, row, col) in [(0u8, 0u32, 0u32), (1, 0, 1), (14, 7199, 13025), (22, 1843067, 3334471)] {
+        for (z, row, col) in [
+            (0u8, 0u32, 0u32),
+            (1, 0, 1),
+            (14, 7199, 13025),
+            (22, 1843067, 3334471),
+        ] {
             let [x0, y0, x1, y1] = TileId { z, row, col }.bounds();
             assert!(x0 <= x && x < x1 && y0 < y && y <= y1, "z{z}");
         }
-        let [x0, y0, x1, y1] = TileId { z: 0, row: 0, col: 0 }.bounds();
+        let [x0, y0, x1, y1] = TileId {
+            z: 0,
+            row: 0,
+            col: 0,
+        }
+        .bounds();
         assert!((x0 + 20037508.342789244).abs() < 1e-6 && (y1 - 20037508.342789244).abs() < 1e-6);
         assert!((x1 - 20037508.342789244).abs() < 1e-6 && (y0 + 20037508.342789244).abs() < 1e-6);
     }
 
     #[test]
     fn bad_addresses_are_refused_naming_the_parameter() {
-        assert_eq!(TileId::parse("3", "7", "0"), Ok(TileId { z: 3, row: 7, col: 0 }));
+        assert_eq!(
+            TileId::parse("3", "7", "0"),
+            Ok(TileId {
+                z: 3,
+                row: 7,
+                col: 0
+            })
+        );
         for (z, row, col, name) in [
             ("23", "0", "0", "tileMatrix"),
             ("-1", "0", "0", "tileMatrix"),
@@ -494,17 +540,39 @@ mod tests {
 
     #[test]
     fn a_polygon_is_encoded_in_tile_units_oriented_as_the_specification_says() {
-        let t = TileId { z: 14, row: 7199, col: 13025 };
+        let t = TileId {
+            z: 14,
+            row: 7199,
+            col: 13025,
+        };
         let [x0, y0, ..] = t.bounds();
         let unit = t.size() / 4096.0;
         // 1024 units from the tile's west and south edges, 1024 units a side
         let mp = holed_square(x0 + 1024.0 * unit, y0 + 1024.0 * unit, 1024.0 * unit);
-        let bbox = [x0 + 1024.0 * unit, y0 + 1024.0 * unit, x0 + 2048.0 * unit, y0 + 2048.0 * unit];
-        let zone = TileZone { id: Some(7), properties: vec![("code", "KCN-A"), ("kind", "KCN")], mercator: &mp, bbox };
-        let other = TileZone { id: Some(8), properties: vec![("code", "CCN-B"), ("kind", "CCN")], mercator: &mp, bbox };
+        let bbox = [
+            x0 + 1024.0 * unit,
+            y0 + 1024.0 * unit,
+            x0 + 2048.0 * unit,
+            y0 + 2048.0 * unit,
+        ];
+        let zone = TileZone {
+            id: Some(7),
+            properties: vec![("code", "KCN-A"), ("kind", "KCN")],
+            mercator: &mp,
+            bbox,
+        };
+        let other = TileZone {
+            id: Some(8),
+            properties: vec![("code", "CCN-B"), ("kind", "CCN")],
+            mercator: &mp,
+            bbox,
+        };
         let tile = decode(&encode(t, &[zone, other]).expect("not empty"));
         let layer = &tile.layers[0];
-        assert_eq!((layer.name.as_str(), layer.version, layer.extent), ("zones", 2, Some(4096)));
+        assert_eq!(
+            (layer.name.as_str(), layer.version, layer.extent),
+            ("zones", 2, Some(4096))
+        );
         assert_eq!(layer.features.len(), 2);
         // keys and values are shared: code, kind; four distinct values
         assert_eq!(layer.keys, vec!["code", "kind"]);
@@ -516,7 +584,10 @@ mod tests {
         // y grows downwards: the square spans rows 2048–3072
         let mut corners = r[0].clone();
         corners.sort_unstable();
-        assert_eq!(corners, vec![(1024, 2048), (1024, 3072), (2048, 2048), (2048, 3072)]);
+        assert_eq!(
+            corners,
+            vec![(1024, 2048), (1024, 3072), (2048, 2048), (2048, 3072)]
+        );
         assert!(signed_area(&r[0]) > 0, "exterior: positive area");
         assert!(signed_area(&r[1]) < 0, "hole: negative area");
         assert_eq!(signed_area(&r[0]), 2 * 1024 * 1024);
@@ -524,13 +595,27 @@ mod tests {
 
     #[test]
     fn outlines_are_clipped_to_the_buffered_tile_and_empty_tiles_are_none() {
-        let t = TileId { z: 10, row: 449, col: 814 };
+        let t = TileId {
+            z: 10,
+            row: 449,
+            col: 814,
+        };
         let [x0, y0, ..] = t.bounds();
         let unit = t.size() / 4096.0;
         // a square from 1000 units west of the tile to 100 units inside it
         let mp = holed_square(x0 - 1000.0 * unit, y0 + 100.0 * unit, 1100.0 * unit);
-        let bbox = [x0 - 1000.0 * unit, y0 + 100.0 * unit, x0 + 100.0 * unit, y0 + 1200.0 * unit];
-        let zone = TileZone { id: None, properties: vec![("code", "Z")], mercator: &mp, bbox };
+        let bbox = [
+            x0 - 1000.0 * unit,
+            y0 + 100.0 * unit,
+            x0 + 100.0 * unit,
+            y0 + 1200.0 * unit,
+        ];
+        let zone = TileZone {
+            id: None,
+            properties: vec![("code", "Z")],
+            mercator: &mp,
+            bbox,
+        };
         let tile = decode(&encode(t, std::slice::from_ref(&zone)).expect("not empty"));
         let r = rings(&tile.layers[0].features[0]);
         let xs: Vec<i64> = r[0].iter().map(|p| p.0).collect();
@@ -545,18 +630,36 @@ mod tests {
 
     #[test]
     fn zones_below_the_tolerance_stay_in_the_tile_as_one_square() {
-        let t = TileId { z: 8, row: 112, col: 203 };
+        let t = TileId {
+            z: 8,
+            row: 112,
+            col: 203,
+        };
         let [x0, y0, ..] = t.bounds();
         let unit = t.size() / 4096.0;
         // a third of a unit a side
         let mp = holed_square(x0 + 500.0 * unit, y0 + 500.0 * unit, unit / 3.0);
-        let bbox = [x0 + 500.0 * unit, y0 + 500.0 * unit, x0 + 500.3 * unit, y0 + 500.3 * unit];
-        let zone = TileZone { id: Some(1), properties: vec![("code", "TINY")], mercator: &mp, bbox };
+        let bbox = [
+            x0 + 500.0 * unit,
+            y0 + 500.0 * unit,
+            x0 + 500.3 * unit,
+            y0 + 500.3 * unit,
+        ];
+        let zone = TileZone {
+            id: Some(1),
+            properties: vec![("code", "TINY")],
+            mercator: &mp,
+            bbox,
+        };
         let tile = decode(&encode(t, &[zone]).expect("kept"));
         let r = rings(&tile.layers[0].features[0]);
         assert_eq!(r.len(), 1);
         assert_eq!(signed_area(&r[0]), 2, "one unit square, positive");
-        assert!(r[0].iter().all(|p| (499..=501).contains(&p.0) && (3594..=3597).contains(&p.1)), "{r:?}");
+        assert!(
+            r[0].iter()
+                .all(|p| (499..=501).contains(&p.0) && (3594..=3597).contains(&p.1)),
+            "{r:?}"
+        );
     }
 
     #[test]

@@ -217,20 +217,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             web::get().to(province::get_item),
         )
         // zones as vector tiles: OGC API – Tiles
-        .route("/collections/zones/tiles", web::get().to(tiles::get_tilesets))
-        .route(
-            "/collections/zones/tiles/{tileMatrixSetId}",
-            web::get().to(tiles::get_tileset),
-        )
-        .route(
-            "/collections/zones/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
-            web::get().to(tiles::get_tile),
-        )
-        .route("/tileMatrixSets", web::get().to(tiles::get_tile_matrix_sets))
-        .route(
-            "/tileMatrixSets/{tileMatrixSetId}",
-            web::get().to(tiles::get_tile_matrix_set),
-        )
+        .configure(tiles::routes)
         .route("/validate", web::post().to(validate::post_validate))
         .route("/report", web::get().to(report::get_report))
         .route("/export/zones.geojson", web::get().to(export::get_geojson))

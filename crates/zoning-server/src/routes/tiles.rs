@@ -24,6 +24,24 @@ use crate::state::{AppState, CachedZone};
 use crate::tile::{self, TileId, TileZone};
 use crate::visibility;
 
+/// Mounts the tile routes (called by [`super::router`]).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/collections/zones/tiles", web::get().to(get_tilesets))
+        .route(
+            "/collections/zones/tiles/{tileMatrixSetId}",
+            web::get().to(get_tileset),
+        )
+        .route(
+            "/collections/zones/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+            web::get().to(get_tile),
+        )
+        .route("/tileMatrixSets", web::get().to(get_tile_matrix_sets))
+        .route(
+            "/tileMatrixSets/{tileMatrixSetId}",
+            web::get().to(get_tile_matrix_set),
+        );
+}
+
 /// The only tile matrix set served.
 pub const TMS: &str = "WebMercatorQuad";
 /// Its URI in the OGC register.
@@ -199,7 +217,12 @@ pub async fn get_tile_matrix_set(
 fn grid_box(t: TileId) -> ApiResult<[f64; 4]> {
     let [x0, y0, x1, y1] = t.buffered();
     crate::state::with_grid(|g| {
-        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for i in 0..=16u8 {
             let f = f64::from(i) / 16.0;
             let (x, y) = (x0 + f * (x1 - x0), y0 + f * (y1 - y0));
@@ -256,7 +279,11 @@ fn make(t: TileId, zones: &[Arc<CachedZone>]) -> Option<Vec<u8>> {
 #[must_use]
 pub fn etag(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let hex = digest.iter().take(16).fold(String::new(), |mut s, b| {
+        use std::fmt::Write;
+        let _ = write!(s, "{b:02x}");
+        s
+    });
     format!("\"{hex}\"")
 }
 
