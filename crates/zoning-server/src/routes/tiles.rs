@@ -6,8 +6,8 @@
 //!
 //! A tile is made on demand from the caller's view of the zone cache (the
 //! public sees approved zones, planners their drafts too: the items route's
-//! rule, [`crate::visibility`]). Its `ETag` is a SHA-256 of its bytes, so it
-//! changes exactly when its content does; `If-None-Match` answers `304`.
+//! rule, [`crate::visibility`]). Its `ETag` is from a SHA-256 of its bytes,
+//! so it changes exactly when its content does; `If-None-Match` answers `304`.
 //! An empty tile is `204 No Content` (OGC API – Tiles, `/req/core/tc-error`).
 
 use std::sync::Arc;
@@ -212,11 +212,24 @@ pub async fn get_tile_matrix_set(
     Ok(HttpResponse::Ok().json(tile_matrix_set(&base(&req))))
 }
 
+/// Where the working plane (TM-3 107°00′) is used to find a tile's zones:
+/// tiles within this lon/lat box; elsewhere a transverse Mercator this far
+/// from its meridian is no guide, and the zones are scanned.
+const PLANE_AREA: [f64; 4] = [87.0, -60.0, 127.0, 60.0];
+
 /// The box in the working plane (EPSG:9214) that holds the buffered tile:
-/// its edges sampled through PROJ, with a margin for the bend between samples.
-fn grid_box(t: TileId) -> ApiResult<[f64; 4]> {
+/// its edges sampled through PROJ, with a margin for the bend between
+/// samples. `None` when the tile is far from the plane's meridian or PROJ
+/// fails (the caller scans).
+fn grid_box(t: TileId) -> Option<[f64; 4]> {
     let [x0, y0, x1, y1] = t.buffered();
-    crate::state::with_grid(|g| {
+    let (w, s) = tile::from_mercator(x0, y0);
+    let (e, n) = tile::from_mercator(x1, y1);
+    let [aw, as_, ae, an] = PLANE_AREA;
+    if w < aw || s < as_ || e > ae || n > an {
+        return None;
+    }
+    let b = crate::state::with_grid(|g| {
         let mut b = [
             f64::INFINITY,
             f64::INFINITY,
@@ -234,17 +247,24 @@ fn grid_box(t: TileId) -> ApiResult<[f64; 4]> {
                 b = [b[0].min(e), b[1].min(n), b[2].max(e), b[3].max(n)];
             }
         }
-        let m = 0.01 * (b[2] - b[0]).max(b[3] - b[1]) + 10.0;
-        Ok([b[0] - m, b[1] - m, b[2] + m, b[3] + m])
+        Ok(b)
     })
+    .ok()
+    .filter(|b| b.iter().all(|c| c.is_finite()))?;
+    let m = 0.01 * (b[2] - b[0]).max(b[3] - b[1]) + 10.0;
+    Some([b[0] - m, b[1] - m, b[2] + m, b[3] + m])
 }
 
 /// The zones of `view` whose EPSG:3857 box meets the buffered tile.
 fn candidates(state: &AppState, view: View, t: TileId) -> ApiResult<Vec<Arc<CachedZone>>> {
-    let mut zones = if t.z < SCAN_BELOW_ZOOM {
-        state.zones(view)?
+    let plane = if t.z < SCAN_BELOW_ZOOM {
+        None
     } else {
-        state.zones_meeting(view, grid_box(t)?)?
+        grid_box(t)
+    };
+    let mut zones = match plane {
+        Some(b) => state.zones_meeting(view, b)?,
+        None => state.zones(view)?,
     };
     let buffered = t.buffered();
     zones.retain(|z| tile::boxes_meet(z.bbox_mercator, buffered));
@@ -275,7 +295,10 @@ fn make(t: TileId, zones: &[Arc<CachedZone>]) -> Option<Vec<u8>> {
     tile::encode(t, &described)
 }
 
-/// A strong validator of a tile: SHA-256 of its bytes (empty for none).
+/// The validator of a tile: the first 128 bits of the SHA-256 of its bytes
+/// (of none for an empty tile). Weak (`W/`), because the same tile goes out
+/// gzip- or brotli-coded or not (actix-web's `Compress`), as nginx marks a
+/// strong tag weak when it compresses; `If-None-Match` compares weakly.
 #[must_use]
 pub fn etag(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -284,7 +307,7 @@ pub fn etag(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     });
-    format!("\"{hex}\"")
+    format!("W/\"{hex}\"")
 }
 
 /// `GET /collections/zones/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}`.
