@@ -54,6 +54,9 @@ pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 pub const PROPERTIES: [&str; 5] = ["code", "kind", "plan_action", "status", "geometry_source"];
 /// How long a cache may keep a public tile without asking again (seconds).
 pub const PUBLIC_MAX_AGE: u32 = 30;
+/// A tile of at most this many zones is made on the worker that took the
+/// request (well under a millisecond); more go to a blocking thread.
+const INLINE_ZONES: usize = 200;
 /// Below this zoom a tile spans several degrees, wider than the working
 /// plane serves well: its zones are found by their WGS84 box in a scan,
 /// not in the R-tree of grid boxes.
@@ -322,8 +325,14 @@ pub async fn get_tile(
     }
     let t = TileId::parse(&z, &row, &col).map_err(ApiError::BadRequest)?;
     let view = visibility::view_of(&req, &state).await?;
-    let st = state.clone();
-    let bytes = web::block(move || candidates(&st, view, t).map(|zones| make(t, &zones))).await??;
+    // found on the worker (its PROJ objects are ready); a tile of many
+    // zones is made on a blocking thread, a small one here
+    let zones = candidates(&state, view, t)?;
+    let bytes = if zones.len() <= INLINE_ZONES {
+        make(t, &zones)
+    } else {
+        web::block(move || make(t, &zones)).await?
+    };
     let tag = etag(bytes.as_deref().unwrap_or_default());
     let cache = if view == View::Planner {
         // drafts: never stored anywhere
