@@ -8,11 +8,12 @@ if missing). The service is started on it; then, for the tile holding the
 centre of the synthetic grid (EPSG:9214 E 444000 N 2364000) at zoom 14, 12, 10,
 8 and 6, the first request and the median of `--again` more, each at the client
 and as the server logs it (`micros`, the handler's time), the tile's size and
-its number of zones (decoded with mapbox-vector-tile), and a conditional
+its number of zones (decoded with mapbox-vector-tile), its size gzipped, and a conditional
 request answered 304. Prints a Markdown table and the peak RSS.
 """
 
 import argparse
+import gzip
 import math
 import os
 import re
@@ -94,19 +95,19 @@ def main():
             dt304, status, _, _ = get(url + path, {"If-None-Match": etag})
             assert status == 304
             zones = len(mapbox_vector_tile.decode(body)["zones"]["features"])
-            rows.append((z, path, first, statistics.median(again), dt304, len(body), zones))
+            rows.append((z, path, first, statistics.median(again), dt304, len(body), len(gzip.compress(body)), zones))
         status = Path(f"/proc/{proc.pid}/status").read_text()
         peak = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     text = re.sub(r"\x1b\[[0-9;]*m", "", log.read_text(encoding="utf-8", errors="replace"))
-    print(f"| zoom | tile | zones in it | bytes | first: client / server | again (median of {a.again}): client / server | 304: client / server |")
+    print(f"| zoom | tile | zones in it | bytes (gzip) | first: client / server | again (median of {a.again}): client / server | 304: client / server |")
     print("|---:|---|---:|---:|---:|---:|---:|")
-    for z, path, first, again, dt304, size, zones in rows:
+    for z, path, first, again, dt304, size, packed, zones in rows:
         micros = [int(m.group(1)) / 1000 for line in text.splitlines()
                   if f"path={path} " in line and (m := re.search(r"micros=(\d+)", line))]
-        print(f"| {z} | {path.rsplit('/', 3)[1:]} | {zones:,} | {size:,} | {first * 1000:.1f} / {micros[0]:.2f} ms "
+        print(f"| {z} | {'/'.join(path.rsplit('/', 3)[1:])} | {zones:,} | {size:,} ({packed:,}) | {first * 1000:.1f} / {micros[0]:.2f} ms "
               f"| {again * 1000:.2f} / {statistics.median(micros[1:-1]):.2f} ms | {dt304 * 1000:.2f} / {micros[-1]:.2f} ms |")
     print(f"peak RSS {peak:.0f} MiB")
 
