@@ -669,4 +669,146 @@ mod tests {
         assert!((tolerance(4 * DENSE) - 2.0).abs() < 1e-12);
         assert!((tolerance(usize::MAX) - 32.0).abs() < f64::EPSILON);
     }
+
+    /// A star-shaped (so simple) ring of `n` vertices around `(cx, cy)`,
+    /// in tile units, counter-clockwise on the map (as GeoJSON draws).
+    fn star(cx: f64, cy: f64, radii: &[f64]) -> Vec<(f64, f64)> {
+        let n = radii.len();
+        let mut ring: Vec<(f64, f64)> = radii
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let a = 2.0 * PI * i as f64 / n as f64;
+                (cx + r * a.cos(), cy + r * a.sin())
+            })
+            .collect();
+        ring.push(ring[0]);
+        ring
+    }
+
+    /// One outline: a star of `radii` (times e^`log_scale`) around
+    /// (`cx`, `cy`) in tile units, encoded in a tile of zoom `z`; what the
+    /// specification asks of the encoded feature, or what it breaks.
+    fn outline_case(
+        (cx, cy, log_scale): (f64, f64, f64),
+        radii: &[f64],
+        clockwise: bool,
+        z: u8,
+    ) -> Result<(), String> {
+        let t = TileId {
+            z,
+            row: (1u32 << z) / 3,
+            col: (1u32 << z) / 2,
+        };
+        let [x0, _, _, y1] = t.bounds();
+        let unit = t.size() / 4096.0;
+        let radii: Vec<f64> = radii.iter().map(|r| r * log_scale.exp()).collect();
+        // tile units (y down) to EPSG:3857
+        let mut ring: Vec<(f64, f64)> = star(cx, cy, &radii)
+            .into_iter()
+            .map(|(x, y)| (x0 + x * unit, y1 - y * unit))
+            .collect();
+        if clockwise {
+            ring.reverse();
+        }
+        let mp = MultiPolygon::new(vec![Polygon::new(LineString::from(ring.clone()), vec![])]);
+        let xs = ring.iter().map(|p| p.0);
+        let ys = ring.iter().map(|p| p.1);
+        let bbox = [
+            xs.clone().fold(f64::INFINITY, f64::min),
+            ys.clone().fold(f64::INFINITY, f64::min),
+            xs.fold(f64::NEG_INFINITY, f64::max),
+            ys.fold(f64::NEG_INFINITY, f64::max),
+        ];
+        let zone = TileZone {
+            id: Some(1),
+            properties: vec![("code", "Z")],
+            mercator: &mp,
+            bbox,
+        };
+        let inside = bbox[0] > x0 + unit
+            && bbox[2] < x0 + 4095.0 * unit
+            && bbox[1] > y1 - 4095.0 * unit
+            && bbox[3] < y1 - unit
+            && (bbox[2] - bbox[0]).max(bbox[3] - bbox[1]) > 2.0 * unit;
+        let Some(bytes) = encode(t, &[zone]) else {
+            return if inside {
+                Err("an outline inside the tile was lost".into())
+            } else {
+                Ok(())
+            };
+        };
+        let tile = decode(&bytes);
+        let f = &tile.layers[0].features[0];
+        // the commands: MoveTo(1), LineTo(n ≥ 2), ClosePath(1), ring after ring
+        let g = &f.geometry;
+        let mut i = 0;
+        while i < g.len() {
+            let line_to = g[i + 3];
+            if g[i] != (1 << 3) | 1 || line_to & 7 != 2 || line_to >> 3 < 2 {
+                return Err(format!("commands {:?}", &g[i..]));
+            }
+            i += 4 + 2 * (line_to >> 3) as usize;
+            if g[i] != (1 << 3) | 7 {
+                return Err(format!("no ClosePath: {:?}", &g[i..]));
+            }
+            i += 1;
+        }
+        for r in rings(f) {
+            if signed_area(&r) <= 0 {
+                return Err(format!("an exterior ring of area ≤ 0: {r:?}"));
+            }
+            for (k, p) in r.iter().enumerate() {
+                if !((-64..=4160).contains(&p.0) && (-64..=4160).contains(&p.1)) {
+                    return Err(format!("{p:?} outside the buffered tile"));
+                }
+                if *p == r[(k + 1) % r.len()] {
+                    return Err(format!("a zero-length segment at {p:?}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        /// Whatever the outline and wherever it lies, the tile follows the
+        /// specification (`outline_case`): commands MoveTo(1), LineTo(≥ 2),
+        /// ClosePath per ring; no zero-length segment; every point within
+        /// the buffered tile; an outline with no hole gives exterior rings
+        /// only, each of positive area; an outline wholly inside the tile
+        /// and larger than a unit is never lost.
+        #[test]
+        fn any_outline_encodes_as_the_specification_says(
+            // anywhere, and often near an edge of the tile (where the cut is)
+            cx in proptest::prop_oneof![-3000.0f64..7000.0, -10.0f64..10.0, 4086.0f64..4106.0],
+            cy in proptest::prop_oneof![-3000.0f64..7000.0, -10.0f64..10.0, 4086.0f64..4106.0],
+            log_scale in -3.0f64..8.3,
+            radii in proptest::collection::vec(0.2f64..1.0, 3..40),
+            clockwise in proptest::bool::ANY,
+            z in 3u8..20,
+        ) {
+            outline_case((cx, cy, log_scale), &radii, clockwise, z).map_err(proptest::test_runner::TestCaseError::fail)?;
+        }
+    }
+
+    /// A case the property found (20,000 runs, with repeated points kept):
+    /// a star centred on the tile's west edge whose points round to one.
+    #[test]
+    fn points_that_round_to_one_are_kept_once() {
+        let mut radii = vec![0.2; 38];
+        radii[21] = 0.929_133_774_940_733_2;
+        radii[28] = 0.450_111_236_717_217;
+        radii[29] = 0.402_933_616_375_870_1;
+        radii[30] = 0.613_896_708_974_092_5;
+        radii[32] = 0.797_012_325_261_301_3;
+        assert_eq!(
+            outline_case(
+                (0.0, 1980.334_757_078_132_5, 2.530_460_260_700_350_4),
+                &radii,
+                false,
+                3
+            ),
+            Ok(())
+        );
+    }
 }
