@@ -9,7 +9,7 @@ Two Dimensional Tile Matrix Set standard (2.0) require.
 Writes: a planner's draft is never in an anonymous caller's tile; a PUT that
 moves a zone changes the ETag and content of the tiles it left and entered
 (in the planners' view at once, in the public view once approved) and of no
-other tile."""
+other tile; an approved withdrawal takes it out of its tile."""
 
 import hashlib
 import json
@@ -342,6 +342,19 @@ def test_a_move_changes_exactly_the_tiles_it_left_and_entered(world):
     got = to_mercator_shape(decode(tile)[code]["geometry"], z, *c)
     assert got.hausdorff_distance(moved) < (2 * HALF / 2 ** z) / 256
 
+    # a withdrawal: proposed (a draft), the public tile keeps the zone; once
+    # approved, the zone leaves the tile and its ETag changes
+    st, h, _ = s.request("GET", f"/collections/zones/items/{code}", token=planner)
+    st, h, body = s.request("DELETE", f"/collections/zones/items/{code}", token=planner, headers={"If-Match": h["etag"]})
+    assert st == 202, body
+    assert codes_in(s, z, c) == after[c]
+    st, _, body = s.request("POST", f"/collections/zones/items/{code}/approve", {"decision": "QĐ thu hồi"}, token=admin,
+                            headers={"If-Match": planners_etag(s, code, planner), "Content-Type": "application/json"})
+    assert st == 204, body
+    gone = codes_in(s, z, c)
+    assert code not in gone[0] and gone[1] != after[c][1]
+    assert codes_in(s, z, b) == after[b]
+
 
 def test_the_outline_check_would_see_a_tile_drawn_upside_down(world):
     """The comparison above is not blind: the same tile read with y up (a
@@ -354,3 +367,10 @@ def test_the_outline_check_would_see_a_tile_drawn_upside_down(world):
     [f] = [f for f in up if f["properties"]["code"] == SHIPPED]
     wrong = to_mercator_shape(f["geometry"], z, row, col)
     assert wrong.hausdorff_distance(outline_3857(item)) > 10 * (2 * HALF / 2 ** z) / 256
+
+
+def planners_etag(s, code, token):
+    """The ETag of the planners' current version of a zone."""
+    st, h, _ = s.request("GET", f"/collections/zones/items/{code}", token=token)
+    assert st == 200
+    return h["etag"]
