@@ -242,7 +242,12 @@ def test_tileset_metadata_has_what_ogc_api_tiles_requires(world):
     assert template["href"].endswith("/{tileMatrix}/{tileRow}/{tileCol}")
     [layer] = ts["layers"]
     assert layer["id"] == "zones" and layer["dataType"] == "vector"
-    assert set(layer["propertiesSchema"]["properties"]) >= {"code", "kind", "plan_action", "status", "geometry_source"}
+    props = layer["propertiesSchema"]["properties"]
+    assert set(props) >= {"code", "kind", "plan_action", "status", "geometry_source"}
+    # the enums say what the shipped zones carry
+    shipped = json.loads(s.request("GET", "/collections/zones/items?limit=1000")[2])["features"]
+    for key in ("kind", "plan_action", "geometry_source"):
+        assert {f["properties"][key] for f in shipped} <= set(props[key]["enum"]), key
     # the template works
     url = template["href"].replace("{tileMatrix}", "0").replace("{tileRow}", "0").replace("{tileCol}", "0")
     st, h, body = s.request("GET", url.split(str(s.port), 1)[1])

@@ -89,7 +89,7 @@ fn properties_schema() -> Value {
         "properties": {
             "code": {"type": "string", "description": "the zone's code (its feature id in /collections/zones/items)"},
             "kind": {"type": "string", "enum": ["KCN", "CCN"]},
-            "plan_action": {"type": "string", "description": "existing, new, expanded, merged or removed"},
+            "plan_action": {"type": "string", "enum": ["existing", "new", "expansion", "merged", "removed"]},
             "status": {"type": "string", "enum": ["approved", "draft"], "description": "draft only in a planner's tiles"},
             "geometry_source": {"type": "string", "enum": ["surveyed", "digitised", "illustrative"], "description": "where the boundary comes from"},
         },
