@@ -282,15 +282,16 @@ async function loadZones() {
   searchIndex = null;
   renderLegend();
 }
-// A zone clicked on a tile: its Feature read from the items route (the card
-// needs every property), kept in zoneSource, then selected as any other.
-async function selectFromTile(code) {
+// A zone clicked on a tile (or named in the address) while the zones come as
+// tiles: its Feature read from the items route (the card needs every
+// property), kept in zoneSource, then selected as any other.
+async function selectFromTile(code, zoom = false) {
   if (!zoneSource.getFeatureById(code)) {
     const r = await api(`/collections/zones/items/${encodeURIComponent(code)}`);
     if (!r.ok) return;
     zoneSource.addFeature(geojson.readFeature(await r.json()));
   }
-  select(code, false);
+  select(code, zoom);
   zoneTileLayer.changed();
 }
 
@@ -1434,7 +1435,11 @@ for (const b of document.querySelectorAll('[role=tab]')) {
 $('lang').addEventListener('click', () => { setLang(lang() === 'vi' ? 'en' : 'vi'); refresh(); });
 function followHash() {
   const z = location.hash.match(/zone=([^&]+)/);
-  if (z) { select(decodeURIComponent(z[1]), true); return true; }
+  if (z) {
+    const code = decodeURIComponent(z[1]);
+    if (window.zoning.mode === 'tiles') selectFromTile(code, true); else select(code, true);
+    return true;
+  }
   const c = location.hash.match(/commune=([^&]+)/);
   if (c) { showCommune(decodeURIComponent(c[1]), true); return true; }
   return false;

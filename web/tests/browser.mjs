@@ -1995,6 +1995,10 @@ await test('a large registry is drawn from vector tiles: with ?tiles=1 a zone is
   } finally {
     page.off('request', log);
   }
+  // a zone named in the address opens from the items route too
+  await fresh('/?tiles=1#zone=KCN-QUANG-CHAU');
+  await page.waitForSelector('#card:not([hidden]) h2');
+  assert.equal(await page.textContent('#card h2'), 'Quang Châu');
   // without the parameter the shipped registry (under 5,000 zones) stays GeoJSON
   await fresh('/');
   assert.equal(await page.evaluate(() => window.zoning.mode), 'geojson');
