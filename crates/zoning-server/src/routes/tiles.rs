@@ -58,7 +58,7 @@ pub const PUBLIC_MAX_AGE: u32 = 30;
 /// request (well under a millisecond); more go to a blocking thread.
 const INLINE_ZONES: usize = 200;
 /// Below this zoom a tile spans several degrees, wider than the working
-/// plane serves well: its zones are found by their WGS84 box in a scan,
+/// plane serves well: its zones are found by their EPSG:3857 box in a scan,
 /// not in the R-tree of grid boxes.
 const SCAN_BELOW_ZOOM: u8 = 7;
 
