@@ -155,6 +155,24 @@ def test_every_shipped_zone_is_in_the_z10_tiles_over_it(world):
     assert set().union(*(set(f) for f in seen.values())) <= wanted
 
 
+def test_every_shipped_outline_is_drawn_within_a_pixel(world):
+    """Each shipped zone in the deepest tile (up to 16) that holds it whole,
+    decoded and set beside its GeoJSON outline projected by pyproj."""
+    s, _ = world
+    items = json.loads(s.request("GET", "/collections/zones/items?limit=1000")[2])["features"]
+    worst = 0.0
+    for it in items:
+        z, row, col = deepest_tile_holding(shape(it["geometry"]))
+        st, _, tile = get_tile(s, z, row, col)
+        assert st == 200, it["id"]
+        got = to_mercator_shape(decode(tile)[it["id"]]["geometry"], z, row, col)
+        pixel = (2 * HALF / 2 ** z) / 256
+        d = got.hausdorff_distance(outline_3857(it))
+        assert d < pixel, (it["id"], z, d, pixel)
+        worst = max(worst, d / pixel)
+    assert worst > 0  # compared, not skipped
+
+
 def test_etag_304_cache_control_and_empty_tiles(world):
     s, tokens = world
     row, col = tile_of(106.2, 21.3, 8)
