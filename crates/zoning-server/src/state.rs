@@ -444,6 +444,9 @@ pub struct AppState {
     pub verifications: std::sync::atomic::AtomicUsize,
     /// Failed sign-ins per address and per name (`POST /login`).
     pub logins: crate::limiter::LoginLimiter,
+    /// Heavy vector tiles made lately, each with the zone versions it was
+    /// made of (reused while those are the tile's zones).
+    pub tiles: crate::routes::tiles::Memo,
 }
 
 impl std::fmt::Debug for AppState {
@@ -476,6 +479,7 @@ impl AppState {
             config,
             validations: std::sync::atomic::AtomicUsize::new(0),
             verifications: std::sync::atomic::AtomicUsize::new(0),
+            tiles: crate::routes::tiles::Memo::default(),
         };
         state.reload()?;
         Ok(state)

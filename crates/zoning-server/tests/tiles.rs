@@ -152,3 +152,72 @@ async fn a_tile_is_revalidated_with_its_etag_and_bad_addresses_are_400() {
     .await;
     assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// A tile of more than 200 zones is kept with the versions it was made of:
+/// the same again is the same bytes, and a write to one of its zones makes
+/// it again (new content, new validator) in the view that sees the write.
+#[actix_web::test]
+async fn a_heavy_tile_kept_aside_is_made_again_after_a_write() {
+    let f = fixture(1 << 20);
+    let app = app!(f);
+    let tile = |token: Option<String>| {
+        let mut r = test::TestRequest::get().uri("/collections/zones/tiles/WebMercatorQuad/0/0/0");
+        if let Some(t) = token {
+            r = r.insert_header(bearer(&t));
+        }
+        r.to_request()
+    };
+    // 25 drafts beside the 181 shipped zones: the planners' world tile holds 206
+    let d = 0.002;
+    let square = |lon: f64, lat: f64| json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]]});
+    for i in 0..25u8 {
+        let lon = 106.10 + f64::from(i % 5) * 0.01;
+        let lat = 21.40 + f64::from(i / 5) * 0.01;
+        let body = json!({"type": "Feature", "properties": {"code": format!("CCN-HEAVY-{i:02}"), "kind": "CCN", "name": "Thử"},
+            "geometry": square(lon, lat)});
+        let resp = test::call_service(
+            &app,
+            post_json("/collections/zones/items", Some(&f.planner), &body).to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+    }
+    let first = test::call_service(&app, tile(Some(f.planner.clone()))).await;
+    let etag1 = first.headers().get(header::ETAG).cloned().expect("an ETag");
+    let body1 = test::read_body(first).await;
+    let again = test::call_service(&app, tile(Some(f.planner.clone()))).await;
+    assert_eq!(again.headers().get(header::ETAG), Some(&etag1));
+    assert_eq!(test::read_body(again).await, body1);
+    let public1 = test::read_body(test::call_service(&app, tile(None)).await).await;
+    assert!(!has(&public1, "CCN-HEAVY-00"));
+    // move one draft far east: the planners' tile changes, the public's does not
+    let item = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/collections/zones/items/CCN-HEAVY-00")
+            .insert_header(bearer(&f.planner))
+            .to_request(),
+    )
+    .await;
+    let version = item.headers().get(header::ETAG).cloned().expect("an ETag");
+    let moved = json!({"type": "Feature", "properties": {"code": "CCN-HEAVY-00", "kind": "CCN", "name": "Thử"},
+        "geometry": square(106.9, 21.25)});
+    let put = test::call_service(
+        &app,
+        test::TestRequest::put()
+            .uri("/collections/zones/items/CCN-HEAVY-00")
+            .insert_header(bearer(&f.planner))
+            .insert_header((header::IF_MATCH, version))
+            .set_json(&moved)
+            .to_request(),
+    )
+    .await;
+    assert_eq!(put.status(), StatusCode::OK);
+    let after = test::call_service(&app, tile(Some(f.planner.clone()))).await;
+    assert_ne!(after.headers().get(header::ETAG), Some(&etag1));
+    let body2 = test::read_body(after).await;
+    assert_ne!(body2, body1);
+    assert!(has(&body2, "CCN-HEAVY-00"));
+    let public2 = test::read_body(test::call_service(&app, tile(None)).await).await;
+    assert_eq!(public2, public1);
+}

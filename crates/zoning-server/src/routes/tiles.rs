@@ -55,8 +55,11 @@ pub const PROPERTIES: [&str; 5] = ["code", "kind", "plan_action", "status", "geo
 /// How long a cache may keep a public tile without asking again (seconds).
 pub const PUBLIC_MAX_AGE: u32 = 30;
 /// A tile of at most this many zones is made on the worker that took the
-/// request (well under a millisecond); more go to a blocking thread.
+/// request (well under a millisecond); more go to a blocking thread, and
+/// are kept in the [`Memo`].
 const INLINE_ZONES: usize = 200;
+/// The bytes of tiles and version ids the [`Memo`] keeps at most.
+const MEMO_BYTES: usize = 64 << 20;
 /// Below this zoom a tile spans several degrees, wider than the working
 /// plane serves well: its zones are found by their EPSG:3857 box in a scan,
 /// not in the R-tree of grid boxes.
@@ -298,6 +301,98 @@ fn make(t: TileId, zones: &[Arc<CachedZone>]) -> Option<Vec<u8>> {
     tile::encode(t, &described)
 }
 
+/// A tile made: its bytes (`None`: empty) and its validator.
+#[derive(Debug, Clone)]
+pub struct Made {
+    bytes: Option<web::Bytes>,
+    etag: String,
+}
+
+impl Made {
+    fn new(bytes: Option<Vec<u8>>) -> Self {
+        let etag = etag(bytes.as_deref().unwrap_or_default());
+        Self {
+            bytes: bytes.map(web::Bytes::from),
+            etag,
+        }
+    }
+
+    /// What it holds in memory, about.
+    fn size(&self, ids: usize) -> usize {
+        self.bytes.as_ref().map_or(0, web::Bytes::len) + 8 * ids + 64
+    }
+}
+
+/// A tile's place in the [`Memo`]: the view (planners or not) and address.
+type MemoKey = (bool, u8, u32, u32);
+
+/// Heavy tiles (more than 200 zones) made lately, by view and address, each
+/// with the ids of the zone versions it was made of. A tile is the same
+/// bytes for the same versions at the same address (a version never
+/// changes), so a tile whose zones are still those versions is answered
+/// from here, and any write that changes them (a new version, a zone gone
+/// or come) makes it again: exact, with no invalidation to get wrong. At
+/// most [`MEMO_BYTES`], the oldest dropped first.
+#[derive(Debug)]
+pub struct Memo {
+    inner: std::sync::Mutex<MemoInner>,
+    limit: usize,
+}
+
+impl Default for Memo {
+    fn default() -> Self {
+        Self {
+            inner: std::sync::Mutex::default(),
+            limit: MEMO_BYTES,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct MemoInner {
+    tiles: std::collections::HashMap<MemoKey, (Vec<i64>, Made)>,
+    order: std::collections::VecDeque<MemoKey>,
+    bytes: usize,
+}
+
+impl Memo {
+    /// The tile at `key` if it was made of exactly `ids`.
+    fn get(&self, key: MemoKey, ids: &[i64]) -> Option<Made> {
+        let inner = self.inner.lock().ok()?;
+        inner
+            .tiles
+            .get(&key)
+            .filter(|(made_of, _)| made_of.as_slice() == ids)
+            .map(|(_, made)| made.clone())
+    }
+
+    /// Keeps a tile made of `ids`, dropping the oldest beyond the bound.
+    fn put(&self, key: MemoKey, ids: Vec<i64>, made: Made) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let size = made.size(ids.len());
+        if size > self.limit {
+            return;
+        }
+        if let Some((old_ids, old)) = inner.tiles.remove(&key) {
+            inner.bytes -= old.size(old_ids.len());
+            inner.order.retain(|k| *k != key);
+        }
+        while inner.bytes + size > self.limit {
+            let Some(oldest) = inner.order.pop_front() else {
+                break;
+            };
+            if let Some((old_ids, old)) = inner.tiles.remove(&oldest) {
+                inner.bytes -= old.size(old_ids.len());
+            }
+        }
+        inner.bytes += size;
+        inner.order.push_back(key);
+        inner.tiles.insert(key, (ids, made));
+    }
+}
+
 /// The validator of a tile: the first 128 bits of the SHA-256 of its bytes
 /// (of none for an empty tile). Weak (`W/`), because the same tile goes out
 /// gzip- or brotli-coded or not (actix-web's `Compress`), as nginx marks a
@@ -326,14 +421,22 @@ pub async fn get_tile(
     let t = TileId::parse(&z, &row, &col).map_err(ApiError::BadRequest)?;
     let view = visibility::view_of(&req, &state).await?;
     // found on the worker (its PROJ objects are ready); a tile of many
-    // zones is made on a blocking thread, a small one here
+    // zones is taken from the memo, or made on a blocking thread and kept
     let zones = candidates(&state, view, t)?;
-    let bytes = if zones.len() <= INLINE_ZONES {
-        make(t, &zones)
+    let made = if zones.len() <= INLINE_ZONES {
+        Made::new(make(t, &zones))
     } else {
-        web::block(move || make(t, &zones)).await?
+        let key = (view == View::Planner, t.z, t.row, t.col);
+        let ids: Vec<i64> = zones.iter().map(|z| z.version_id).collect();
+        if let Some(made) = state.tiles.get(key, &ids) {
+            made
+        } else {
+            let made = web::block(move || Made::new(make(t, &zones))).await?;
+            state.tiles.put(key, ids, made.clone());
+            made
+        }
     };
-    let tag = etag(bytes.as_deref().unwrap_or_default());
+    let Made { bytes, etag: tag } = made;
     let cache = if view == View::Planner {
         // drafts: never stored anywhere
         "private, no-store".to_owned()
@@ -362,4 +465,47 @@ pub async fn get_tile(
         Some(b) if !matches => res.content_type(MVT).body(b),
         _ => res.finish(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn made(n: usize) -> Made {
+        Made::new(Some(vec![7; n]))
+    }
+
+    #[test]
+    fn the_memo_answers_only_for_the_same_versions_and_keeps_within_its_bound() {
+        let memo = Memo {
+            inner: std::sync::Mutex::default(),
+            limit: 3 * (1000 + 8 * 2 + 64),
+        };
+        let key = |col| (false, 5, 1, col);
+        memo.put(key(0), vec![1, 2], made(1000));
+        assert!(memo.get(key(0), &[1, 2]).is_some());
+        // another version of a zone, a zone more or less, another view
+        assert!(memo.get(key(0), &[1, 3]).is_none());
+        assert!(memo.get(key(0), &[1]).is_none());
+        assert!(memo.get(key(0), &[1, 2, 4]).is_none());
+        assert!(memo.get((true, 5, 1, 0), &[1, 2]).is_none());
+        // a fourth tile drops the oldest
+        for col in 1..4 {
+            memo.put(key(col), vec![1, 2], made(1000));
+        }
+        assert!(memo.get(key(0), &[1, 2]).is_none());
+        assert!((1..4).all(|c| memo.get(key(c), &[1, 2]).is_some()));
+        // a tile made again replaces its former self
+        memo.put(key(3), vec![5, 6], made(1000));
+        assert!(memo.get(key(3), &[1, 2]).is_none());
+        assert!(memo.get(key(3), &[5, 6]).is_some());
+        let inner = memo.inner.lock().expect("lock");
+        assert_eq!(inner.tiles.len(), 3);
+        assert_eq!(inner.order.len(), 3);
+        assert!(inner.bytes <= 3 * (1000 + 8 * 2 + 64));
+        drop(inner);
+        // one tile larger than the bound is not kept
+        memo.put(key(9), vec![1], made(10_000));
+        assert!(memo.get(key(9), &[1]).is_none());
+    }
 }
