@@ -332,7 +332,7 @@ type MemoKey = (bool, u8, u32, u32);
 /// changes), so a tile whose zones are still those versions is answered
 /// from here, and any write that changes them (a new version, a zone gone
 /// or come) makes it again: exact, with no invalidation to get wrong. At
-/// most [`MEMO_BYTES`], the oldest dropped first.
+/// most 64 MiB, the oldest dropped first.
 #[derive(Debug)]
 pub struct Memo {
     inner: std::sync::Mutex<MemoInner>,
