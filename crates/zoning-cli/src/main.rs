@@ -34,6 +34,9 @@ enum Command {
     Import(commands::registry::ImportArgs),
     /// Export the registry as GeoJSON or a shapefile.
     Export(commands::registry::ExportArgs),
+    /// Copy a whole registry (every version, marker, user, token and audit
+    /// entry) between SQLite and PostgreSQL, into an empty one.
+    Copy(commands::registry::CopyArgs),
     /// Users, their tokens and passwords, and the audit log.
     #[command(subcommand)]
     User(commands::user::Command),
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::registry::serve(&args),
         Command::Import(args) => commands::registry::import(&args),
         Command::Export(args) => commands::registry::export(&args),
+        Command::Copy(args) => commands::registry::copy(&args),
         Command::User(cmd) => commands::user::run(&cmd),
     };
     match result {

@@ -385,7 +385,25 @@ pub enum StoreError {
     /// A token (or its user) is known but may no longer be used.
     #[error("{0}")]
     Refused(TokenRefusal),
+    /// The database cannot be reached now (restarting, network); nothing was
+    /// written. The caller may try again in a few seconds.
+    #[error("the database cannot be reached now: {0}")]
+    Unavailable(String),
 }
+
+/// What another process wrote, as a store that is shared announces it
+/// ([`ZoneStore::watch`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    /// A new version of this zone was recorded.
+    Zone(String),
+    /// The connection that carries the announcements was lost and is back:
+    /// anything may have been written meanwhile.
+    All,
+}
+
+/// Receives what other processes wrote ([`ZoneStore::watch`]).
+pub type OnChange = std::sync::Arc<dyn Fn(Changed) + Send + Sync>;
 
 /// The result type of stores.
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
@@ -423,6 +441,41 @@ pub trait ZoneStore: Send + Sync {
     /// # Errors
     /// When the backend fails.
     fn is_empty(&self) -> StoreResult<bool>;
+    /// Calls `on_change` for every zone version that any process (this one
+    /// included) records from now on, on a thread of the store's, for as
+    /// long as the store lives; [`Changed::All`] when announcements may have
+    /// been missed (the connection carrying them was lost and is back).
+    /// Returns `false`, and never calls it, when the store is not shared
+    /// between processes (the embedded SQLite store: one server per file).
+    ///
+    /// # Errors
+    /// When the backend fails to start listening.
+    fn watch(&self, on_change: OnChange) -> StoreResult<bool> {
+        let _ = on_change;
+        Ok(false)
+    }
+    /// The current version of every zone in a view whose bounding box in the
+    /// grid meets `bbox` (`[minx, miny, maxx, maxy]`), ordered by code: the
+    /// neighbours of a zone being written. The default reads the whole view;
+    /// a spatial database answers from its index.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn zones_meeting(&self, view: View, bbox: [f64; 4]) -> StoreResult<Vec<ZoneVersion>> {
+        use geo::BoundingRect;
+        Ok(self
+            .zones(view, None)?
+            .into_iter()
+            .filter(|z| {
+                z.grid.bounding_rect().is_some_and(|r| {
+                    r.min().x <= bbox[2]
+                        && r.max().x >= bbox[0]
+                        && r.min().y <= bbox[3]
+                        && r.max().y >= bbox[1]
+                })
+            })
+            .collect())
+    }
 }
 
 /// Boundary markers: current markers, history, appending batches.

@@ -144,6 +144,74 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
     }
 }
 
+/// More announcements than this at once (an import) are one reload of the
+/// cache rather than a refresh per zone.
+const MANY_CHANGES: usize = 1000;
+
+/// Keeps the cache in step with what other servers on the same database
+/// write: the store announces every zone version
+/// ([`ZoneStore::watch`](zoning_core::store::ZoneStore::watch):
+/// PostgreSQL's `LISTEN`), and a thread of ours refreshes those zones (their
+/// items, `ETag`s, boxes and tiles follow from the cache), or reloads
+/// everything after an import or a lost connection. Nothing is polled; a
+/// store that is not shared (SQLite) announces nothing.
+///
+/// # Errors
+/// When the store fails to start listening.
+fn follow(state: web::Data<AppState>) -> Result<(), zoning_core::store::StoreError> {
+    use zoning_core::store::Changed;
+    let (tx, rx) = std::sync::mpsc::channel::<Changed>();
+    let listening = state.store.watch(Arc::new(move |c| {
+        let _ = tx.send(c);
+    }))?;
+    if !listening {
+        return Ok(());
+    }
+    tracing::info!("following the writes of other servers on the same database");
+    let spawned = std::thread::Builder::new()
+        .name("zoning-follow".into())
+        .spawn(move || {
+            let mut reload = false;
+            while let Ok(first) = rx.recv() {
+                let mut codes = std::collections::BTreeSet::new();
+                let mut next = Some(first);
+                while let Some(c) = next {
+                    match c {
+                        Changed::All => reload = true,
+                        Changed::Zone(code) => {
+                            codes.insert(code);
+                        }
+                    }
+                    next = rx.try_recv().ok();
+                }
+                if codes.len() > MANY_CHANGES {
+                    reload = true;
+                }
+                if !reload {
+                    for code in &codes {
+                        if let Err(e) = state.refresh(code) {
+                            tracing::warn!(%code, error = %e, "a zone written by another server could not be read; the cache will be reloaded");
+                            reload = true;
+                            break;
+                        }
+                    }
+                }
+                while reload {
+                    match state.reload() {
+                        Ok(()) => reload = false,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reloading the cache failed; trying again in a second");
+                            std::thread::sleep(std::time::Duration::from_secs(1));
+                        }
+                    }
+                }
+            }
+        });
+    spawned
+        .map(|_| ())
+        .map_err(|e| zoning_core::store::StoreError::Backend(e.to_string()))
+}
+
 /// Runs the service until it is stopped.
 ///
 /// # Errors
@@ -155,6 +223,7 @@ pub async fn serve(config: Config, store: Arc<dyn Store>) -> std::io::Result<()>
         .map_err(std::io::Error::other)?
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let state = web::Data::new(state);
+    follow(state.clone()).map_err(|e| std::io::Error::other(e.to_string()))?;
     let blocking = state.config.blocking_threads;
     if state.config.base_url.is_none()
         && bind

@@ -1,7 +1,7 @@
 //! Shared state: the store, the province boundary, and a cache of the current
 //! zones as ready-made GeoJSON (WGS84 and grid), kept up to date on every write.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use geo::BoundingRect;
@@ -383,6 +383,10 @@ pub struct Cache {
     pub public: ViewCache,
     /// What planners see.
     pub planner: ViewCache,
+    /// The id of the newest version of each code a refresh has read, so
+    /// that a slower refresh (the one after a local write, the one after
+    /// another server's announcement) never puts back an older state.
+    newest: HashMap<String, i64>,
 }
 
 impl Cache {
@@ -559,7 +563,11 @@ impl AppState {
             || ViewCache::new(public_zones),
             || ViewCache::new(planner_zones),
         );
-        let cache = Cache { public, planner };
+        let cache = Cache {
+            public,
+            planner,
+            newest: HashMap::new(),
+        };
         *self
             .cache
             .write()
@@ -605,6 +613,12 @@ impl AppState {
             .write()
             .map_err(|_| ApiError::Internal("cache lock poisoned".into()))?;
         let cache = &mut *guard;
+        if let Some(newest) = history.last().map(|v| v.id) {
+            if cache.newest.get(code).is_some_and(|seen| *seen > newest) {
+                return Ok(());
+            }
+            cache.newest.insert(code.to_owned(), newest);
+        }
         cache.planner.put(code, planner);
         cache.public.put(code, public);
         Ok(())

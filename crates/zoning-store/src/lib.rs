@@ -13,31 +13,40 @@
 //! with an expiry and a revocation time, an optional Argon2id password hash
 //! (made by the caller) and a `disabled_at`; the audit log is append-only like
 //! the version tables (docs/security.md).
+//!
+//! [`PgStore`] implements the same traits on PostgreSQL + PostGIS ([`pg`]);
+//! [`Registry::open`] picks one from a `--db` value (a path or a
+//! `postgres://` URL) and [`copy`] moves a registry between them.
 #![forbid(unsafe_code)]
 
+mod copy;
 mod error;
 mod markers;
 mod migrations;
+pub mod pg;
 mod users;
 mod zones;
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{SecondsFormat, Utc};
 use geo_types::{MultiPolygon, Point};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 use zoning_core::store::{
-    Change, MarkerVersion, NewZoneVersion, Status, StoreError, StoreResult, ZoneVersion,
+    Change, MarkerVersion, NewZoneVersion, Status, Store, StoreError, StoreResult, ZoneVersion,
 };
 
+pub use copy::{copy, Copied};
 pub use error::Error;
+pub use pg::PgStore;
 
 /// The SQLite store.
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    path: String,
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -45,7 +54,7 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
 }
 
 /// Now, RFC 3339 UTC with microseconds (sorts as text).
-fn now() -> String {
+pub(crate) fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
@@ -61,11 +70,11 @@ fn hex(bytes: &[u8]) -> String {
         })
 }
 
-fn hash(token: &str) -> String {
+pub(crate) fn hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn geometry_text(mp: &MultiPolygon) -> String {
+pub(crate) fn geometry_text(mp: &MultiPolygon) -> String {
     geojson::Geometry::new(geojson::GeometryValue::from(mp)).to_string()
 }
 
@@ -116,7 +125,7 @@ const ZONE_COLUMNS: &str =
 
 /// A zone row as read, its JSON columns (properties, geometry, findings) not
 /// yet parsed: [`with_geometry`] parses them, on many threads for many rows.
-struct ZoneRow {
+pub(crate) struct ZoneRow {
     version: ZoneVersion,
     properties: String,
     geometry: String,
@@ -151,7 +160,7 @@ fn zone_row(row: &Row<'_>) -> rusqlite::Result<ZoneRow> {
     })
 }
 
-fn with_geometry(row: ZoneRow) -> StoreResult<ZoneVersion> {
+pub(crate) fn with_geometry(row: ZoneRow) -> StoreResult<ZoneVersion> {
     let mut z = row.version;
     z.properties = serde_json::from_str(&row.properties).unwrap_or_default();
     z.findings = serde_json::from_str(&row.findings).unwrap_or(serde_json::Value::Array(vec![]));
@@ -177,6 +186,61 @@ fn marker_row(row: &Row<'_>) -> rusqlite::Result<MarkerVersion> {
         author: row.get(12)?,
         retired: row.get::<_, i64>(13)? != 0,
     })
+}
+
+/// A registry as a `--db` value names it: a SQLite file or a PostgreSQL
+/// database.
+#[derive(Debug, Clone)]
+pub enum Registry {
+    /// The embedded store.
+    Sqlite(Arc<SqliteStore>),
+    /// PostgreSQL + PostGIS.
+    Postgres(Arc<PgStore>),
+}
+
+impl Registry {
+    /// Opens the registry `db` names: a `postgres://` or `postgresql://` URL
+    /// is a PostgreSQL database (which must exist; its schema is made or
+    /// upgraded), anything else a SQLite file (created when missing unless
+    /// `must_exist`). Returns it and whether it was new.
+    ///
+    /// # Errors
+    /// As [`SqliteStore::open`] and [`PgStore::open`]; a missing file when
+    /// `must_exist`.
+    pub fn open(db: &str, must_exist: bool) -> Result<(Self, bool), Error> {
+        if pg::is_url(db) {
+            let store = PgStore::open(db)?;
+            let new = store.was_new();
+            return Ok((Self::Postgres(Arc::new(store)), new));
+        }
+        let path = Path::new(db);
+        let new = !path.exists();
+        if new && must_exist {
+            return Err(Error::Open {
+                path: db.to_owned(),
+                reason: "no such database".into(),
+            });
+        }
+        Ok((Self::Sqlite(Arc::new(SqliteStore::open(path)?)), new))
+    }
+
+    /// The store behind the registry's traits.
+    #[must_use]
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Self::Sqlite(s) => Arc::clone(s) as Arc<dyn Store>,
+            Self::Postgres(s) => Arc::clone(s) as Arc<dyn Store>,
+        }
+    }
+
+    /// The file, or the database's URL without its password.
+    #[must_use]
+    pub fn place(&self) -> String {
+        match self {
+            Self::Sqlite(s) => s.path.clone(),
+            Self::Postgres(s) => s.place().to_owned(),
+        }
+    }
 }
 
 impl SqliteStore {
@@ -228,6 +292,7 @@ impl SqliteStore {
         migrations::run(&mut conn, path)?;
         Ok(Self {
             conn: Mutex::new(conn),
+            path: path.display().to_string(),
         })
     }
 

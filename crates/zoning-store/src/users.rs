@@ -34,25 +34,7 @@ impl UserStore for SqliteStore {
         let Some(t) = found else {
             return Ok(None);
         };
-        if let Some(at) = t.revoked_at {
-            return Err(StoreError::Refused(TokenRefusal::Revoked {
-                user: t.name,
-                at,
-            }));
-        }
-        if let Some(at) = t.disabled_at {
-            return Err(StoreError::Refused(TokenRefusal::Disabled {
-                user: t.name,
-                at,
-            }));
-        }
-        if let Some(at) = t.expires_at.filter(|e| *e <= now()) {
-            return Err(StoreError::Refused(TokenRefusal::Expired {
-                user: t.name,
-                at,
-            }));
-        }
-        Ok(Role::parse(&t.role).map(|role| User { name: t.name, role }))
+        token_user(t.name, &t.role, t.disabled_at, t.expires_at, t.revoked_at)
     }
 
     fn add_user_expiring(
@@ -316,7 +298,7 @@ fn active_user(conn: &Connection, name: &str) -> StoreResult<ActiveUser> {
 }
 
 /// Now, and now + `ttl` (`None`: never), as stored.
-fn lifetime(ttl: Option<Duration>) -> StoreResult<(String, Option<String>)> {
+pub(crate) fn lifetime(ttl: Option<Duration>) -> StoreResult<(String, Option<String>)> {
     let t = Utc::now();
     let expires = ttl
         .map(|ttl| {
@@ -330,8 +312,7 @@ fn lifetime(ttl: Option<Duration>) -> StoreResult<(String, Option<String>)> {
     Ok((t.to_rfc3339_opts(SecondsFormat::Micros, true), expires))
 }
 
-/// Makes a token (`zt_` for API tokens, `zs_` for sessions: 256 random bits
-/// in hex) and stores its hash.
+/// Makes a token and stores its hash.
 fn insert_token(
     conn: &Connection,
     user_id: i64,
@@ -339,14 +320,7 @@ fn insert_token(
     created_at: &str,
     expires_at: Option<&str>,
 ) -> StoreResult<String> {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let prefix = match kind {
-        TokenKind::Api => "zt",
-        TokenKind::Session => "zs",
-    };
-    let token = format!("{prefix}_{}", hex(&bytes));
+    let token = make_token(kind);
     conn.execute(
         "INSERT INTO tokens (user_id, token_sha256, kind, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -354,4 +328,46 @@ fn insert_token(
     )
     .map_err(backend)?;
     Ok(token)
+}
+
+/// A new token: `zt_` for API tokens, `zs_` for sessions, then 256 random
+/// bits in hex.
+pub(crate) fn make_token(kind: TokenKind) -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let prefix = match kind {
+        TokenKind::Api => "zt",
+        TokenKind::Session => "zs",
+    };
+    format!("{prefix}_{}", hex(&bytes))
+}
+
+/// What a token found by its hash means: its user, or why it is refused.
+pub(crate) fn token_user(
+    name: String,
+    role: &str,
+    disabled_at: Option<String>,
+    expires_at: Option<String>,
+    revoked_at: Option<String>,
+) -> StoreResult<Option<User>> {
+    if let Some(at) = revoked_at {
+        return Err(StoreError::Refused(TokenRefusal::Revoked {
+            user: name,
+            at,
+        }));
+    }
+    if let Some(at) = disabled_at {
+        return Err(StoreError::Refused(TokenRefusal::Disabled {
+            user: name,
+            at,
+        }));
+    }
+    if let Some(at) = expires_at.filter(|e| *e <= now()) {
+        return Err(StoreError::Refused(TokenRefusal::Expired {
+            user: name,
+            at,
+        }));
+    }
+    Ok(Role::parse(role).map(|role| User { name, role }))
 }

@@ -157,10 +157,7 @@ fn registry(
             }
             r
         }
-        (None, Some(db)) => {
-            anyhow::ensure!(db.exists(), "{}: no such registry database", db.display());
-            super::registry::neighbours(&super::registry::open(db, false)?)?
-        }
+        (None, Some(db)) => super::registry::neighbours(&*super::registry::existing(db)?)?,
         (None, None) => Vec::new(),
     })
 }

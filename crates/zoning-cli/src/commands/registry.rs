@@ -6,10 +6,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use zoning_core::checks::{self, CheckOptions, Subject};
 use zoning_core::crs::GridTransform;
-use zoning_core::store::{Change, NewZoneVersion, Status, Store, View, ZoneStore};
+use zoning_core::store::{Change, NewZoneVersion, Status, Store, View};
 use zoning_server::state::CachedZone;
 use zoning_server::Config;
-use zoning_store::SqliteStore;
+use zoning_store::Registry;
 
 /// The database used when no `--db` is given: `zoning/registry.db` in the
 /// user's data directory (`~/.local/share` on Linux).
@@ -18,16 +18,23 @@ fn default_db() -> anyhow::Result<PathBuf> {
     Ok(dir.join("zoning").join("registry.db"))
 }
 
-/// Opens a store; a database that does not exist yet is created and, when
-/// `fill` is set, loaded with the shipped data set.
-pub(crate) fn open(path: &Path, fill: bool) -> anyhow::Result<SqliteStore> {
-    let new = !path.exists();
-    let store = SqliteStore::open(path)?;
+/// Opens a registry (`--db`: a SQLite file or a `postgres://` URL); one
+/// that does not exist yet (a new file, a database without zoning's schema)
+/// is created and, when `fill` is set, loaded with the shipped data set.
+pub(crate) fn open(db: &Path, fill: bool) -> anyhow::Result<Arc<dyn Store>> {
+    let (registry, new) = Registry::open(&db.to_string_lossy(), false)?;
+    let store = registry.store();
     if new && fill {
-        let n = zoning_server::load_shipped(&store).map_err(anyhow::Error::msg)?;
-        tracing::info!(path = %path.display(), zones = n, "new database loaded with the shipped data set");
+        let n = zoning_server::load_shipped(&*store).map_err(anyhow::Error::msg)?;
+        tracing::info!(db = %registry.place(), zones = n, "new registry loaded with the shipped data set");
     }
     Ok(store)
+}
+
+/// Opens an existing registry (a SQLite file must exist; a PostgreSQL
+/// database gets zoning's schema if it has none).
+pub(crate) fn existing(db: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(Registry::open(&db.to_string_lossy(), true)?.0.store())
 }
 
 /// Arguments of `zoning serve`.
@@ -72,7 +79,7 @@ pub fn serve(a: &ServeArgs) -> anyhow::Result<()> {
         Some(p) => p.clone(),
         None => default_db()?,
     };
-    let store: Arc<dyn Store> = Arc::new(open(&db, true)?);
+    let store = open(&db, true)?;
     tracing::info!(db = %db.display(), "database");
     eprintln!(
         "zoning: serving {} on http://{}/ (map in a browser; OGC API – Features for QGIS and GDAL: OAPIF:http://{}/)",
@@ -128,7 +135,7 @@ fn print_findings(findings: &[checks::Finding]) -> anyhow::Result<()> {
 }
 
 /// The registry's current zones (planners' view) as neighbours of the checks.
-pub(crate) fn neighbours(store: &SqliteStore) -> anyhow::Result<Vec<Subject>> {
+pub(crate) fn neighbours(store: &dyn Store) -> anyhow::Result<Vec<Subject>> {
     Ok(store
         .zones(View::Planner, None)?
         .into_iter()
@@ -206,7 +213,7 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
         );
     }
     let store = open(&a.db, false)?;
-    let registry = neighbours(&store)?;
+    let registry = neighbours(&*store)?;
     let bounds = zoning_server::shipped::bounds(&t).map_err(anyhow::Error::msg)?;
     let check = |candidates: &[(String, usize, zoning_core::intake::Candidate)]| {
         let subjects: Vec<Subject> = candidates.iter().map(|(_, i, c)| c.subject(*i)).collect();
@@ -305,8 +312,7 @@ pub struct ExportArgs {
 
 /// Runs `zoning export`.
 pub fn export(a: &ExportArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(a.db.exists(), "{}: no such database", a.db.display());
-    let store = SqliteStore::open(&a.db)?;
+    let store = existing(&a.db)?;
     let view = if a.drafts {
         View::Planner
     } else {
@@ -358,5 +364,48 @@ pub fn export(a: &ExportArgs) -> anyhow::Result<()> {
         }
     }
     eprintln!("zoning: wrote {}", a.out.display());
+    Ok(())
+}
+
+/// Arguments of `zoning copy`.
+#[derive(Debug, clap::Args)]
+pub struct CopyArgs {
+    /// The registry to copy: a SQLite file or a `postgres://` URL.
+    #[arg(long)]
+    from: String,
+    /// The registry to copy into (a new SQLite file, or a PostgreSQL
+    /// database without zones, markers, users or audit entries).
+    #[arg(long)]
+    to: String,
+}
+
+/// Runs `zoning copy`: every row, ids kept, in one transaction; then the
+/// two registries are compared zone by zone.
+pub fn copy(a: &CopyArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        a.from != a.to,
+        "--from and --to name the same registry ({})",
+        a.from
+    );
+    let (from, _) = Registry::open(&a.from, true)?;
+    let (to, _) = Registry::open(&a.to, false)?;
+    let copied = zoning_store::copy(&from, &to)?;
+    // what a reader sees must be the same in both
+    let (f, t) = (from.store(), to.store());
+    for view in [View::Public, View::Planner] {
+        let (x, y) = (f.zones(view, None)?, t.zones(view, None)?);
+        anyhow::ensure!(
+            x == y,
+            "the copy in {} does not read back as {} does ({} and {} zones); report this",
+            to.place(),
+            from.place(),
+            y.len(),
+            x.len()
+        );
+    }
+    for (table, rows) in &copied.tables {
+        eprintln!("zoning: copied {rows} rows of {table}");
+    }
+    eprintln!("zoning: {} copied into {}", from.place(), to.place());
     Ok(())
 }

@@ -127,9 +127,8 @@ fn by_commune(registry: &Registry, format: Format, t: &GridTransform) -> anyhow:
 
 /// The approved zones of a database.
 fn db_zones(db: &std::path::Path) -> anyhow::Result<Vec<zoning_core::Zone>> {
-    use zoning_core::store::{View, ZoneStore};
-    anyhow::ensure!(db.exists(), "{}: no such database", db.display());
-    let store = zoning_store::SqliteStore::open(db)?;
+    use zoning_core::store::View;
+    let store = super::registry::existing(db)?;
     store
         .zones(View::Public, None)?
         .into_iter()

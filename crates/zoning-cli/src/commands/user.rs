@@ -3,12 +3,12 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use zoning_core::store::{IssuedToken, NewAuditEntry, Role, StoreError, UserStore};
+use zoning_core::store::{IssuedToken, NewAuditEntry, Role, Store, StoreError};
 use zoning_server::Config;
-use zoning_store::SqliteStore;
 
 use crate::output::{emit, json as to_json, Align, Format, Table};
 
@@ -140,9 +140,8 @@ fn no_csv(format: Format, what: &str) -> anyhow::Result<()> {
 }
 
 /// An existing database (these commands never create one).
-fn existing(db: &Path) -> anyhow::Result<SqliteStore> {
-    anyhow::ensure!(db.exists(), "{}: no such database", db.display());
-    Ok(SqliteStore::open(db)?)
+fn existing(db: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    super::registry::existing(db)
 }
 
 impl Lifetime {
@@ -167,7 +166,7 @@ fn token_ttl(days: Option<u64>, config: Option<&Path>) -> anyhow::Result<Duratio
 }
 
 /// Records what an administrator did from the command line.
-fn record(store: &SqliteStore, action: &str, name: &str, detail: &str) -> anyhow::Result<()> {
+fn record(store: &dyn Store, action: &str, name: &str, detail: &str) -> anyhow::Result<()> {
     store.audit(&NewAuditEntry {
         actor: None,
         action: action.into(),
@@ -193,7 +192,7 @@ fn user_error(name: &str, e: StoreError) -> anyhow::Error {
         StoreError::Refused(r) => {
             anyhow::anyhow!("{r}; a revoked user cannot get a new token: add them under a new name")
         }
-        e @ StoreError::Backend(_) => e.into(),
+        e @ (StoreError::Backend(_) | StoreError::Unavailable(_)) => e.into(),
     }
 }
 
@@ -228,7 +227,7 @@ fn add(a: &AddArgs) -> anyhow::Result<()> {
         .add_user_expiring(name, role, Some(ttl))
         .map_err(|e| user_error(name, e))?;
     record(
-        &store,
+        &*store,
         "user.add",
         name,
         &format!(
@@ -249,7 +248,7 @@ fn rotate(a: &RotateArgs) -> anyhow::Result<()> {
         .rotate_token(name, Some(ttl))
         .map_err(|e| user_error(name, e))?;
     record(
-        &store,
+        &*store,
         "user.rotate",
         name,
         &format!(
@@ -266,7 +265,7 @@ fn revoke(a: &NameArgs) -> anyhow::Result<()> {
     let store = existing(&a.db)?;
     let n = store.revoke_user(name).map_err(|e| user_error(name, e))?;
     record(
-        &store,
+        &*store,
         "user.revoke",
         name,
         &format!("{n} live token(s) revoked, the user disabled"),
@@ -314,7 +313,7 @@ fn password(a: &NameArgs) -> anyhow::Result<()> {
     store
         .set_password(name, &phc)
         .map_err(|e| user_error(name, e))?;
-    record(&store, "user.password", name, "password set (Argon2id)")?;
+    record(&*store, "user.password", name, "password set (Argon2id)")?;
     if a.format == Format::Json {
         return emit(&to_json(&json!({"name": name, "password": "set"}))?);
     }

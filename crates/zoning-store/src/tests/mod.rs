@@ -2,11 +2,44 @@ use geo_types::{coord, Rect};
 use std::time::Duration;
 
 use zoning_core::store::{
-    Expect, MarkerStore, NewAuditEntry, NewZoneVersion, Role, Status, StoreError, TokenKind,
-    TokenRefusal, UserStore, View, ZoneStore,
+    Expect, NewAuditEntry, NewZoneVersion, Role, Status, StoreError, TokenKind, TokenRefusal,
+    UserStore, View, ZoneStore,
 };
 
 use super::SqliteStore;
+use zoning_core::store::Store;
+
+mod pg;
+
+/// Each test taking a `&dyn Store`, run on a SQLite store in memory and on a
+/// new PostgreSQL database (`pg::fresh`).
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(&crate::SqliteStore::in_memory().expect("store"));
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(&super::pg::fresh());
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    views_history_and_concurrency,
+    marker_writes_check_the_expected_version_atomically,
+    tokens_expire,
+    rotation_revokes_the_old_api_token_only,
+    revoking_a_user_refuses_every_token_and_sign_in,
+    signing_out_revokes_a_session_but_not_an_api_token,
+    passwords_are_kept_as_given,
+    audit_log_reads_newest_first,
+);
 
 fn zone(code: &str, status: Status) -> NewZoneVersion {
     NewZoneVersion {
@@ -32,9 +65,7 @@ fn zone(code: &str, status: Status) -> NewZoneVersion {
 
 use geo_types::MultiPolygon;
 
-#[test]
-fn views_history_and_concurrency() {
-    let s = SqliteStore::in_memory().expect("store");
+fn views_history_and_concurrency(s: &dyn Store) {
     let v1 = s
         .append_zone(zone("A", Status::Approved), Expect::Absent)
         .expect("v1");
@@ -125,10 +156,8 @@ fn reopening_keeps_everything_and_a_newer_schema_is_refused() {
     assert!(e.to_string().contains("newer than this zoning"), "{e}");
 }
 
-#[test]
-fn marker_writes_check_the_expected_version_atomically() {
+fn marker_writes_check_the_expected_version_atomically(s: &dyn Store) {
     use zoning_core::store::NewMarker;
-    let s = SqliteStore::in_memory().expect("store");
     let m = |h: f64, retired: bool| NewMarker {
         number: "M1".into(),
         zone: Some("A".into()),
@@ -162,16 +191,14 @@ fn marker_writes_check_the_expected_version_atomically() {
 }
 
 /// The refusal of a token, or a panic naming what came instead.
-fn refusal(s: &SqliteStore, token: &str) -> TokenRefusal {
+fn refusal(s: &dyn Store, token: &str) -> TokenRefusal {
     match s.user_by_token(token) {
         Err(StoreError::Refused(r)) => r,
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
-#[test]
-fn tokens_expire() {
-    let s = SqliteStore::in_memory().expect("store");
+fn tokens_expire(s: &dyn Store) {
     let day = s
         .add_user_expiring("lan", Role::Planner, Some(Duration::from_secs(86_400)))
         .expect("user");
@@ -193,13 +220,13 @@ fn tokens_expire() {
         .add_user_expiring("minh", Role::Admin, Some(Duration::ZERO))
         .expect("user");
     assert!(matches!(
-        refusal(&s, &gone.token),
+        refusal(s, &gone.token),
         TokenRefusal::Expired { user, .. } if user == "minh"
     ));
     // a session of zero length too
     let session = s.issue_session("lan", Duration::ZERO).expect("session");
     assert!(session.token.starts_with("zs_"));
-    assert_eq!(refusal(&s, &session.token).reason(), "expired");
+    assert_eq!(refusal(s, &session.token).reason(), "expired");
     // no lifetime: it never expires
     let forever = s
         .add_user_expiring("hoa", Role::Surveyor, None)
@@ -208,23 +235,20 @@ fn tokens_expire() {
     assert!(s.user_by_token(&forever.token).expect("live").is_some());
     // add_user keeps its old signature and gives 90 days
     let t = s.add_user("an", Role::Planner).expect("user");
-    let (expires_at, created_at): (String, String) = s
-        .conn()
-        .query_row(
-            "SELECT t.expires_at, t.created_at FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.name = 'an'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("row");
+    let an = s
+        .users()
+        .expect("users")
+        .into_iter()
+        .find(|u| u.name == "an")
+        .expect("an");
+    let (expires_at, created_at) = (an.latest_expiry.expect("expiry"), an.created_at);
     let span = chrono::DateTime::parse_from_rfc3339(&expires_at).expect("expiry")
         - chrono::DateTime::parse_from_rfc3339(&created_at).expect("created");
     assert_eq!(span, chrono::TimeDelta::days(90));
     assert!(s.user_by_token(&t).expect("live").is_some());
 }
 
-#[test]
-fn rotation_revokes_the_old_api_token_only() {
-    let s = SqliteStore::in_memory().expect("store");
+fn rotation_revokes_the_old_api_token_only(s: &dyn Store) {
     let old = s
         .add_user_expiring("lan", Role::Planner, Some(Duration::from_secs(3600)))
         .expect("user");
@@ -236,7 +260,7 @@ fn rotation_revokes_the_old_api_token_only() {
         .expect("rotate");
     assert_ne!(new.token, old.token);
     assert!(matches!(
-        refusal(&s, &old.token),
+        refusal(s, &old.token),
         TokenRefusal::Revoked { .. }
     ));
     assert_eq!(
@@ -255,9 +279,7 @@ fn rotation_revokes_the_old_api_token_only() {
     assert!(!list[0].has_password && list[0].disabled_at.is_none());
 }
 
-#[test]
-fn revoking_a_user_refuses_every_token_and_sign_in() {
-    let s = SqliteStore::in_memory().expect("store");
+fn revoking_a_user_refuses_every_token_and_sign_in(s: &dyn Store) {
     let api = s
         .add_user_expiring("lan", Role::Planner, None)
         .expect("user");
@@ -266,8 +288,8 @@ fn revoking_a_user_refuses_every_token_and_sign_in() {
         .expect("session");
     let other = s.add_user("minh", Role::Admin).expect("other");
     assert_eq!(s.revoke_user("lan").expect("revoke"), 2);
-    assert_eq!(refusal(&s, &api.token).reason(), "revoked");
-    assert_eq!(refusal(&s, &session.token).reason(), "revoked");
+    assert_eq!(refusal(s, &api.token).reason(), "revoked");
+    assert_eq!(refusal(s, &session.token).reason(), "revoked");
     // no new token for a disabled user
     assert!(matches!(
         s.rotate_token("lan", None),
@@ -293,9 +315,7 @@ fn revoking_a_user_refuses_every_token_and_sign_in() {
     ));
 }
 
-#[test]
-fn signing_out_revokes_a_session_but_not_an_api_token() {
-    let s = SqliteStore::in_memory().expect("store");
+fn signing_out_revokes_a_session_but_not_an_api_token(s: &dyn Store) {
     let api = s.add_user("lan", Role::Planner).expect("user");
     let session = s
         .issue_session("lan", Duration::from_secs(3600))
@@ -303,13 +323,11 @@ fn signing_out_revokes_a_session_but_not_an_api_token() {
     assert!(!s.revoke_session(&api).expect("api"));
     assert!(s.user_by_token(&api).expect("api").is_some());
     assert!(s.revoke_session(&session.token).expect("session"));
-    assert_eq!(refusal(&s, &session.token).reason(), "revoked");
+    assert_eq!(refusal(s, &session.token).reason(), "revoked");
     assert!(!s.revoke_session(&session.token).expect("twice"));
 }
 
-#[test]
-fn passwords_are_kept_as_given() {
-    let s = SqliteStore::in_memory().expect("store");
+fn passwords_are_kept_as_given(s: &dyn Store) {
     s.add_user("lan", Role::Planner).expect("user");
     assert_eq!(s.password_hash("lan").expect("none"), None);
     assert_eq!(s.password_hash("nobody").expect("none"), None);
@@ -326,6 +344,23 @@ fn passwords_are_kept_as_given() {
 #[test]
 fn the_audit_log_is_append_only() {
     let s = SqliteStore::in_memory().expect("store");
+    audit_log_reads_newest_first(&s);
+    let conn = s.conn();
+    let e = conn
+        .execute("UPDATE audit_log SET outcome = 'success'", [])
+        .expect_err("update refused");
+    assert!(e.to_string().contains("never changed"), "{e}");
+    let e = conn
+        .execute("DELETE FROM audit_log", [])
+        .expect_err("delete refused");
+    assert!(e.to_string().contains("never deleted"), "{e}");
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 2);
+}
+
+fn audit_log_reads_newest_first(s: &dyn Store) {
     for (i, outcome) in ["failure", "success"].iter().enumerate() {
         s.audit(&NewAuditEntry {
             actor: (i == 1).then(|| "lan".into()),
@@ -348,19 +383,6 @@ fn the_audit_log_is_append_only() {
     assert_eq!(log[1].entry.actor, None);
     assert_eq!(log[0].entry.remote.as_deref(), Some("192.0.2.7"));
     assert_eq!(s.audit_log(1).expect("log").len(), 1);
-    let conn = s.conn();
-    let e = conn
-        .execute("UPDATE audit_log SET outcome = 'success'", [])
-        .expect_err("update refused");
-    assert!(e.to_string().contains("never changed"), "{e}");
-    let e = conn
-        .execute("DELETE FROM audit_log", [])
-        .expect_err("delete refused");
-    assert!(e.to_string().contains("never deleted"), "{e}");
-    let n: i64 = conn
-        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
-        .expect("count");
-    assert_eq!(n, 2);
 }
 
 #[test]
