@@ -1,6 +1,6 @@
 # The commands CI and people run. `make run` and `make test` set everything up
 # first (scripts/setup.sh), so they work on a fresh machine.
-.PHONY: setup build web run test lint unit e2e e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-startup crash-loop fuzz
+.PHONY: setup build web run test lint unit e2e e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-startup bench-tiles crash-loop fuzz
 
 CARGO ?= cargo
 
@@ -80,3 +80,7 @@ crash-loop: build
 
 bench-startup: build
 	.venv/bin/python tests/bench/bench_startup.py target/release/zoning
+
+# A vector tile at zoom 14 down to 6 with the 100k store of bench-startup.
+bench-tiles: build
+	.venv/bin/python tests/bench/bench_tiles.py target/release/zoning
