@@ -1,6 +1,6 @@
 # The commands CI and people run. `make run` and `make test` set everything up
 # first (scripts/setup.sh), so they work on a fresh machine.
-.PHONY: setup build web run test lint unit e2e e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-startup bench-tiles crash-loop fuzz
+.PHONY: setup build web run test lint unit e2e e2e-pg pg-start pg-stop e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-startup bench-tiles crash-loop crash-loop-pg fuzz
 
 CARGO ?= cargo
 
@@ -19,8 +19,9 @@ web: setup
 run: build
 	./target/release/zoning serve --db data/run/registry.db --bind 127.0.0.1:8080
 
-# Everything CI runs.
-test: setup lint unit data-check e2e e2e-web fuzz
+# Everything CI runs. `unit` and `e2e-pg` each start a throwaway PostgreSQL
+# cluster (scripts/with-pg.sh) and remove it afterwards, also on failure.
+test: setup lint unit data-check e2e e2e-pg e2e-web fuzz
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -28,8 +29,11 @@ lint:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --workspace --no-deps
 
-unit:
-	$(CARGO) test --locked --workspace
+# The Rust tests; the store and server tests also run on PostgreSQL + PostGIS
+# (ZONING_TEST_PG, set by scripts/with-pg.sh to a throwaway cluster's URL).
+unit: setup
+	./scripts/with-pg.sh sh -c '$(CARGO) test --locked --workspace && \
+		ZONING_TEST_STORE=postgres $(CARGO) test --locked -p zoning-server'
 
 # The committed data set must be exactly what the generator makes.
 data-check:
@@ -43,8 +47,31 @@ fuzz: setup
 data:
 	$(CARGO) run --locked --release -p zoning-datagen -- data
 
+# Every end-to-end test on SQLite files (the tests that need PostgreSQL skip).
 e2e: build
-	ZONING_BIN=$(CURDIR)/target/release/zoning .venv/bin/python -m pytest -q tests/e2e
+	env -u ZONING_TEST_PG ZONING_BIN=$(CURDIR)/target/release/zoning .venv/bin/python -m pytest -q tests/e2e
+
+# The end-to-end tests that use a registry, on PostgreSQL + PostGIS: each test
+# database is a database of a throwaway cluster (tests/e2e/conftest.py:db_url);
+# with the several-servers and fault tests, which only run there. The files
+# that only read files (area, check, markers check, shapefile, …) do not touch
+# the store and run once, in `e2e`.
+E2E_PG ?= test_http test_service test_visibility test_import test_fields test_four_doors \
+	test_kml_zip test_load test_markers_excel test_province_2025 test_slips test_dxf test_encodings \
+	test_qgis test_postgres test_several_servers
+e2e-pg: build
+	ZONING_BIN=$(CURDIR)/target/release/zoning ./scripts/with-pg.sh \
+		.venv/bin/python -m pytest -q $(patsubst %,tests/e2e/%.py,$(E2E_PG))
+
+# A PostgreSQL cluster of your own for running tests by hand (target/pg-test,
+# port 55432): `make pg-start`, then `export ZONING_TEST_PG=…` as printed;
+# `make pg-stop` stops and deletes it.
+pg-start: setup
+	@./scripts/pg.sh start >/dev/null
+	@echo "export ZONING_TEST_PG=$$(./scripts/pg.sh url)"
+
+pg-stop:
+	./scripts/pg.sh remove
 
 # The three faces of the map in Debian's Chromium (playwright-core).
 e2e-web: build
@@ -77,6 +104,11 @@ CRASH_ROUNDS ?= 50
 crash-loop: build
 	CRASH_ROUNDS=$(CRASH_ROUNDS) ZONING_BIN=$(CURDIR)/target/release/zoning .venv/bin/python -m pytest -q -s \
 		tests/e2e/test_service.py -k crash
+
+# The same on PostgreSQL (the acknowledged writes read back with psql).
+crash-loop-pg: build
+	CRASH_ROUNDS=$(CRASH_ROUNDS) ZONING_BIN=$(CURDIR)/target/release/zoning ./scripts/with-pg.sh \
+		.venv/bin/python -m pytest -q -s tests/e2e/test_service.py -k crash
 
 bench-startup: build
 	.venv/bin/python tests/bench/bench_startup.py target/release/zoning

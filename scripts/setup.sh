@@ -2,11 +2,15 @@
 # Installs what building and testing `zoning` needs on a fresh Debian 12
 # machine: PROJ (set-up A of docs/crs.md), the Rust toolchain's components,
 # the Python reference tools, and QGIS (python3-qgis, a client in the end-to-end
-# tests). Safe to run again; it skips what is there.
+# tests), PostgreSQL 15 with PostGIS 3 (the second store, tested by `make
+# unit` and `make e2e-pg` on a throwaway cluster: scripts/pg.sh) and HAProxy (the
+# reverse proxy of docs/deploy.md, started by tests/e2e/test_several_servers.py).
+# Safe to run again; it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libproj-dev proj-data proj-bin pkg-config libclang-dev python3-venv gdal-bin python3-qgis chromium curl)
+apt_packages=(libproj-dev proj-data proj-bin pkg-config libclang-dev python3-venv gdal-bin python3-qgis chromium curl
+  postgresql-15 postgresql-client-15 postgresql-15-postgis-3 haproxy)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,7 +9,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import zoning_bin
+from conftest import db_url, zoning_bin
 
 
 def free_port():
@@ -19,16 +19,21 @@ def free_port():
 
 
 class Server:
-    def __init__(self, db, port=None):
+    """`zoning serve --db DB`: DB is a test database path (its log beside it),
+    mapped by conftest.db_url to a PostgreSQL database under ZONING_TEST_PG."""
+
+    def __init__(self, db, port=None, log=None, args=()):
         self.db, self.port = db, port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None
         self.log = None
+        self.log_path = log or f"{db}.log"
+        self.args = [str(a) for a in args]
 
     def start(self, timeout=60):
         env = dict(os.environ, ZONING_LOG="warn")
-        self.log = open(f"{self.db}.log", "ab")
-        self.proc = subprocess.Popen([zoning_bin(), "serve", "--db", str(self.db), "--bind", f"127.0.0.1:{self.port}"],
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([zoning_bin(), "serve", "--db", db_url(self.db), "--bind", f"127.0.0.1:{self.port}", *self.args],
                                      stdout=self.log, stderr=self.log, env=env, cwd="/")
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -39,8 +44,17 @@ class Server:
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.1)
             if self.proc.poll() is not None:
-                raise RuntimeError(f"zoning serve exited with {self.proc.returncode}")
-        raise RuntimeError("zoning serve did not answer /health in time")
+                raise RuntimeError(f"zoning serve exited with {self.proc.returncode}: {self.log_tail()}")
+        raise RuntimeError(f"zoning serve did not answer /health in time: {self.log_tail()}")
+
+    def log_tail(self, lines=15):
+        """The end of the server's log (stdout and stderr), for failure messages."""
+        try:
+            self.log.flush()
+            with open(self.log_path, "rb") as f:
+                return b"\n".join(f.read().splitlines()[-lines:]).decode("utf-8", "replace")
+        except OSError:
+            return "(no log)"
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -73,7 +87,7 @@ class Server:
 
 
 def add_user(db, name, role):
-    out = subprocess.run([zoning_bin(), "user", "add", "--db", str(db), "--name", name, "--role", role],
+    out = subprocess.run([zoning_bin(), "user", "add", "--db", db_url(db), "--name", name, "--role", role],
                          capture_output=True, text=True, check=True, timeout=60)
     token = out.stdout.strip()
     assert token.startswith("zt_") and "\n" not in token

@@ -9,7 +9,7 @@ import json
 import shapefile
 from shapely import box
 
-from conftest import run, run_json
+from conftest import PG, run, run_json
 from fixtures import esri_wkt, reproject
 from shapely.geometry import mapping
 from service import Server, add_user
@@ -99,7 +99,10 @@ def test_import_refuses_all_or_skips_the_bad_with_skip_bad(tmp_path):
     assert out.returncode != 0
     assert "CCN-NO-KIND" in out.stderr, out.stderr
     assert "nothing was imported" in out.stderr and "--skip-bad" in out.stderr
-    assert not db.exists() or exported(tmp_path, db) == {}
+    if PG:  # the database exists before the import; it holds no zone after it
+        assert exported(tmp_path, db) == {}
+    else:
+        assert not db.exists() or exported(tmp_path, db) == {}
     out = run("import", "--db", db, shp, "--skip-bad")
     assert "CCN-NO-KIND" in out.stderr
     assert set(exported(tmp_path, db)) == {"KCN-GOOD"}

@@ -79,10 +79,16 @@ impl From<StoreError> for ApiError {
                 "{what} has changed since you read it; fetch it again (its ETag) and repeat the change"
             )),
             StoreError::Backend(detail) => Self::Internal(detail),
-            StoreError::Unavailable(detail) => Self::Unavailable(
-                format!("the registry's database cannot be reached now ({detail}); try again in a few seconds"),
-                5,
-            ),
+            StoreError::Unavailable(detail) => {
+                // the detail names the database, its host, port and role: the
+                // log has it, the answer (anyone may read it) does not
+                tracing::warn!(%detail, "the database cannot be reached");
+                Self::Unavailable(
+                    "the registry's database cannot be reached now; try again in a few seconds"
+                        .to_owned(),
+                    5,
+                )
+            }
             StoreError::Refused(r) => Self::Unauthorized(match r {
                 TokenRefusal::Disabled { .. } => format!(
                     "{r}; an administrator must add the user again (`zoning user add`)"

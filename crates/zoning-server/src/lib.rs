@@ -223,7 +223,13 @@ pub async fn serve(config: Config, store: Arc<dyn Store>) -> std::io::Result<()>
         .map_err(std::io::Error::other)?
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let state = web::Data::new(state);
-    follow(state.clone()).map_err(|e| std::io::Error::other(e.to_string()))?;
+    // on a blocking thread: the store connects with a blocking client, which
+    // must not run on the runtime's own thread (it panicked there)
+    let followed = state.clone();
+    web::block(move || follow(followed))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     let blocking = state.config.blocking_threads;
     if state.config.base_url.is_none()
         && bind
