@@ -29,8 +29,10 @@ lint:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --workspace --no-deps
 
-# The Rust tests; the store and server tests also run on PostgreSQL + PostGIS
-# (ZONING_TEST_PG, set by scripts/with-pg.sh to a throwaway cluster's URL).
+# The Rust tests; the store tests also run on PostgreSQL + PostGIS
+# (ZONING_TEST_PG, set by scripts/with-pg.sh to a throwaway cluster's URL), and
+# the HTTP tests of zoning-server run a second time with every registry there
+# (ZONING_TEST_STORE=postgres).
 unit: setup
 	./scripts/with-pg.sh sh -c '$(CARGO) test --locked --workspace && \
 		ZONING_TEST_STORE=postgres $(CARGO) test --locked -p zoning-server'
