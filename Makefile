@@ -1,6 +1,6 @@
 # The commands CI and people run. `make run` and `make test` set everything up
 # first (scripts/setup.sh), so they work on a fresh machine.
-.PHONY: setup build web run test lint unit e2e e2e-pg pg-start pg-stop e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-startup crash-loop crash-loop-pg fuzz
+.PHONY: setup build web run test lint unit e2e e2e-pg pg-start pg-stop e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-startup bench-tiles crash-loop crash-loop-pg fuzz
 
 CARGO ?= cargo
 
@@ -29,10 +29,13 @@ lint:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --workspace --no-deps
 
-# The Rust tests; the store and server tests also run on PostgreSQL + PostGIS
-# (ZONING_TEST_PG, set by scripts/with-pg.sh to a throwaway cluster's URL).
+# The Rust tests; the store tests also run on PostgreSQL + PostGIS
+# (ZONING_TEST_PG, set by scripts/with-pg.sh to a throwaway cluster's URL), and
+# the HTTP tests of zoning-server run a second time with every registry there
+# (ZONING_TEST_STORE=postgres).
 unit: setup
-	./scripts/with-pg.sh $(CARGO) test --locked --workspace
+	./scripts/with-pg.sh sh -c '$(CARGO) test --locked --workspace && \
+		ZONING_TEST_STORE=postgres $(CARGO) test --locked -p zoning-server'
 
 # The committed data set must be exactly what the generator makes.
 data-check:
@@ -111,3 +114,7 @@ crash-loop-pg: build
 
 bench-startup: build
 	.venv/bin/python tests/bench/bench_startup.py target/release/zoning
+
+# A vector tile at zoom 14 down to 6 with the 100k store of bench-startup.
+bench-tiles: build
+	.venv/bin/python tests/bench/bench_tiles.py target/release/zoning

@@ -35,6 +35,7 @@ def documented_gets(server):
             item = "bac-giang" if "/province/" in p else "07210" if "/communes/" in p else SHIPPED
             if "/markers/items/" in p:
                 continue  # no marker in a fresh registry
+            p = p.replace("{tileMatrixSetId}", "WebMercatorQuad").replace("{tileMatrix}/{tileRow}/{tileCol}", "0/0/0")
             yield p.replace("{featureId}", item)
 
 

@@ -14,6 +14,7 @@ zone stays public (200) until then, 404 after, and its public history is
 
 import io
 import json
+import math
 import re
 import time
 import urllib.parse
@@ -185,6 +186,14 @@ def expand(path, feature_ids):
         paths = [p.replace("{collectionId}", c) for p in paths for c in ("zones", "markers", "province")]
     if "{featureId}" in path:
         paths = [p.replace("{featureId}", f) for p in paths for f in feature_ids]
+    if "{tileMatrixSetId}" in path:
+        paths = [p.replace("{tileMatrixSetId}", "WebMercatorQuad") for p in paths]
+    if "{tileMatrix}" in path:
+        # the tiles over the drafts, from the whole world down to a street
+        lon, lat = SECRET_1[0]
+        tiles = [f"{z}/{int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2 ** z)}/{int((lon + 180) / 360 * 2 ** z)}"
+                 for z in (0, 6, 10, 14, 16, 18)]
+        paths = [p.replace("{tileMatrix}/{tileRow}/{tileCol}", t) for p in paths for t in tiles]
     return paths
 
 

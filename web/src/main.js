@@ -8,6 +8,9 @@ import View from 'ol/View.js';
 import VectorLayer from 'ol/layer/Vector.js';
 import VectorSource from 'ol/source/Vector.js';
 import TileLayer from 'ol/layer/Tile.js';
+import VectorTileLayer from 'ol/layer/VectorTile.js';
+import VectorTileSource from 'ol/source/VectorTile.js';
+import MVT from 'ol/format/MVT.js';
 import OSM from 'ol/source/OSM.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
 import Feature from 'ol/Feature.js';
@@ -164,6 +167,33 @@ const flaggedCodes = new Set();
 const osmSource = new OSM();
 const osmLayer = new TileLayer({ source: osmSource, visible: false, properties: { name: 'osm' } });
 const zoneLayer = new VectorLayer({ source: zoneSource, style: zoneStyle, properties: { name: 'zones' } });
+// A large registry is drawn from the server's vector tiles
+// (/collections/zones/tiles, Mapbox Vector Tiles) instead of one GeoJSON of
+// every zone: above TILE_THRESHOLD zones in the caller's view, or when the
+// page is opened with ?tiles=1 (?tiles=0 forces GeoJSON). docs/api.md.
+const TILE_THRESHOLD = 5000;
+const tilesParam = new URLSearchParams(location.search).get('tiles');
+const zoneTileSource = new VectorTileSource({
+  format: new MVT({ idProperty: 'code' }),
+  url: '/collections/zones/tiles/WebMercatorQuad/{z}/{y}/{x}',
+  maxZoom: 22,
+  // through api(): a planner's tiles carry the token (and hold drafts)
+  tileLoadFunction: (tile, url) => {
+    tile.setLoader((extent, resolution, projection) => {
+      api(url)
+        .then((r) => {
+          if (r.status === 204) return new ArrayBuffer(0);
+          if (!r.ok) throw new Error(`${url}: ${r.status}`);
+          return r.arrayBuffer();
+        })
+        .then((data) => tile.setFeatures(data.byteLength
+          ? tile.getFormat().readFeatures(data, { extent, featureProjection: projection }) : []))
+        .catch(() => tile.onError());
+    });
+  },
+});
+const zoneTileLayer = new VectorTileLayer({ source: zoneTileSource, style: zoneStyle, visible: false,
+  properties: { name: 'zone-tiles' } });
 const zoneLabelLayer = new VectorLayer({ source: zoneSource, style: zoneLabelStyle, declutter: 'labels',
   minZoom: ZONE_LABEL_ZOOM, properties: { name: 'zone-labels' } });
 const view = new View({ center: fromLonLat([106.45, 21.3]), zoom: 9 });
@@ -182,6 +212,7 @@ const map = new Map({
     formerLayer,
     currentLayer,
     zoneLayer,
+    zoneTileLayer,
     new VectorLayer({ source: compareSource, style: (f) => compareStyles[f.get('slot')], properties: { name: 'compare' } }),
     new VectorLayer({ source: editSource, style: editStyle, properties: { name: 'edit' } }),
     new VectorLayer({ source: markerSource, style: markerStyle, properties: { name: 'markers' } }),
@@ -205,7 +236,11 @@ window.zoning = {
   markerColours: MARKER_COLOURS,
   ground: GROUND,
   ready: false,
+  mode: null, // 'geojson' or 'tiles' once the zones are loaded
 };
+
+// a style change (a selection, removed zones shown) redraws the tiled zones too
+zoneLayer.on('change', () => { if (zoneTileLayer.getVisible()) zoneTileLayer.changed(); });
 
 // the first zones drawn: a mark for the figures (tests/perf.mjs)
 zoneLayer.on('postrender', function firstZones() {
@@ -223,12 +258,41 @@ function fitProvince() {
   if (e) view.fit(e, { padding: [12, 12, (credits ? credits.offsetHeight : 0) + 8, (zoom ? zoom.offsetWidth + zoom.offsetLeft : 0) + 4] });
 }
 
+// Whether to draw the zones from vector tiles: how many the caller's view
+// holds (numberMatched of one item), unless ?tiles= says.
+async function useTiles() {
+  if (tilesParam === '1' || tilesParam === '0') return tilesParam === '1';
+  const one = await apiJson('/collections/zones/items?limit=1');
+  return (one.numberMatched || 0) > TILE_THRESHOLD;
+}
 async function loadZones() {
-  const fc = await apiJson('/collections/zones/items?limit=10000');
+  const tiles = await useTiles();
   zoneSource.clear();
-  zoneSource.addFeatures(geojson.readFeatures(fc));
+  if (tiles) {
+    // the zones come with the tiles; a zone clicked is read in full (its card)
+    zoneTileSource.refresh();
+  } else {
+    const fc = await apiJson('/collections/zones/items?limit=10000');
+    zoneSource.addFeatures(geojson.readFeatures(fc));
+  }
+  zoneLayer.setVisible(!tiles);
+  zoneLabelLayer.setVisible(!tiles);
+  zoneTileLayer.setVisible(tiles);
+  window.zoning.mode = tiles ? 'tiles' : 'geojson';
   searchIndex = null;
   renderLegend();
+}
+// A zone clicked on a tile (or named in the address) while the zones come as
+// tiles: its Feature read from the items route (the card needs every
+// property), kept in zoneSource, then selected as any other.
+async function selectFromTile(code, zoom = false) {
+  if (!zoneSource.getFeatureById(code)) {
+    const r = await api(`/collections/zones/items/${encodeURIComponent(code)}`);
+    if (!r.ok) return;
+    zoneSource.addFeature(geojson.readFeature(await r.json()));
+  }
+  select(code, zoom);
+  zoneTileLayer.changed();
 }
 
 // ----------------------------------------------------------- OSM background
@@ -535,6 +599,11 @@ function showDistrict(key, zoom = true) {
 document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !e.defaultPrevented && !drawing && !$('card').hidden) $('card-close')?.click(); });
 map.on('singleclick', (e) => {
   if (drawing) return;
+  if (zoneTileLayer.getVisible()) {
+    const tiled = map.forEachFeatureAtPixel(e.pixel, (f) => f.getId() || null, { layerFilter: (l) => l === zoneTileLayer });
+    if (tiled) selectFromTile(String(tiled));
+    return;
+  }
   const hit = map.forEachFeatureAtPixel(e.pixel, (f) => (f.getId() && zoneSource.hasFeature(f) ? f : null),
     { layerFilter: (l) => l === zoneLayer });
   if (hit) select(hit.getId(), false);
@@ -1366,7 +1435,11 @@ for (const b of document.querySelectorAll('[role=tab]')) {
 $('lang').addEventListener('click', () => { setLang(lang() === 'vi' ? 'en' : 'vi'); refresh(); });
 function followHash() {
   const z = location.hash.match(/zone=([^&]+)/);
-  if (z) { select(decodeURIComponent(z[1]), true); return true; }
+  if (z) {
+    const code = decodeURIComponent(z[1]);
+    if (window.zoning.mode === 'tiles') selectFromTile(code, true); else select(code, true);
+    return true;
+  }
   const c = location.hash.match(/commune=([^&]+)/);
   if (c) { showCommune(decodeURIComponent(c[1]), true); return true; }
   return false;

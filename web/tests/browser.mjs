@@ -1958,6 +1958,52 @@ await test('on a phone the panel goes below the map and the search still works',
   await page.setViewportSize({ width: 1400, height: 900 });
 });
 
+await test('a large registry is drawn from vector tiles: with ?tiles=1 a zone is drawn and opens from its tile', async () => {
+  const asked = [];
+  const log = (r) => asked.push(r.url());
+  page.on('request', log);
+  try {
+    await fresh('/?tiles=1');
+    assert.equal(await page.evaluate(() => window.zoning.mode), 'tiles');
+    assert.ok(asked.some((u) => u.includes('/collections/zones/tiles/WebMercatorQuad/')), 'tiles asked for');
+    assert.ok(!asked.some((u) => u.includes('/collections/zones/items?limit=10000')), 'no GeoJSON of every zone');
+    assert.equal(await page.evaluate(() => window.zoning.layer('zones').getSource().getFeatures().length), 0);
+    // a shipped zone, read by the test from the items route: the centroid of its outline
+    const item = await (await fetch(`${base}/collections/zones/items/KCN-DINH-TRAM`)).json();
+    const ring = item.geometry.type === 'Polygon' ? item.geometry.coordinates[0] : item.geometry.coordinates[0][0];
+    let a = 0; let cx = 0; let cy = 0;
+    for (let i = 0; i < ring.length - 1; i++) {
+      const [x0, y0] = ring[i]; const [x1, y1] = ring[i + 1]; const c = x0 * y1 - x1 * y0;
+      a += c; cx += (x0 + x1) * c; cy += (y0 + y1) * c;
+    }
+    const [lon, lat] = [cx / (3 * a), cy / (3 * a)];
+    const xs = ring.map((p) => p[0]); const ys = ring.map((p) => p[1]);
+    await page.evaluate(([w, s, e, n]) => window.zoning.fit(w, s, e, n), [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]);
+    await page.evaluate(() => new Promise((ok) => { window.zoning.map.once('rendercomplete', () => ok()); window.zoning.map.render(); }));
+    // drawn: the tile layer's rendered features at the zone's centre
+    const ids = await page.evaluate(async ([a, b]) => {
+      const got = await window.zoning.layer('zone-tiles').getFeatures(window.zoning.pixel(a, b));
+      return got.map((f) => f.getId());
+    }, [lon, lat]);
+    assert.deepEqual(ids, ['KCN-DINH-TRAM']);
+    // and clickable: the card opens with what the items route says
+    await clickAt(lon, lat);
+    await page.waitForSelector('#card:not([hidden]) h2');
+    assert.equal(await page.textContent('#card h2'), 'Đình Trám');
+    assert.match(await page.textContent('#card'), /minh họa/);
+    if (shots) await page.screenshot({ path: join(shots, 'tiles.png') });
+  } finally {
+    page.off('request', log);
+  }
+  // a zone named in the address opens from the items route too
+  await fresh('/?tiles=1#zone=KCN-QUANG-CHAU');
+  await page.waitForSelector('#card:not([hidden]) h2');
+  assert.equal(await page.textContent('#card h2'), 'Quang Châu');
+  // without the parameter the shipped registry (under 5,000 zones) stays GeoJSON
+  await fresh('/');
+  assert.equal(await page.evaluate(() => window.zoning.mode), 'geojson');
+});
+
 await test('figures: first render and bytes transferred of the public map, desktop and phone (tests/perf.mjs)', async () => {
   const figures = [];
   for (const viewport of [{ width: 1400, height: 900 }, { width: 390, height: 844 }]) {

@@ -141,7 +141,7 @@ fn body_etag(bytes: &[u8]) -> String {
 }
 
 /// Whether `If-None-Match` names `etag` (weak comparison, RFC 9110 §13.1.2).
-fn none_match(if_none_match: &str, etag: &str) -> bool {
+pub(crate) fn none_match(if_none_match: &str, etag: &str) -> bool {
     let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
     if_none_match.trim() == "*" || if_none_match.split(',').any(|t| bare(t) == bare(etag))
 }

@@ -19,6 +19,7 @@ pub mod limiter;
 pub mod routes;
 pub mod shipped;
 pub mod state;
+pub mod tile;
 pub mod visibility;
 
 use std::sync::Arc;

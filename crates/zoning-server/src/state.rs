@@ -47,6 +47,11 @@ pub struct CachedZone {
     grid_json: [OnceLock<String>; 2],
     /// The boundary in the working plane, EPSG:9214 (for checks).
     pub grid: MultiPolygon,
+    /// The boundary in EPSG:3857 (spherical Mercator of the WGS84 form), for
+    /// vector tiles.
+    pub mercator: MultiPolygon,
+    /// Its box in EPSG:3857 `[minx, miny, maxx, maxy]`.
+    pub bbox_mercator: [f64; 4],
     /// Its grid (in its legal grid) and geodesic areas (served, and summed
     /// by `/report`).
     pub areas: Areas,
@@ -159,10 +164,13 @@ impl CachedZone {
                 .entry("target_set")
                 .or_insert_with(|| json!(zoning_core::zone::BAC_GIANG_TARGETS));
         }
+        let mercator = crate::tile::multipolygon_to_mercator(&wgs84);
         Ok(Self {
             code: v.code.clone(),
             version_id: v.id,
             bbox_wgs84: bbox(&wgs84),
+            bbox_mercator: bbox(&mercator),
+            mercator,
             bbox_grid: bbox(&v.grid),
             json_wgs84: feature(&v.code, &wgs84, &properties, 9),
             grid_json: [OnceLock::new(), OnceLock::new()],
@@ -440,6 +448,9 @@ pub struct AppState {
     pub verifications: std::sync::atomic::AtomicUsize,
     /// Failed sign-ins per address and per name (`POST /login`).
     pub logins: crate::limiter::LoginLimiter,
+    /// Heavy vector tiles made lately, each with the zone versions it was
+    /// made of (reused while those are the tile's zones).
+    pub tiles: crate::routes::tiles::Memo,
 }
 
 impl std::fmt::Debug for AppState {
@@ -472,6 +483,7 @@ impl AppState {
             config,
             validations: std::sync::atomic::AtomicUsize::new(0),
             verifications: std::sync::atomic::AtomicUsize::new(0),
+            tiles: crate::routes::tiles::Memo::default(),
         };
         state.reload()?;
         Ok(state)
@@ -522,9 +534,12 @@ impl AppState {
         // with a draft on top has another public version (or none): the
         // public view is read from the store for those, and only when there
         // are some.
+        let started = std::time::Instant::now();
         let planner = self.store.zones(View::Planner, None)?;
+        let read = started.elapsed();
         let versions: Vec<&ZoneVersion> = planner.iter().collect();
         let built = build(&versions, admin_for(self, &versions)?)?;
+        let made = started.elapsed() - read;
         let drafts: HashSet<String> = planner
             .iter()
             .filter(|v| v.status != Status::Approved)
@@ -556,6 +571,13 @@ impl AppState {
             planner,
             newest: HashMap::new(),
         };
+        tracing::info!(
+            zones = cache.planner.zones().len(),
+            read_ms = read.as_millis(),
+            built_ms = made.as_millis(),
+            total_ms = started.elapsed().as_millis(),
+            "the cache is loaded (read: the planners' view from the store; built: PROJ, areas and the served JSON)"
+        );
         *self
             .cache
             .write()
@@ -667,6 +689,8 @@ mod tests {
             json_wgs84: String::new(),
             grid_json: [OnceLock::new(), OnceLock::new()],
             grid: MultiPolygon::new(vec![]),
+            mercator: MultiPolygon::new(vec![]),
+            bbox_mercator: [0.0; 4],
             areas: Areas {
                 grid_area_ha: 0.0,
                 geodesic_area_ha: 0.0,

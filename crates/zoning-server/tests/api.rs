@@ -697,7 +697,9 @@ async fn every_route_openapi_lists_answers() {
             };
             let uri = path
                 .replace("{collectionId}", c)
-                .replace("{featureId}", &path_segment(id));
+                .replace("{featureId}", &path_segment(id))
+                .replace("{tileMatrixSetId}", "WebMercatorQuad")
+                .replace("{tileMatrix}/{tileRow}/{tileCol}", "0/0/0");
             for method in ops.as_object().expect("operations").keys() {
                 let req = match method.as_str() {
                     "get" => test::TestRequest::get(),

@@ -31,6 +31,17 @@ pub(crate) fn open(db: &Path, fill: bool) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
+/// A `--db` value as it may be printed: a file's path, or a URL without its
+/// password.
+pub(crate) fn shown(db: &Path) -> String {
+    let text = db.to_string_lossy();
+    if zoning_store::pg::is_url(&text) {
+        zoning_store::pg::describe_url(&text)
+    } else {
+        db.display().to_string()
+    }
+}
+
 /// Opens an existing registry (a SQLite file must exist; a PostgreSQL
 /// database gets zoning's schema if it has none).
 pub(crate) fn existing(db: &Path) -> anyhow::Result<Arc<dyn Store>> {
@@ -80,10 +91,12 @@ pub fn serve(a: &ServeArgs) -> anyhow::Result<()> {
         None => default_db()?,
     };
     let store = open(&db, true)?;
-    tracing::info!(db = %db.display(), "database");
+    // a URL's password is not printed
+    let place = shown(&db);
+    tracing::info!(db = %place, "database");
     eprintln!(
         "zoning: serving {} on http://{}/ (map in a browser; OGC API – Features for QGIS and GDAL: OAPIF:http://{}/)",
-        db.display(),
+        place,
         config.bind,
         config.bind
     );
@@ -279,7 +292,7 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
     let n = store.append_zones(versions)?;
     eprintln!(
         "zoning: imported {n} zone version(s) into {} ({} finding(s) stored with them)",
-        a.db.display(),
+        shown(&a.db),
         report.findings.len()
     );
     Ok(())

@@ -135,7 +135,9 @@ fn db_zones(db: &std::path::Path) -> anyhow::Result<Vec<zoning_core::Zone>> {
         .map(|v| {
             zoning_core::zone::ZoneProperties::from_json(v.properties)
                 .and_then(|p| p.into_zone(v.code.clone(), v.grid))
-                .map_err(|e| anyhow::anyhow!("{}: zone {}: {e}", db.display(), v.code))
+                .map_err(|e| {
+                    anyhow::anyhow!("{}: zone {}: {e}", super::registry::shown(db), v.code)
+                })
         })
         .collect()
 }

@@ -64,12 +64,18 @@ pub fn outside_scope<S: Borrow<Subject> + Sync>(
         Rule::OutsideScope,
         &scope.name,
     );
+    // what of each zone lies outside the province, summed once (a scan of
+    // `outside` per finding was quadratic: 100,000 zones far outside)
+    let mut beyond_by_codes: std::collections::HashMap<&[String], f64> =
+        std::collections::HashMap::with_capacity(outside.len());
+    for o in outside {
+        *beyond_by_codes.entry(o.codes.as_slice()).or_default() += o.area_m2.unwrap_or(0.0);
+    }
     found.retain_mut(|f| {
-        let beyond: f64 = outside
-            .iter()
-            .filter(|o| o.codes == f.codes)
-            .filter_map(|o| o.area_m2)
-            .sum();
+        let beyond = beyond_by_codes
+            .get(f.codes.as_slice())
+            .copied()
+            .unwrap_or(0.0);
         let inside = f.area_m2.unwrap_or_default() - beyond;
         if inside < opts.sliver_m2 {
             return false;

@@ -10,7 +10,7 @@
 //! matches a boundary already recorded (the stored version of the same zone or
 //! a neighbour) while as given it does not.
 
-use geo::{Area, BooleanOps, BoundingRect, Centroid, Contains, Translate};
+use geo::{Area, BooleanOps, BoundingRect, Centroid, Contains, Intersects, Translate};
 use geo_types::{Coord, MultiPolygon, Point};
 use serde::Serialize;
 
@@ -262,6 +262,11 @@ pub fn wrong_meridian(
 ) -> Vec<Finding> {
     let mut found = Vec::new();
     let boxes = bounds.boxes();
+    // the province's own box first: a point far from it is not in it (the
+    // polygon test walks all its vertices)
+    let Some(province_box) = bounds.province.bounding_rect() else {
+        return found;
+    };
     // the first subject of each code, and one PROJ transformation per other
     // zone: a file of many zones far outside would otherwise search the
     // subjects and set PROJ up again for every one of them
@@ -310,7 +315,9 @@ pub fn wrong_meridian(
             let Ok((x, y)) = back.point(rx, ry) else {
                 continue;
             };
-            if !bounds.province.contains(&Point::new(x, y)) {
+            if !province_box.intersects(&Point::new(x, y))
+                || !bounds.province.contains(&Point::new(x, y))
+            {
                 continue;
             }
             let d = Coord {

@@ -47,13 +47,22 @@ pub fn read(text: &str, file: &str, opts: &super::ReadOptions, t: &GridTransform
             })?,
         ),
     };
-    let mut mapping = super::Mapping::default();
-    let features = collection
-        .features
-        .into_iter()
-        .enumerate()
-        .map(|(i, f)| read_feature(f, i + 1, to_grid.as_ref(), &opts.fields, &mut mapping, t))
-        .collect();
+    let (features, mapping) = match &to_grid {
+        // WGS84, the usual case: the features on every core, each thread
+        // with its own PROJ objects, in order
+        None => read_in_parallel(collection.features, &opts.fields),
+        // a CRS of the file's own: its transformation is one PROJ object
+        Some(to_grid) => {
+            let mut mapping = super::Mapping::default();
+            let features = collection
+                .features
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| read_feature(f, i + 1, Some(to_grid), &opts.fields, &mut mapping, t))
+                .collect();
+            (features, mapping)
+        }
+    };
     let mut input = Input {
         file: file.to_owned(),
         features,
@@ -66,6 +75,45 @@ pub fn read(text: &str, file: &str, opts: &super::ReadOptions, t: &GridTransform
     };
     mapping.finish(&opts.fields, &mut input)?;
     Ok(input)
+}
+
+type Read = Vec<std::result::Result<InputFeature, FeatureError>>;
+
+/// The features of a WGS84 file read on every core (rayon), in order, with
+/// their field mapping gathered as a sequential read gathers it.
+fn read_in_parallel(
+    features: Vec<Feature>,
+    map: &super::fields::FieldMap,
+) -> (Read, super::Mapping) {
+    use rayon::prelude::*;
+    features
+        .into_par_iter()
+        .enumerate()
+        .fold(
+            || (Vec::new(), super::Mapping::default()),
+            |(mut read, mut mapping), (i, f)| {
+                let one = crate::crs::with_thread_transform(|t| {
+                    Ok::<_, crate::Error>(read_feature(f, i + 1, None, map, &mut mapping, t))
+                });
+                read.push(one.unwrap_or_else(|e| {
+                    Err(FeatureError {
+                        index: i + 1,
+                        code: None,
+                        reason: e.to_string(),
+                        geometry: true,
+                    })
+                }));
+                (read, mapping)
+            },
+        )
+        .reduce(
+            || (Vec::new(), super::Mapping::default()),
+            |(mut a, mut ma), (b, mb)| {
+                a.extend(b);
+                ma.merge(mb);
+                (a, ma)
+            },
+        )
 }
 
 /// Reads a WGS84 GeoJSON FeatureCollection and refuses it at the first

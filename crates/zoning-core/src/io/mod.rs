@@ -186,6 +186,13 @@ impl Mapping {
             .extend(a.warnings.into_iter().map(|w| format!("{label}: {w}")));
     }
 
+    /// Adds what `later` gathered from the features after these.
+    pub(crate) fn merge(&mut self, later: Self) {
+        self.uses.extend(later.uses);
+        self.warnings.extend(later.warnings);
+        self.seen.extend(later.seen);
+    }
+
     /// Records the properties of a feature that could not be read (its
     /// fields count as seen).
     pub(crate) fn saw(&mut self, props: &JsonObject) {

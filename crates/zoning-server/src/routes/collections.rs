@@ -34,6 +34,11 @@ fn describe(id: &str, b: &str, extent: Option<[f64; 4]>) -> Value {
             {"href": items, "rel": "items", "type": "application/geo+json", "title": title},
         ],
     });
+    if id == "zones" {
+        if let Some(links) = c["links"].as_array_mut() {
+            links.push(json!({"href": format!("{b}/collections/zones/tiles"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": "application/json", "title": "vector tiles (Mapbox Vector Tiles, WebMercatorQuad)"}));
+        }
+    }
     if let Some(bb) = extent {
         c["extent"] = json!({"spatial": {"bbox": [bb], "crs": CRS84}});
     }

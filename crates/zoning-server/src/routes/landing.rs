@@ -55,6 +55,7 @@ pub async fn get_landing(
             {"href": format!("{b}/api"), "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "the API definition"},
             {"href": format!("{b}/conformance"), "rel": "conformance", "type": "application/json", "title": "conformance classes"},
             {"href": format!("{b}/collections"), "rel": "data", "type": "application/json", "title": "collections"},
+            {"href": format!("{b}/tileMatrixSets"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "type": "application/json", "title": "tile matrix sets"},
             {"href": format!("{b}/report"), "rel": "related", "type": "application/json", "title": "reconciliation with the resolution's targets"},
         ]
     })))
@@ -62,7 +63,12 @@ pub async fn get_landing(
 
 /// `GET /conformance`.
 pub async fn get_conformance() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "conformsTo": CONFORMANCE }))
+    let all: Vec<&str> = CONFORMANCE
+        .iter()
+        .chain(super::tiles::CONFORMANCE)
+        .copied()
+        .collect();
+    HttpResponse::Ok().json(json!({ "conformsTo": all }))
 }
 
 /// The OpenAPI 3.0 definition of the service (`openapi.json`).

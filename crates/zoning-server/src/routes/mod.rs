@@ -9,6 +9,7 @@ pub mod markers;
 pub mod ogc;
 pub mod province;
 pub mod report;
+pub mod tiles;
 pub mod validate;
 pub mod zones;
 
@@ -215,6 +216,8 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             "/collections/province/items/{id}",
             web::get().to(province::get_item),
         )
+        // zones as vector tiles: OGC API – Tiles
+        .configure(tiles::routes)
         .route("/validate", web::post().to(validate::post_validate))
         .route("/report", web::get().to(report::get_report))
         .route("/export/zones.geojson", web::get().to(export::get_geojson))

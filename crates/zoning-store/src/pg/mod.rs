@@ -46,8 +46,13 @@ type Manager = PostgresConnectionManager<NoTls>;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The PostgreSQL store.
+///
+/// Its calls block (make them on a blocking thread, `web::block`); they
+/// may be made anywhere, even on a thread that drives async tasks, and so
+/// may it be dropped ([`off_runtime`]).
 pub struct PgStore {
-    pool: r2d2::Pool<Manager>,
+    /// Always `Some` but while dropping.
+    pool: Option<r2d2::Pool<Manager>>,
     config: Config,
     place: String,
     found_schema: i64,
@@ -66,6 +71,16 @@ impl std::fmt::Debug for PgStore {
 #[must_use]
 pub fn is_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// A `--db` URL as it may be printed: `postgres://USER@HOST:PORT/DBNAME`,
+/// never its password (nor anything else of a URL that cannot be read).
+#[must_use]
+pub fn describe_url(url: &str) -> String {
+    url.parse::<Config>().map_or_else(
+        |_| "a PostgreSQL database (its URL cannot be read)".to_owned(),
+        |c| describe(&c),
+    )
 }
 
 /// The database a connection string names, without its password:
@@ -115,11 +130,31 @@ pub(crate) fn pg_error(e: &postgres::Error) -> StoreError {
     }
     let io =
         std::error::Error::source(e).is_some_and(<dyn std::error::Error>::is::<std::io::Error>);
-    if e.is_closed() || io || e.to_string().contains("connect") {
-        StoreError::Unavailable(e.to_string())
+    // "error connecting to server" says less than its cause ("Connection
+    // refused")
+    let text = match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    };
+    if e.is_closed() || io || text.contains("connect") {
+        StoreError::Unavailable(text)
     } else {
-        StoreError::Backend(e.to_string())
+        StoreError::Backend(text)
     }
+}
+
+/// Runs a store call where the synchronous client may block: on this thread,
+/// unless it belongs to a tokio runtime (an async task, or a blocking
+/// thread of one), then on a scoped thread of its own — the client starts
+/// its own runtime, which tokio refuses inside another (with a panic).
+pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(t) => t,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
 }
 
 #[allow(clippy::needless_pass_by_value)] // for `map_err(pg)`
@@ -137,6 +172,10 @@ impl PgStore {
     /// by a newer zoning, or a migration fails (the database is then
     /// unchanged).
     pub fn open(url: &str) -> Result<Self, Error> {
+        off_runtime(|| Self::connect(url))
+    }
+
+    fn connect(url: &str) -> Result<Self, Error> {
         let config: Config = url.parse().map_err(|e| Error::Open {
             path: "the --db URL".into(),
             reason: format!(
@@ -156,7 +195,12 @@ impl PgStore {
             .build(PostgresConnectionManager::new(config.clone(), NoTls))
             .map_err(|e| Error::Open {
                 path: place.clone(),
-                reason: e.to_string(),
+                // the pool says only that it timed out: one connection of
+                // our own says why (refused, no such database, password)
+                reason: config
+                    .connect(NoTls)
+                    .err()
+                    .map_or_else(|| e.to_string(), |e| pg_error(&e).to_string()),
             })?;
         let mut client = pool.get().map_err(|e| Error::Open {
             path: place.clone(),
@@ -165,7 +209,7 @@ impl PgStore {
         let found_schema = migrations::run(&mut client, &place)?;
         drop(client);
         Ok(Self {
-            pool,
+            pool: Some(pool),
             config,
             place,
             found_schema,
@@ -188,8 +232,21 @@ impl PgStore {
     /// can be had within [`CONNECT_TIMEOUT`].
     pub(crate) fn client(&self) -> Result<PooledConnection<Manager>, StoreError> {
         self.pool
+            .as_ref()
+            .ok_or_else(|| StoreError::Backend("the store is being dropped".into()))?
             .get()
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", self.place)))
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // closing a connection blocks on the client's own runtime, which may
+        // not happen on a thread that drives async tasks: close them on one
+        // of their own
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
     }
 }
 
@@ -241,4 +298,33 @@ fn marker_row(row: &Row) -> MarkerVersion {
         author: row.get(12),
         retired: row.get(13),
     }
+}
+
+/// Creates a new, empty database `PREFIX_PID_N` in the cluster `base`
+/// (`postgres://USER@HOST:PORT`, a role that may create databases) and
+/// returns its URL: one database per test.
+///
+/// # Errors
+/// When the cluster cannot be reached or refuses.
+#[doc(hidden)]
+pub fn create_test_database(base: &str, prefix: &str) -> Result<String, Error> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let fail = |e: postgres::Error| Error::Open {
+        path: base.to_owned(),
+        reason: pg_error(&e).to_string(),
+    };
+    let mut admin = postgres::Client::connect(&format!("{base}/postgres"), NoTls).map_err(fail)?;
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .map_err(fail)?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .map_err(fail)?;
+    Ok(format!("{base}/{name}"))
 }

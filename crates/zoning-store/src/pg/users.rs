@@ -9,7 +9,7 @@ use zoning_core::store::{
     User, UserStore, UserSummary,
 };
 
-use super::{pg, PgStore};
+use super::{off_runtime, pg, PgStore};
 use crate::users::{lifetime, make_token, token_user};
 use crate::{hash, now};
 
@@ -71,19 +71,21 @@ fn insert_token(
 
 impl UserStore for PgStore {
     fn user_by_token(&self, token: &str) -> StoreResult<Option<User>> {
-        let Some(r) = self
-            .client()?
-            .query_opt(
-                "SELECT u.name, u.role, u.disabled_at, t.expires_at, t.revoked_at
-                 FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = $1",
-                &[&hash(token)],
-            )
-            .map_err(pg)?
-        else {
-            return Ok(None);
-        };
-        let role: String = r.get(1);
-        token_user(r.get(0), &role, r.get(2), r.get(3), r.get(4))
+        off_runtime(|| {
+            let Some(r) = self
+                .client()?
+                .query_opt(
+                    "SELECT u.name, u.role, u.disabled_at, t.expires_at, t.revoked_at
+                     FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = $1",
+                    &[&hash(token)],
+                )
+                .map_err(pg)?
+            else {
+                return Ok(None);
+            };
+            let role: String = r.get(1);
+            token_user(r.get(0), &role, r.get(2), r.get(3), r.get(4))
+        })
     }
 
     fn add_user_expiring(
@@ -92,213 +94,233 @@ impl UserStore for PgStore {
         role: Role,
         ttl: Option<Duration>,
     ) -> StoreResult<IssuedToken> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(pg)?;
-        let (created, expires) = lifetime(ttl)?;
-        let id: i64 = tx
-            .query_one(
-                "INSERT INTO users (name, role, created_at) VALUES ($1, $2, $3) RETURNING id",
-                &[&name, &role.as_str(), &created],
-            )
-            .map_err(|e| {
-                if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-                    StoreError::Conflict {
-                        what: format!("user {name}"),
-                        current: None,
+        off_runtime(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction().map_err(pg)?;
+            let (created, expires) = lifetime(ttl)?;
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO users (name, role, created_at) VALUES ($1, $2, $3) RETURNING id",
+                    &[&name, &role.as_str(), &created],
+                )
+                .map_err(|e| {
+                    if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+                        StoreError::Conflict {
+                            what: format!("user {name}"),
+                            current: None,
+                        }
+                    } else {
+                        pg(e)
                     }
-                } else {
-                    pg(e)
-                }
-            })?
-            .get(0);
-        let token = insert_token(&mut tx, id, TokenKind::Api, &created, expires.as_deref())?;
-        tx.commit().map_err(pg)?;
-        Ok(IssuedToken {
-            token,
-            user: User {
-                name: name.to_owned(),
-                role,
-            },
-            kind: TokenKind::Api,
-            expires_at: expires,
+                })?
+                .get(0);
+            let token = insert_token(&mut tx, id, TokenKind::Api, &created, expires.as_deref())?;
+            tx.commit().map_err(pg)?;
+            Ok(IssuedToken {
+                token,
+                user: User {
+                    name: name.to_owned(),
+                    role,
+                },
+                kind: TokenKind::Api,
+                expires_at: expires,
+            })
         })
     }
 
     fn users(&self) -> StoreResult<Vec<UserSummary>> {
-        let rows = self
-            .client()?
-            .query(
-                "SELECT u.name, u.role, u.created_at, u.password_hash IS NOT NULL, u.disabled_at,
-                   (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL
-                      AND (t.expires_at IS NULL OR t.expires_at > $1)),
-                   (SELECT MAX(t.expires_at) FROM tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL
-                      AND t.expires_at > $1),
-                   (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL
-                      AND t.expires_at IS NULL)
-                 FROM users u ORDER BY u.name",
-                &[&now()],
-            )
-            .map_err(pg)?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let role: String = r.get(1);
-                let never = r.get::<_, i64>(7) > 0;
-                UserSummary {
-                    name: r.get(0),
-                    role: Role::parse(&role).unwrap_or(Role::Planner),
-                    created_at: r.get(2),
-                    has_password: r.get(3),
-                    disabled_at: r.get(4),
-                    live_tokens: usize::try_from(r.get::<_, i64>(5)).unwrap_or(0),
-                    latest_expiry: if never { None } else { r.get(6) },
-                    never_expires: never,
-                }
-            })
-            .collect())
+        off_runtime(|| {
+            let rows = self
+                .client()?
+                .query(
+                    "SELECT u.name, u.role, u.created_at, u.password_hash IS NOT NULL, u.disabled_at,
+                       (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL
+                          AND (t.expires_at IS NULL OR t.expires_at > $1)),
+                       (SELECT MAX(t.expires_at) FROM tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL
+                          AND t.expires_at > $1),
+                       (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL
+                          AND t.expires_at IS NULL)
+                     FROM users u ORDER BY u.name",
+                    &[&now()],
+                )
+                .map_err(pg)?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    let role: String = r.get(1);
+                    let never = r.get::<_, i64>(7) > 0;
+                    UserSummary {
+                        name: r.get(0),
+                        role: Role::parse(&role).unwrap_or(Role::Planner),
+                        created_at: r.get(2),
+                        has_password: r.get(3),
+                        disabled_at: r.get(4),
+                        live_tokens: usize::try_from(r.get::<_, i64>(5)).unwrap_or(0),
+                        latest_expiry: if never { None } else { r.get(6) },
+                        never_expires: never,
+                    }
+                })
+                .collect())
+        })
     }
 
     fn rotate_token(&self, name: &str, ttl: Option<Duration>) -> StoreResult<IssuedToken> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(pg)?;
-        let user = active_user(&mut tx, name)?;
-        let (at, expires) = lifetime(ttl)?;
-        tx.execute(
-            "UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND kind = 'api' AND revoked_at IS NULL",
-            &[&user.id, &at],
-        )
-        .map_err(pg)?;
-        let token = insert_token(&mut tx, user.id, TokenKind::Api, &at, expires.as_deref())?;
-        tx.commit().map_err(pg)?;
-        Ok(IssuedToken {
-            token,
-            user: user.user,
-            kind: TokenKind::Api,
-            expires_at: expires,
+        off_runtime(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction().map_err(pg)?;
+            let user = active_user(&mut tx, name)?;
+            let (at, expires) = lifetime(ttl)?;
+            tx.execute(
+                "UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND kind = 'api' AND revoked_at IS NULL",
+                &[&user.id, &at],
+            )
+            .map_err(pg)?;
+            let token = insert_token(&mut tx, user.id, TokenKind::Api, &at, expires.as_deref())?;
+            tx.commit().map_err(pg)?;
+            Ok(IssuedToken {
+                token,
+                user: user.user,
+                kind: TokenKind::Api,
+                expires_at: expires,
+            })
         })
     }
 
     fn revoke_user(&self, name: &str) -> StoreResult<usize> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(pg)?;
-        let id: i64 = tx
-            .query_opt("SELECT id FROM users WHERE name = $1", &[&name])
-            .map_err(pg)?
-            .ok_or_else(|| StoreError::NotFound(format!("user {name}")))?
-            .get(0);
-        let at = now();
-        let revoked = tx
-            .execute(
-                "UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL
-                   AND (expires_at IS NULL OR expires_at > $2)",
+        off_runtime(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction().map_err(pg)?;
+            let id: i64 = tx
+                .query_opt("SELECT id FROM users WHERE name = $1", &[&name])
+                .map_err(pg)?
+                .ok_or_else(|| StoreError::NotFound(format!("user {name}")))?
+                .get(0);
+            let at = now();
+            let revoked = tx
+                .execute(
+                    "UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL
+                       AND (expires_at IS NULL OR expires_at > $2)",
+                    &[&id, &at],
+                )
+                .map_err(pg)?;
+            tx.execute(
+                "UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL",
                 &[&id, &at],
             )
             .map_err(pg)?;
-        tx.execute(
-            "UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL",
-            &[&id, &at],
-        )
-        .map_err(pg)?;
-        tx.commit().map_err(pg)?;
-        Ok(usize::try_from(revoked).unwrap_or(usize::MAX))
+            tx.commit().map_err(pg)?;
+            Ok(usize::try_from(revoked).unwrap_or(usize::MAX))
+        })
     }
 
     fn set_password(&self, name: &str, phc_hash: &str) -> StoreResult<()> {
-        let n = self
-            .client()?
-            .execute(
-                "UPDATE users SET password_hash = $2 WHERE name = $1",
-                &[&name, &phc_hash],
-            )
-            .map_err(pg)?;
-        if n == 0 {
-            return Err(StoreError::NotFound(format!("user {name}")));
-        }
-        Ok(())
+        off_runtime(|| {
+            let n = self
+                .client()?
+                .execute(
+                    "UPDATE users SET password_hash = $2 WHERE name = $1",
+                    &[&name, &phc_hash],
+                )
+                .map_err(pg)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("user {name}")));
+            }
+            Ok(())
+        })
     }
 
     fn password_hash(&self, name: &str) -> StoreResult<Option<String>> {
-        Ok(self
-            .client()?
-            .query_opt("SELECT password_hash FROM users WHERE name = $1", &[&name])
-            .map_err(pg)?
-            .and_then(|r| r.get::<_, Option<String>>(0)))
+        off_runtime(|| {
+            Ok(self
+                .client()?
+                .query_opt("SELECT password_hash FROM users WHERE name = $1", &[&name])
+                .map_err(pg)?
+                .and_then(|r| r.get::<_, Option<String>>(0)))
+        })
     }
 
     fn issue_session(&self, name: &str, ttl: Duration) -> StoreResult<IssuedToken> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(pg)?;
-        let user = active_user(&mut tx, name)?;
-        let (at, expires) = lifetime(Some(ttl))?;
-        let token = insert_token(
-            &mut tx,
-            user.id,
-            TokenKind::Session,
-            &at,
-            expires.as_deref(),
-        )?;
-        tx.commit().map_err(pg)?;
-        Ok(IssuedToken {
-            token,
-            user: user.user,
-            kind: TokenKind::Session,
-            expires_at: expires,
+        off_runtime(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction().map_err(pg)?;
+            let user = active_user(&mut tx, name)?;
+            let (at, expires) = lifetime(Some(ttl))?;
+            let token = insert_token(
+                &mut tx,
+                user.id,
+                TokenKind::Session,
+                &at,
+                expires.as_deref(),
+            )?;
+            tx.commit().map_err(pg)?;
+            Ok(IssuedToken {
+                token,
+                user: user.user,
+                kind: TokenKind::Session,
+                expires_at: expires,
+            })
         })
     }
 
     fn revoke_session(&self, token: &str) -> StoreResult<bool> {
-        let n = self
-            .client()?
-            .execute(
-                "UPDATE tokens SET revoked_at = $2
-                 WHERE token_sha256 = $1 AND kind = 'session' AND revoked_at IS NULL",
-                &[&hash(token), &now()],
-            )
-            .map_err(pg)?;
-        Ok(n > 0)
+        off_runtime(|| {
+            let n = self
+                .client()?
+                .execute(
+                    "UPDATE tokens SET revoked_at = $2
+                     WHERE token_sha256 = $1 AND kind = 'session' AND revoked_at IS NULL",
+                    &[&hash(token), &now()],
+                )
+                .map_err(pg)?;
+            Ok(n > 0)
+        })
     }
 
     fn audit(&self, entry: &NewAuditEntry) -> StoreResult<()> {
-        self.client()?
-            .execute(
-                "INSERT INTO audit_log (at, actor, action, target, outcome, detail, remote)
-                 VALUES (zoning_now(), $1, $2, $3, $4, $5, $6)",
-                &[
-                    &entry.actor,
-                    &entry.action,
-                    &entry.target,
-                    &entry.outcome,
-                    &entry.detail,
-                    &entry.remote,
-                ],
-            )
-            .map_err(pg)?;
-        Ok(())
+        off_runtime(|| {
+            self.client()?
+                .execute(
+                    "INSERT INTO audit_log (at, actor, action, target, outcome, detail, remote)
+                     VALUES (zoning_now(), $1, $2, $3, $4, $5, $6)",
+                    &[
+                        &entry.actor,
+                        &entry.action,
+                        &entry.target,
+                        &entry.outcome,
+                        &entry.detail,
+                        &entry.remote,
+                    ],
+                )
+                .map_err(pg)?;
+            Ok(())
+        })
     }
 
     fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditEntry>> {
-        let rows = self
-            .client()?
-            .query(
-                "SELECT id, at, actor, action, target, outcome, detail, remote
-                 FROM audit_log ORDER BY id DESC LIMIT $1",
-                &[&i64::try_from(limit).unwrap_or(i64::MAX)],
-            )
-            .map_err(pg)?;
-        Ok(rows
-            .iter()
-            .map(|r| AuditEntry {
-                id: r.get(0),
-                at: r.get(1),
-                entry: NewAuditEntry {
-                    actor: r.get(2),
-                    action: r.get(3),
-                    target: r.get(4),
-                    outcome: r.get(5),
-                    detail: r.get(6),
-                    remote: r.get(7),
-                },
-            })
-            .collect())
+        off_runtime(|| {
+            let rows = self
+                .client()?
+                .query(
+                    "SELECT id, at, actor, action, target, outcome, detail, remote
+                     FROM audit_log ORDER BY id DESC LIMIT $1",
+                    &[&i64::try_from(limit).unwrap_or(i64::MAX)],
+                )
+                .map_err(pg)?;
+            Ok(rows
+                .iter()
+                .map(|r| AuditEntry {
+                    id: r.get(0),
+                    at: r.get(1),
+                    entry: NewAuditEntry {
+                        actor: r.get(2),
+                        action: r.get(3),
+                        target: r.get(4),
+                        outcome: r.get(5),
+                        detail: r.get(6),
+                        remote: r.get(7),
+                    },
+                })
+                .collect())
+        })
     }
 }

@@ -11,7 +11,7 @@ use zoning_core::store::{
     ZoneVersion,
 };
 
-use super::{pg, zone_row, PgStore, ZONE_COLUMNS};
+use super::{off_runtime, pg, zone_row, PgStore, ZONE_COLUMNS};
 use crate::{as_of_instant, geometry_text, with_geometry};
 
 impl PgStore {
@@ -64,130 +64,146 @@ impl PgStore {
 
 impl ZoneStore for PgStore {
     fn zones(&self, view: View, as_of: Option<&str>) -> StoreResult<Vec<ZoneVersion>> {
-        let Some(as_of) = as_of else {
-            // the heads the trigger keeps
-            let head = match view {
-                View::Public => "h.public_id",
-                View::Planner => "h.latest_id",
+        off_runtime(|| {
+            let Some(as_of) = as_of else {
+                // the heads the trigger keeps
+                let head = match view {
+                    View::Public => "h.public_id",
+                    View::Planner => "h.latest_id",
+                };
+                let retired = match view {
+                    View::Public => "",
+                    View::Planner => "WHERE h.latest_status <> 'retired'",
+                };
+                return self.read_zones(
+                    &format!(
+                        "SELECT {ZONE_COLUMNS} FROM zone_heads h JOIN zone_versions v ON v.id = {head} {retired} ORDER BY h.code"
+                    ),
+                    &[],
+                );
             };
-            let retired = match view {
-                View::Public => "",
-                View::Planner => "WHERE h.latest_status <> 'retired'",
-            };
-            return self.read_zones(
-                &format!(
-                    "SELECT {ZONE_COLUMNS} FROM zone_heads h JOIN zone_versions v ON v.id = {head} {retired} ORDER BY h.code"
+            let until = as_of_instant(as_of).map_err(StoreError::Backend)?;
+            let sql = match view {
+                View::Public => format!(
+                    "SELECT {ZONE_COLUMNS} FROM zone_versions v WHERE v.id IN (
+                       SELECT MAX(id) FROM zone_versions
+                       WHERE recorded_at <= $1 AND status IN ('approved', 'retired') GROUP BY code)
+                     AND v.status = 'approved' ORDER BY v.code"
                 ),
-                &[],
-            );
-        };
-        let until = as_of_instant(as_of).map_err(StoreError::Backend)?;
-        let sql = match view {
-            View::Public => format!(
-                "SELECT {ZONE_COLUMNS} FROM zone_versions v WHERE v.id IN (
-                   SELECT MAX(id) FROM zone_versions
-                   WHERE recorded_at <= $1 AND status IN ('approved', 'retired') GROUP BY code)
-                 AND v.status = 'approved' ORDER BY v.code"
-            ),
-            View::Planner => format!(
-                "SELECT {ZONE_COLUMNS} FROM zone_versions v WHERE v.id IN (
-                   SELECT MAX(id) FROM zone_versions WHERE recorded_at <= $1 GROUP BY code)
-                 AND v.status <> 'retired' ORDER BY v.code"
-            ),
-        };
-        self.read_zones(&sql, &[&until])
+                View::Planner => format!(
+                    "SELECT {ZONE_COLUMNS} FROM zone_versions v WHERE v.id IN (
+                       SELECT MAX(id) FROM zone_versions WHERE recorded_at <= $1 GROUP BY code)
+                     AND v.status <> 'retired' ORDER BY v.code"
+                ),
+            };
+            self.read_zones(&sql, &[&until])
+        })
     }
 
     fn latest(&self, code: &str) -> StoreResult<Option<ZoneVersion>> {
-        Self::latest_in(&mut *self.client()?, code)
+        off_runtime(|| Self::latest_in(&mut *self.client()?, code))
     }
 
     fn history(&self, code: &str) -> StoreResult<Vec<ZoneVersion>> {
-        self.read_zones(
-            &format!("SELECT {ZONE_COLUMNS} FROM zone_versions v WHERE v.code = $1 ORDER BY v.id"),
-            &[&code],
-        )
+        off_runtime(|| {
+            self.read_zones(
+                &format!(
+                    "SELECT {ZONE_COLUMNS} FROM zone_versions v WHERE v.code = $1 ORDER BY v.id"
+                ),
+                &[&code],
+            )
+        })
     }
 
     fn append_zone(&self, new: NewZoneVersion, expect: Expect) -> StoreResult<ZoneVersion> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(pg)?;
-        // one writer per code at a time, in every process
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-            &[&new.code],
-        )
-        .map_err(pg)?;
-        let current = Self::latest_in(&mut tx, &new.code)?;
-        let live = current.as_ref().filter(|c| c.status != Status::Retired);
-        let ok = match expect {
-            Expect::Any => true,
-            Expect::Absent => live.is_none(),
-            Expect::Version(v) => current.as_ref().is_some_and(|c| c.id == v),
-        };
-        if !ok {
-            return Err(StoreError::Conflict {
-                what: new.code.clone(),
-                current: current.map(|c| c.id),
-            });
-        }
-        let id = Self::insert_zone(&mut tx, &new)?;
-        let stored = tx
-            .query_one(
-                &format!("SELECT {ZONE_COLUMNS} FROM zone_versions v WHERE v.id = $1"),
-                &[&id],
+        off_runtime(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction().map_err(pg)?;
+            // one writer per code at a time, in every process
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                &[&new.code],
             )
             .map_err(pg)?;
-        tx.commit().map_err(pg)?;
-        with_geometry(zone_row(&stored))
+            let current = Self::latest_in(&mut tx, &new.code)?;
+            let live = current.as_ref().filter(|c| c.status != Status::Retired);
+            let ok = match expect {
+                Expect::Any => true,
+                Expect::Absent => live.is_none(),
+                Expect::Version(v) => current.as_ref().is_some_and(|c| c.id == v),
+            };
+            if !ok {
+                return Err(StoreError::Conflict {
+                    what: new.code.clone(),
+                    current: current.map(|c| c.id),
+                });
+            }
+            let id = Self::insert_zone(&mut tx, &new)?;
+            let stored = tx
+                .query_one(
+                    &format!("SELECT {ZONE_COLUMNS} FROM zone_versions v WHERE v.id = $1"),
+                    &[&id],
+                )
+                .map_err(pg)?;
+            tx.commit().map_err(pg)?;
+            with_geometry(zone_row(&stored))
+        })
     }
 
     fn append_zones(&self, new: Vec<NewZoneVersion>) -> StoreResult<usize> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(pg)?;
-        // no single writer may number a version meanwhile (append_zone's
-        // insert waits for this lock)
-        tx.batch_execute("LOCK TABLE zone_versions IN SHARE ROW EXCLUSIVE MODE")
-            .map_err(pg)?;
-        for z in &new {
-            Self::insert_zone(&mut tx, z)?;
-        }
-        tx.commit().map_err(pg)?;
-        Ok(new.len())
+        off_runtime(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction().map_err(pg)?;
+            // no single writer may number a version meanwhile (append_zone's
+            // insert waits for this lock)
+            tx.batch_execute("LOCK TABLE zone_versions IN SHARE ROW EXCLUSIVE MODE")
+                .map_err(pg)?;
+            for z in &new {
+                Self::insert_zone(&mut tx, z)?;
+            }
+            tx.commit().map_err(pg)?;
+            Ok(new.len())
+        })
     }
 
     fn is_empty(&self) -> StoreResult<bool> {
-        let row = self
-            .client()?
-            .query_one("SELECT NOT EXISTS (SELECT 1 FROM zone_versions)", &[])
-            .map_err(pg)?;
-        Ok(row.get(0))
+        off_runtime(|| {
+            let row = self
+                .client()?
+                .query_one("SELECT NOT EXISTS (SELECT 1 FROM zone_versions)", &[])
+                .map_err(pg)?;
+            Ok(row.get(0))
+        })
     }
 
     fn zones_meeting(&self, view: View, bbox: [f64; 4]) -> StoreResult<Vec<ZoneVersion>> {
-        let (head, retired) = match view {
-            View::Public => ("h.public_id", ""),
-            View::Planner => ("h.latest_id", "AND h.latest_status <> 'retired'"),
-        };
-        self.read_zones(
-            &format!(
-                "SELECT {ZONE_COLUMNS} FROM zone_versions v JOIN zone_heads h ON v.id = {head}
-                 WHERE v.geom && ST_MakeEnvelope($1, $2, $3, $4, 9214) {retired} ORDER BY v.code"
-            ),
-            &[&bbox[0], &bbox[1], &bbox[2], &bbox[3]],
-        )
+        off_runtime(|| {
+            let (head, retired) = match view {
+                View::Public => ("h.public_id", ""),
+                View::Planner => ("h.latest_id", "AND h.latest_status <> 'retired'"),
+            };
+            self.read_zones(
+                &format!(
+                    "SELECT {ZONE_COLUMNS} FROM zone_versions v JOIN zone_heads h ON v.id = {head}
+                     WHERE v.geom && ST_MakeEnvelope($1, $2, $3, $4, 9214) {retired} ORDER BY v.code"
+                ),
+                &[&bbox[0], &bbox[1], &bbox[2], &bbox[3]],
+            )
+        })
     }
 
     fn watch(&self, on_change: OnChange) -> StoreResult<bool> {
-        // the first connection is made here, so that a caller knows it listens
-        let client = listen(&self.config).map_err(pg)?;
-        let config = self.config.clone();
-        let place = self.place.clone();
-        std::thread::Builder::new()
-            .name("zoning-listen".into())
-            .spawn(move || listen_loop(client, &config, &place, &on_change))
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
-        Ok(true)
+        off_runtime(|| {
+            // the first connection is made here, so that a caller knows it listens
+            let client = listen(&self.config).map_err(pg)?;
+            let config = self.config.clone();
+            let place = self.place.clone();
+            std::thread::Builder::new()
+                .name("zoning-listen".into())
+                .spawn(move || listen_loop(client, &config, &place, &on_change))
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+            Ok(true)
+        })
     }
 }
 

@@ -3,7 +3,6 @@
 //! what only a shared database has to show: its triggers, If-Match across
 //! connections, its PostGIS columns, announcements, and copies both ways.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Barrier};
 use std::time::Duration;
 
@@ -27,22 +26,7 @@ fn base() -> String {
 
 /// A new, empty database; its URL.
 pub(super) fn fresh_url() -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let name = format!(
-        "zs_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
-    let base = base();
-    let mut admin = postgres::Client::connect(&format!("{base}/postgres"), NoTls)
-        .unwrap_or_else(|e| panic!("{base}: {e}"));
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        admin.batch_execute(&statement).expect(&statement);
-    }
-    format!("{base}/{name}")
+    crate::pg::create_test_database(&base(), "zs").unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A store on a new database.
