@@ -60,7 +60,7 @@ e2e: build
 # the store and run once, in `e2e`.
 E2E_PG ?= test_http test_service test_visibility test_import test_fields test_four_doors \
 	test_kml_zip test_load test_markers_excel test_province_2025 test_slips test_dxf test_encodings \
-	test_qgis test_postgres test_several_servers
+	test_qgis test_tiles test_postgres test_several_servers
 e2e-pg: build
 	ZONING_BIN=$(CURDIR)/target/release/zoning ./scripts/with-pg.sh \
 		.venv/bin/python -m pytest -q $(patsubst %,tests/e2e/%.py,$(E2E_PG))
