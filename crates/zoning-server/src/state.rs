@@ -539,7 +539,7 @@ impl AppState {
         let read = started.elapsed();
         let versions: Vec<&ZoneVersion> = planner.iter().collect();
         let built = build(&versions, admin_for(self, &versions)?)?;
-        let made = started.elapsed() - read;
+        let made = started.elapsed().saturating_sub(read);
         let drafts: HashSet<String> = planner
             .iter()
             .filter(|v| v.status != Status::Approved)

@@ -108,7 +108,7 @@ pub fn serve(a: &ServeArgs) -> anyhow::Result<()> {
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The database (a new path creates an empty registry with only these files).
-    #[arg(long)]
+    #[arg(long, env = "ZONING_DB", hide_env_values = true)]
     db: PathBuf,
     /// Zones as GeoJSON, shapefiles or DXF, with the zone model in their
     /// properties (or fields mapped to it: --field, and the usual Vietnamese
@@ -311,7 +311,7 @@ pub enum ExportFormat {
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// The database.
-    #[arg(long)]
+    #[arg(long, env = "ZONING_DB", hide_env_values = true)]
     db: PathBuf,
     /// Output format.
     #[arg(long, value_enum)]

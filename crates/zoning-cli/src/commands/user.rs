@@ -37,7 +37,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
     /// The database (created and loaded with the shipped data when missing).
-    #[arg(long)]
+    #[arg(long, env = "ZONING_DB", hide_env_values = true)]
     db: PathBuf,
     /// The user's name, recorded with every change.
     #[arg(long)]
@@ -68,7 +68,7 @@ pub struct Lifetime {
 #[derive(Debug, clap::Args)]
 pub struct RotateArgs {
     /// The database.
-    #[arg(long)]
+    #[arg(long, env = "ZONING_DB", hide_env_values = true)]
     db: PathBuf,
     /// The user.
     #[arg(long)]
@@ -84,7 +84,7 @@ pub struct RotateArgs {
 #[derive(Debug, clap::Args)]
 pub struct NameArgs {
     /// The database.
-    #[arg(long)]
+    #[arg(long, env = "ZONING_DB", hide_env_values = true)]
     db: PathBuf,
     /// The user.
     #[arg(long)]
@@ -98,7 +98,7 @@ pub struct NameArgs {
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
     /// The database.
-    #[arg(long)]
+    #[arg(long, env = "ZONING_DB", hide_env_values = true)]
     db: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
@@ -109,7 +109,7 @@ pub struct ListArgs {
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
     /// The database.
-    #[arg(long)]
+    #[arg(long, env = "ZONING_DB", hide_env_values = true)]
     db: PathBuf,
     /// How many events, newest first.
     #[arg(long, default_value_t = 50)]

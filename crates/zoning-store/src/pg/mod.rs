@@ -19,7 +19,8 @@
 //!   [`StoreError::Unavailable`] within [`CONNECT_TIMEOUT`] (the server
 //!   answers 503 with `Retry-After`) and the pool reconnects by itself.
 //! - Every zone version is announced (`NOTIFY zoning_zones, 'CODE'`, sent
-//!   at commit); [`PgStore::watch`] listens on a connection of its own.
+//!   at commit); `ZoneStore::watch` of the store listens on a connection of
+//!   its own.
 
 mod markers;
 mod migrations;
@@ -49,7 +50,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 ///
 /// Its calls block (make them on a blocking thread, `web::block`); they
 /// may be made anywhere, even on a thread that drives async tasks, and so
-/// may it be dropped ([`off_runtime`]).
+/// may it be dropped (such a call gets a scoped thread of its own).
 pub struct PgStore {
     /// Always `Some` but while dropping.
     pool: Option<r2d2::Pool<Manager>>,
