@@ -487,6 +487,11 @@ class Writers(Load):
             elif rec.status is None or rec.status == 503:
                 time.sleep(0.1)
 
+    def warm(self, within=60.0):
+        """Waits until every server has acknowledged a write."""
+        wait_until(lambda: all(self.acknowledged_by(n) for n in self.servers) or
+                   {n: len(self.acknowledged_by(n)) for n in self.servers}, within, step=0.05)
+
     def acknowledged_by(self, name, after=float("-inf")):
         with self.lock:
             return [c for c, r in self.acknowledged.items() if r.server == name and r.end > after]
@@ -515,6 +520,9 @@ def test_kill_9_of_one_server_loses_no_acknowledged_write(two, tmp_path):
     taking writes after the kill, and answered every one with 201."""
     a, b, planner = two.a, two.b, two.planner
     with Writers({"a": a, "b": b}, planner, "KILL") as w:
+        # a server's first write reads the province's communes: under load that
+        # alone can take seconds
+        w.warm()
         time.sleep(2.0)
         a.kill9()
         killed_at = time.monotonic()
@@ -573,6 +581,7 @@ def test_postgres_stopped_immediately_and_started_again(two):
     servers = {"a": a, "b": b}
     try:
         with Writers(servers, planner, "DOWN", per_server=1) as w, Readers(servers) as r:
+            w.warm()
             time.sleep(1.0)
             t_stop = time.monotonic()
             stop_took = pg("stop-immediate", d)
