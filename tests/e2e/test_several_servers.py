@@ -21,8 +21,8 @@ what happens to them when a process or PostgreSQL itself goes away.
 - two servers started together on a new database: one schema, the shipped data
   loaded once;
 - HAProxy from Debian with the checked-in deploy/haproxy.cfg in front of two
-  servers: requests reach both, and a write through it is still served after
-  one server is killed.
+  servers: requests reach both, a write through it is still served after one
+  server is killed, and with none left it answers 503 with Retry-After.
 
 Only with ZONING_TEST_PG (`make e2e-pg`). Every wait here is bounded."""
 
@@ -804,4 +804,9 @@ def test_haproxy_in_front_of_two_servers(proxied):
     st, _, body = front.request("POST", ITEMS, zone("CCN-HAI-PROXY-2", spot(1)), token=planner)
     assert st == 201, body
     assert haproxy.proc.poll() is None
+    # no server left: the proxy's own 503 is problem+json with Retry-After
+    two.b.kill9()
+    st, hh, body = front.request("GET", f"{ITEMS}/{code}", timeout=15)
+    assert st == 503 and hh.get("retry-after") == "5", (st, hh, body[:300])
+    assert hh.get("content-type", "").startswith("application/problem+json") and json.loads(body)["status"] == 503, body
     print(f"through the proxy after kill -9 of one server: the write served after {took * 1000:.0f} ms")
