@@ -465,7 +465,9 @@ def main():
             tile = None
         else:
             log(f"tile {tile}: {len(body):,} bytes")
+        load = [os.getloadavg()[0]]
         times = measure(zc, pc, bbox, tile, a)
+        load.append(os.getloadavg()[0])
         zrss = (proc_mib(zproc.pid, "VmHWM"), proc_mib(zproc.pid, "VmRSS"))
         own_bbox = zoning_micros(work, "/collections/zones/items ")
         own_tile = zoning_micros(work, "/collections/zones/tiles/")
@@ -479,6 +481,7 @@ def main():
             if tile:
                 wrk_rows["zoning tile z14"] = wrk(zport, tile, a.wrk_seconds)
         report(a, imp, zstart, zrss, pstart, bbox, times, micros, wrk_rows, tile_note)
+        print(f"\nload average (1 min) before / after the interleaved requests: {load[0]:.2f} / {load[1]:.2f}")
     finally:
         stop(pproc)
         stop(zproc)
