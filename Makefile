@@ -1,6 +1,6 @@
 # The commands CI and people run. `make run` and `make test` set everything up
 # first (scripts/setup.sh), so they work on a fresh machine.
-.PHONY: setup build web run test lint unit e2e e2e-pg pg-start pg-stop e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-startup bench-tiles crash-loop crash-loop-pg fuzz
+.PHONY: setup build web run test lint unit e2e e2e-pg pg-start pg-stop e2e-web screenshots data data-check bench-check bench-shapely bench-markers bench-pygeoapi bench-postgis bench-startup bench-tiles crash-loop crash-loop-pg fuzz
 
 CARGO ?= cargo
 
@@ -100,6 +100,19 @@ bench-pygeoapi: build
 	test -x $(PYGEOAPI_VENV)/bin/gunicorn || (python3 -m venv $(PYGEOAPI_VENV) && \
 		$(PYGEOAPI_VENV)/bin/pip install -q pygeoapi==0.21.0 gunicorn==27.0.1)
 	.venv/bin/python tests/bench/bench_pygeoapi.py target/release/zoning $(PYGEOAPI_VENV)
+
+# The service on PostgreSQL + PostGIS with PG_ZONES zones beside pygeoapi's PostgreSQL
+# provider on the same database (a throwaway cluster under target/bench/pg).
+PG_ZONES ?= 1000000
+bench-postgis: build
+	command -v wrk >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk)
+	test -f /usr/share/postgresql/15/extension/postgis.control || (apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15 postgresql-15-postgis-3)
+	test -x $(PYGEOAPI_VENV)/bin/gunicorn || (python3 -m venv $(PYGEOAPI_VENV) && \
+		$(PYGEOAPI_VENV)/bin/pip install -q pygeoapi==0.21.0 gunicorn==27.0.1)
+	$(PYGEOAPI_VENV)/bin/python -c "import psycopg2, geoalchemy2" 2>/dev/null || \
+		$(PYGEOAPI_VENV)/bin/pip install -q psycopg2-binary==2.9.13 GeoAlchemy2==0.20.0
+	.venv/bin/python tests/bench/bench_postgis.py target/release/zoning $(PYGEOAPI_VENV) --zones $(PG_ZONES)
 
 # The kill -9 test of tests/e2e/test_service.py, 50 rounds on one database.
 CRASH_ROUNDS ?= 50
