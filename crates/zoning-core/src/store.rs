@@ -155,6 +155,28 @@ pub enum Expect {
     Any,
 }
 
+impl Expect {
+    /// Whether a write expecting this may go on, given the latest version of
+    /// what it writes: its id and whether it is retired (`None`: there is
+    /// none). `Absent` holds when there is none or it is retired.
+    ///
+    /// # Examples
+    /// ```
+    /// use zoning_core::store::Expect;
+    /// assert!(Expect::Absent.holds(None) && Expect::Absent.holds(Some((7, true))));
+    /// assert!(!Expect::Absent.holds(Some((7, false))));
+    /// assert!(Expect::Version(7).holds(Some((7, false))) && !Expect::Version(6).holds(Some((7, false))));
+    /// ```
+    #[must_use]
+    pub fn holds(self, latest: Option<(i64, bool)>) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Absent => latest.is_none_or(|(_, retired)| retired),
+            Self::Version(v) => latest.is_some_and(|(id, _)| id == v),
+        }
+    }
+}
+
 /// A surveyed boundary marker, one version of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MarkerVersion {

@@ -56,11 +56,7 @@ impl MarkerStore for SqliteStore {
                     )
                     .optional()
                     .map_err(backend)?;
-                let ok = match expect {
-                    Expect::Version(v) => latest.is_some_and(|(id, _)| id == v),
-                    _ => latest.is_none_or(|(_, retired)| retired != 0),
-                };
-                if !ok {
+                if !expect.holds(latest.map(|(id, retired)| (id, retired != 0))) {
                     return Err(StoreError::Conflict {
                         what: format!("marker {key}"),
                         current: latest.map(|(id, _)| id),

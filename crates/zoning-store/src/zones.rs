@@ -60,13 +60,11 @@ impl ZoneStore for SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(backend)?;
         let current = Self::latest_in(&tx, &new.code)?;
-        let live = current.as_ref().filter(|c| c.status != Status::Retired);
-        let ok = match expect {
-            Expect::Any => true,
-            Expect::Absent => live.is_none(),
-            Expect::Version(v) => current.as_ref().is_some_and(|c| c.id == v),
-        };
-        if !ok {
+        if !expect.holds(
+            current
+                .as_ref()
+                .map(|c| (c.id, c.status == Status::Retired)),
+        ) {
             return Err(StoreError::Conflict {
                 what: new.code.clone(),
                 current: current.map(|c| c.id),

@@ -70,11 +70,7 @@ impl MarkerStore for PgStore {
                         )
                         .map_err(pg)?
                         .map(|r| (r.get(0), r.get(1)));
-                    let ok = match expect {
-                        Expect::Version(v) => latest.is_some_and(|(id, _)| id == v),
-                        _ => latest.is_none_or(|(_, retired)| retired),
-                    };
-                    if !ok {
+                    if !expect.holds(latest) {
                         return Err(StoreError::Conflict {
                             what: format!("marker {key}"),
                             current: latest.map(|(id, _)| id),

@@ -126,13 +126,11 @@ impl ZoneStore for PgStore {
             )
             .map_err(pg)?;
             let current = Self::latest_in(&mut tx, &new.code)?;
-            let live = current.as_ref().filter(|c| c.status != Status::Retired);
-            let ok = match expect {
-                Expect::Any => true,
-                Expect::Absent => live.is_none(),
-                Expect::Version(v) => current.as_ref().is_some_and(|c| c.id == v),
-            };
-            if !ok {
+            if !expect.holds(
+                current
+                    .as_ref()
+                    .map(|c| (c.id, c.status == Status::Retired)),
+            ) {
                 return Err(StoreError::Conflict {
                     what: new.code.clone(),
                     current: current.map(|c| c.id),
