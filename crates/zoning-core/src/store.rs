@@ -175,6 +175,21 @@ impl Expect {
             Self::Version(v) => latest.is_some_and(|(id, _)| id == v),
         }
     }
+
+    /// [`Expect::holds`], or the conflict a store answers: `what` (the zone's
+    /// code, `marker KEY`) and the latest version's id.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the expectation does not hold.
+    pub fn require(self, what: &str, latest: Option<(i64, bool)>) -> StoreResult<()> {
+        if self.holds(latest) {
+            return Ok(());
+        }
+        Err(StoreError::Conflict {
+            what: what.to_owned(),
+            current: latest.map(|(id, _)| id),
+        })
+    }
 }
 
 /// A surveyed boundary marker, one version of it.

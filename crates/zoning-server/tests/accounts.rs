@@ -12,7 +12,6 @@ use serde_json::{json, Value};
 use zoning_core::store::{AuditEntry, Role, Store};
 use zoning_server::{configure, error_handlers, load_shipped, AppState, Config};
 mod common;
-use common::off_runtime;
 
 /// The password of `LAN_PHC`.
 const LAN_PASSWORD: &str = "correct horse battery staple";
@@ -34,8 +33,7 @@ impl Fixture {
     }
 
     fn audit(&self) -> Vec<AuditEntry> {
-        let store = Arc::clone(self.store());
-        off_runtime(move || store.audit_log(100).expect("audit log"))
+        self.store().audit_log(100).expect("audit log")
     }
 }
 
@@ -44,15 +42,11 @@ impl Fixture {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("tmp");
     let store = common::open_store(dir.path());
-    let (planner, surveyor, state) = off_runtime(move || {
-        load_shipped(&*store).expect("shipped");
-        let planner = store.add_user("lan", Role::Planner).expect("planner");
-        let surveyor = store.add_user("hoa", Role::Surveyor).expect("surveyor");
-        store.set_password("lan", LAN_PHC).expect("password");
-        let state = AppState::new(store, Config::default()).expect("state");
-        (planner, surveyor, state)
-    });
-    let state = web::Data::new(state);
+    load_shipped(&*store).expect("shipped");
+    let planner = store.add_user("lan", Role::Planner).expect("planner");
+    let surveyor = store.add_user("hoa", Role::Surveyor).expect("surveyor");
+    store.set_password("lan", LAN_PHC).expect("password");
+    let state = web::Data::new(AppState::new(store, Config::default()).expect("state"));
     Fixture {
         _dir: dir,
         state,
@@ -166,8 +160,7 @@ async fn signing_in_gives_a_session_that_can_write() {
     assert_eq!(created.status(), StatusCode::CREATED);
     let body = body_json(created).await;
     assert_eq!(body["properties"]["recorded_by"], "lan");
-    let store = Arc::clone(f.store());
-    let history = off_runtime(move || store.history("CCN-ACCOUNTS-TEST").expect("history"));
+    let history = f.store().history("CCN-ACCOUNTS-TEST").expect("history");
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].change.author, "lan");
     // the sign-in is in the audit log with the address
@@ -276,8 +269,10 @@ async fn the_sixth_failure_is_told_to_wait() {
 async fn an_expired_token_is_refused_as_expired() {
     let f = fixture();
     let app = app!(f);
-    let store = Arc::clone(f.store());
-    let session = off_runtime(move || store.issue_session("lan", Duration::ZERO).expect("session"));
+    let session = f
+        .store()
+        .issue_session("lan", Duration::ZERO)
+        .expect("session");
     let detail = problem(
         call!(app, whoami(&session.token)).await,
         StatusCode::UNAUTHORIZED,
@@ -286,12 +281,10 @@ async fn an_expired_token_is_refused_as_expired() {
     assert!(detail.contains("expired"), "{detail}");
     assert!(detail.contains("sign in again"), "{detail}");
     // an API token past its expiry, on a write
-    let store = Arc::clone(f.store());
-    let api = off_runtime(move || {
-        store
-            .rotate_token("hoa", Some(Duration::ZERO))
-            .expect("rotate")
-    });
+    let api = f
+        .store()
+        .rotate_token("hoa", Some(Duration::ZERO))
+        .expect("rotate");
     let upload = test::TestRequest::post()
         .uri("/markers/upload")
         .insert_header(bearer(&api.token))
@@ -315,11 +308,7 @@ async fn a_revoked_user_is_refused_as_revoked() {
         call!(app, whoami(&f.surveyor)).await.status(),
         StatusCode::OK
     );
-    let store = Arc::clone(f.store());
-    assert_eq!(
-        off_runtime(move || store.revoke_user("hoa").expect("revoke")),
-        1
-    );
+    assert_eq!(f.store().revoke_user("hoa").expect("revoke"), 1);
     let detail = problem(
         call!(app, whoami(&f.surveyor)).await,
         StatusCode::UNAUTHORIZED,
@@ -327,8 +316,7 @@ async fn a_revoked_user_is_refused_as_revoked() {
     .await;
     assert!(detail.contains("revoked"), "{detail}");
     // a revoked user with a password cannot sign in either
-    let store = Arc::clone(f.store());
-    off_runtime(move || store.set_password("hoa", LAN_PHC).expect("password"));
+    f.store().set_password("hoa", LAN_PHC).expect("password");
     let detail = problem(
         call!(app, login("hoa", LAN_PASSWORD, "192.0.2.40")).await,
         StatusCode::UNAUTHORIZED,
@@ -341,8 +329,7 @@ async fn a_revoked_user_is_refused_as_revoked() {
 async fn rotating_makes_the_old_token_fail() {
     let f = fixture();
     let app = app!(f);
-    let store = Arc::clone(f.store());
-    let new = off_runtime(move || store.rotate_token("lan", None).expect("rotate"));
+    let new = f.store().rotate_token("lan", None).expect("rotate");
     let detail = problem(
         call!(app, whoami(&f.planner)).await,
         StatusCode::UNAUTHORIZED,

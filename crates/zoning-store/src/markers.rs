@@ -56,12 +56,10 @@ impl MarkerStore for SqliteStore {
                     )
                     .optional()
                     .map_err(backend)?;
-                if !expect.holds(latest.map(|(id, retired)| (id, retired != 0))) {
-                    return Err(StoreError::Conflict {
-                        what: format!("marker {key}"),
-                        current: latest.map(|(id, _)| id),
-                    });
-                }
+                expect.require(
+                    &format!("marker {key}"),
+                    latest.map(|(id, retired)| (id, retired != 0)),
+                )?;
             }
         }
         let at = now();

@@ -60,16 +60,12 @@ impl ZoneStore for SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(backend)?;
         let current = Self::latest_in(&tx, &new.code)?;
-        if !expect.holds(
+        expect.require(
+            &new.code,
             current
                 .as_ref()
                 .map(|c| (c.id, c.status == Status::Retired)),
-        ) {
-            return Err(StoreError::Conflict {
-                what: new.code.clone(),
-                current: current.map(|c| c.id),
-            });
-        }
+        )?;
         let id = Self::insert_zone(&tx, &new)?;
         let stored = tx
             .query_row(

@@ -18,19 +18,10 @@ pub fn open_store(dir: &std::path::Path) -> Arc<dyn Store> {
     if std::env::var("ZONING_TEST_STORE").as_deref() == Ok("postgres") {
         let base = std::env::var("ZONING_TEST_PG")
             .expect("ZONING_TEST_STORE=postgres needs ZONING_TEST_PG (scripts/pg.sh start)");
-        return off_runtime(move || {
-            let url = zoning_store::pg::create_test_database(&base, "zh").expect("database");
-            Arc::new(PgStore::open(&url).expect("PostgreSQL store")) as Arc<dyn Store>
-        });
+        let url = zoning_store::pg::create_test_database(&base, "zh").expect("database");
+        return Arc::new(PgStore::open(&url).expect("PostgreSQL store"));
     }
     Arc::new(SqliteStore::open(&dir.join("z.db")).expect("db"))
-}
-
-/// Runs `f` on a thread of its own, as the server runs store calls on its
-/// blocking threads (`web::block`): PostgreSQL's synchronous client may not
-/// be called on a thread that drives async tasks, such as a test's.
-pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| s.spawn(f).join().expect("the store call panicked"))
 }
 
 pub struct Fixture {
@@ -52,15 +43,11 @@ pub fn fixture(max_body: usize) -> Fixture {
 pub fn fixture_with(config: Config) -> Fixture {
     let dir = tempfile::tempdir().expect("tmp");
     let store = open_store(dir.path());
-    let (planner, admin, surveyor, state) = off_runtime(move || {
-        load_shipped(&*store).expect("shipped");
-        let planner = store.add_user("lan", Role::Planner).expect("planner");
-        let admin = store.add_user("minh", Role::Admin).expect("admin");
-        let surveyor = store.add_user("hoa", Role::Surveyor).expect("surveyor");
-        let state = AppState::new(store, config).expect("state");
-        (planner, admin, surveyor, state)
-    });
-    let state = web::Data::new(state);
+    load_shipped(&*store).expect("shipped");
+    let planner = store.add_user("lan", Role::Planner).expect("planner");
+    let admin = store.add_user("minh", Role::Admin).expect("admin");
+    let surveyor = store.add_user("hoa", Role::Surveyor).expect("surveyor");
+    let state = web::Data::new(AppState::new(store, config).expect("state"));
     Fixture {
         _dir: dir,
         state,

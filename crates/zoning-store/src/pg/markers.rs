@@ -70,12 +70,7 @@ impl MarkerStore for PgStore {
                         )
                         .map_err(pg)?
                         .map(|r| (r.get(0), r.get(1)));
-                    if !expect.holds(latest) {
-                        return Err(StoreError::Conflict {
-                            what: format!("marker {key}"),
-                            current: latest.map(|(id, _)| id),
-                        });
-                    }
+                    expect.require(&format!("marker {key}"), latest)?;
                 }
             }
             let row = tx

@@ -309,23 +309,26 @@ fn marker_row(row: &Row) -> MarkerVersion {
 /// When the cluster cannot be reached or refuses.
 #[doc(hidden)]
 pub fn create_test_database(base: &str, prefix: &str) -> Result<String, Error> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let name = format!(
-        "{prefix}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
-    let fail = |e: postgres::Error| Error::Open {
-        path: base.to_owned(),
-        reason: pg_error(&e).to_string(),
-    };
-    let mut admin = postgres::Client::connect(&format!("{base}/postgres"), NoTls).map_err(fail)?;
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .map_err(fail)?;
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .map_err(fail)?;
-    Ok(format!("{base}/{name}"))
+    off_runtime(|| {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "{prefix}_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let fail = |e: postgres::Error| Error::Open {
+            path: base.to_owned(),
+            reason: pg_error(&e).to_string(),
+        };
+        let mut admin =
+            postgres::Client::connect(&format!("{base}/postgres"), NoTls).map_err(fail)?;
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .map_err(fail)?;
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .map_err(fail)?;
+        Ok(format!("{base}/{name}"))
+    })
 }

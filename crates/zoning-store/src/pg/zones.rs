@@ -126,16 +126,12 @@ impl ZoneStore for PgStore {
             )
             .map_err(pg)?;
             let current = Self::latest_in(&mut tx, &new.code)?;
-            if !expect.holds(
+            expect.require(
+                &new.code,
                 current
                     .as_ref()
                     .map(|c| (c.id, c.status == Status::Retired)),
-            ) {
-                return Err(StoreError::Conflict {
-                    what: new.code.clone(),
-                    current: current.map(|c| c.id),
-                });
-            }
+            )?;
             let id = Self::insert_zone(&mut tx, &new)?;
             let stored = tx
                 .query_one(
