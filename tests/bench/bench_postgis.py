@@ -49,6 +49,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_check import ROOT  # noqa: E402
+from bench_pygeoapi import SERVER  # noqa: E402
 from bench_startup import store_ready  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
@@ -73,24 +74,7 @@ logging_collector = off
 log_min_messages = warning
 """
 
-PYGEOAPI_CONFIG = """
-server:
-  bind: {{host: 127.0.0.1, port: {port}}}
-  url: http://127.0.0.1:{port}
-  mimetype: application/json; charset=UTF-8
-  encoding: utf-8
-  languages: [en-US]
-  limits: {{default_items: 10, max_items: 1000}}
-  map: {{url: 'https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png', attribution: OpenStreetMap}}
-logging: {{level: ERROR}}
-metadata:
-  identification: {{title: zones, description: synthetic zones, keywords: [zones], keywords_type: theme,
-                   terms_of_service: none, url: 'http://127.0.0.1'}}
-  license: {{name: CC-BY 4.0, url: 'https://creativecommons.org/licenses/by/4.0/'}}
-  provider: {{name: zoning benchmark, url: 'http://127.0.0.1'}}
-  contact: {{name: zoning, position: none, address: none, city: Bac Giang, stateorprovince: Bac Giang,
-            postalcode: '0', country: Vietnam, phone: '0', fax: '0', email: none@example.invalid,
-            url: 'http://127.0.0.1', hours: none, instructions: none, role: pointOfContact}}
+PYGEOAPI_CONFIG = SERVER + """\
 resources:
   zones:
     type: collection

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 from service import free_port  # noqa: E402
 
-CONFIG = """
+# pygeoapi's server and metadata sections, shared with bench_postgis.py
+SERVER = """
 server:
   bind: {{host: 127.0.0.1, port: {port}}}
   url: http://127.0.0.1:{port}
@@ -36,13 +37,16 @@ server:
   map: {{url: 'https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png', attribution: OpenStreetMap}}
 logging: {{level: ERROR}}
 metadata:
-  identification: {{title: zones, description: Bac Giang zones, keywords: [zones], keywords_type: theme,
+  identification: {{title: zones, description: zoning benchmark zones, keywords: [zones], keywords_type: theme,
                    terms_of_service: none, url: 'http://127.0.0.1'}}
   license: {{name: CC-BY 4.0, url: 'https://creativecommons.org/licenses/by/4.0/'}}
   provider: {{name: zoning benchmark, url: 'http://127.0.0.1'}}
   contact: {{name: zoning, position: none, address: none, city: Bac Giang, stateorprovince: Bac Giang,
             postalcode: '0', country: Vietnam, phone: '0', fax: '0', email: none@example.invalid,
             url: 'http://127.0.0.1', hours: none, instructions: none, role: pointOfContact}}
+"""
+
+CONFIG = SERVER + """\
 resources:
   zones:
     type: collection
