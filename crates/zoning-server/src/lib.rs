@@ -198,7 +198,10 @@ fn follow(state: web::Data<AppState>) -> Result<(), zoning_core::store::StoreErr
                 }
                 while reload {
                     match state.reload() {
-                        Ok(()) => reload = false,
+                        Ok(()) => {
+                            reload = false;
+                            state.warm();
+                        }
                         Err(e) => {
                             tracing::warn!(error = %e, "reloading the cache failed; trying again in a second");
                             std::thread::sleep(std::time::Duration::from_secs(1));
@@ -230,6 +233,10 @@ pub async fn serve(config: Config, store: Arc<dyn Store>) -> std::io::Result<()>
         .await
         .map_err(std::io::Error::other)?
         .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let warmed = state.clone();
+    std::thread::Builder::new()
+        .name("zoning-warm".into())
+        .spawn(move || warmed.warm())?;
     let blocking = state.config.blocking_threads;
     if state.config.base_url.is_none()
         && bind

@@ -27,26 +27,43 @@ pub fn with_grid<T>(f: impl FnOnce(&GridTransform) -> ApiResult<T>) -> ApiResult
     zoning_core::crs::with_thread_transform(f)
 }
 
-/// A zone version ready to serve.
+/// A zone version ready to serve. What every request may need is made when
+/// the entry is (its code, properties, boundary in the working plane and box
+/// there, for the R-tree and the filters); what only some need, from PROJ to
+/// WGS84 on (the areas, the WGS84 Feature, the Mercator form of tiles), on
+/// first use, once: a server starts without projecting every zone, and a zone
+/// nobody asks for takes only what it is.
 #[derive(Debug)]
 pub struct CachedZone {
     /// The zone's code.
     pub code: String,
     /// The version's id (the `ETag`).
     pub version_id: i64,
-    /// Bounding box in WGS84 `[w, s, e, n]`.
-    pub bbox_wgs84: [f64; 4],
     /// Bounding box in the grid `[minE, minN, maxE, maxN]`.
     pub bbox_grid: [f64; 4],
-    /// The properties as served (for filters).
+    /// The properties as served but the two computed areas (which
+    /// [`CachedZone::areas`] gives; the served Features carry them).
     pub properties: Map<String, Value>,
-    /// The Feature in WGS84.
-    pub json_wgs84: String,
+    /// The boundary in the working plane, EPSG:9214 (for checks).
+    pub grid: MultiPolygon,
+    /// Its legal grid (EPSG:9214 when its record does not say).
+    legal: LegalGrid,
+    /// The forms made from the WGS84 boundary, on first use.
+    projected: OnceLock<Projected>,
+    /// The Feature in WGS84, on first use.
+    json_wgs84: OnceLock<String>,
     /// The Feature in EPSG:9214 and EPSG:9209, each made on first use
     /// ([`CachedZone::json_grid`]).
     grid_json: [OnceLock<String>; 2],
-    /// The boundary in the working plane, EPSG:9214 (for checks).
-    pub grid: MultiPolygon,
+}
+
+/// A zone's forms made from its WGS84 boundary (one PROJ pass).
+#[derive(Debug)]
+pub struct Projected {
+    /// The boundary in WGS84.
+    pub wgs84: MultiPolygon,
+    /// Bounding box in WGS84 `[w, s, e, n]`.
+    pub bbox_wgs84: [f64; 4],
     /// The boundary in EPSG:3857 (spherical Mercator of the WGS84 form), for
     /// vector tiles.
     pub mercator: MultiPolygon,
@@ -62,11 +79,11 @@ fn bbox(mp: &MultiPolygon) -> [f64; 4] {
         .map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }
 
-/// The properties served for a zone version: the zone model, its version
-/// bookkeeping and both computed areas.
+/// The properties served for a zone version but its computed areas: the
+/// zone model (taken out of `v`) and its version bookkeeping.
 #[must_use]
-pub fn served_properties(v: &ZoneVersion, areas: Areas) -> Map<String, Value> {
-    let mut p = v.properties.clone();
+pub fn served_properties(v: &mut ZoneVersion) -> Map<String, Value> {
+    let mut p = std::mem::take(&mut v.properties);
     p.insert("code".into(), json!(v.code));
     p.insert("status".into(), json!(v.status.as_str()));
     p.insert("version".into(), json!(v.version));
@@ -79,6 +96,12 @@ pub fn served_properties(v: &ZoneVersion, areas: Areas) -> Map<String, Value> {
     if let Some(r) = &v.change.reason {
         p.insert("change_reason".into(), json!(r));
     }
+    p
+}
+
+/// `properties` with both computed areas, as a Feature serves them.
+fn with_areas(properties: &Map<String, Value>, areas: Areas) -> Map<String, Value> {
+    let mut p = properties.clone();
     p.insert("grid_area_ha".into(), json!(areas.grid_area_ha));
     p.insert("geodesic_area_ha".into(), json!(areas.geodesic_area_ha));
     p
@@ -117,7 +140,67 @@ fn feature(
     serde_json::to_string(&f).unwrap_or_default()
 }
 
+/// What a PROJ failure is to a caller.
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
 impl CachedZone {
+    /// The forms made from the WGS84 boundary (made on first use).
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the boundary.
+    pub fn projected(&self) -> ApiResult<&Projected> {
+        if let Some(p) = self.projected.get() {
+            return Ok(p);
+        }
+        let made = with_grid(|t| {
+            let wgs84 = t.multipolygon_to_wgs84(&self.grid).map_err(internal)?;
+            let areas = Areas::in_grid(&self.grid, &wgs84, self.legal, t).map_err(internal)?;
+            let mercator = crate::tile::multipolygon_to_mercator(&wgs84);
+            Ok(Projected {
+                bbox_wgs84: bbox(&wgs84),
+                bbox_mercator: bbox(&mercator),
+                wgs84,
+                mercator,
+                areas,
+            })
+        })?;
+        Ok(self.projected.get_or_init(|| made))
+    }
+
+    /// Whether [`CachedZone::projected`] has been made.
+    #[must_use]
+    pub fn is_projected(&self) -> bool {
+        self.projected.get().is_some()
+    }
+
+    /// Its grid and geodesic areas.
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the boundary.
+    pub fn areas(&self) -> ApiResult<Areas> {
+        Ok(self.projected()?.areas)
+    }
+
+    /// The Feature in WGS84 (made on first use).
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the boundary.
+    pub fn json_wgs84(&self) -> ApiResult<&str> {
+        if let Some(s) = self.json_wgs84.get() {
+            return Ok(s);
+        }
+        let p = self.projected()?;
+        let made = feature(
+            &self.code,
+            &p.wgs84,
+            &with_areas(&self.properties, p.areas),
+            9,
+        );
+        Ok(self.json_wgs84.get_or_init(|| made))
+    }
+
     /// The Feature in a legal grid (made on first use: most clients never ask).
     ///
     /// # Errors
@@ -127,33 +210,29 @@ impl CachedZone {
         if let Some(s) = slot.get() {
             return Ok(s);
         }
+        let areas = self.areas()?;
         let g = with_grid(|t| {
             t.to_legal(&self.grid, grid)
                 .map(std::borrow::Cow::into_owned)
-                .map_err(|e| ApiError::Internal(e.to_string()))
+                .map_err(internal)
         })?;
-        Ok(slot.get_or_init(|| feature(&self.code, &g, &self.properties, 4)))
+        let made = feature(&self.code, &g, &with_areas(&self.properties, areas), 4);
+        Ok(slot.get_or_init(|| made))
     }
 
-    /// Builds the served forms of a version. A version recorded before zones
-    /// were placed in the 2025 communes is placed here with `admin`, for
-    /// serving only (its record is not changed; its next write records it).
-    ///
-    /// # Errors
-    /// When PROJ cannot transform the boundary.
-    pub fn new(v: &ZoneVersion, t: &GridTransform, admin: Option<&Admin>) -> ApiResult<Self> {
-        let wgs84 = t
-            .multipolygon_to_wgs84(&v.grid)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    /// Makes the entry of a version: its properties and box; the rest on
+    /// first use. A version recorded before zones were placed in the 2025
+    /// communes is placed here with `admin`, for serving only (its record is
+    /// not changed; its next write records it).
+    #[must_use]
+    pub fn new(mut v: ZoneVersion, admin: Option<&Admin>) -> Self {
         let legal = v
             .properties
             .get("grid_crs")
             .and_then(Value::as_str)
             .and_then(LegalGrid::parse)
             .unwrap_or(LegalGrid::Tm3_107);
-        let areas = Areas::in_grid(&v.grid, &wgs84, legal, t)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let mut properties = served_properties(v, areas);
+        let mut properties = served_properties(&mut v);
         if let Some(a) = admin.filter(|_| !properties.contains_key("communes")) {
             let p = a.locate(&v.grid);
             properties.extend(p.properties());
@@ -164,20 +243,28 @@ impl CachedZone {
                 .entry("target_set")
                 .or_insert_with(|| json!(zoning_core::zone::BAC_GIANG_TARGETS));
         }
-        let mercator = crate::tile::multipolygon_to_mercator(&wgs84);
-        Ok(Self {
-            code: v.code.clone(),
-            version_id: v.id,
-            bbox_wgs84: bbox(&wgs84),
-            bbox_mercator: bbox(&mercator),
-            mercator,
+        Self {
             bbox_grid: bbox(&v.grid),
-            json_wgs84: feature(&v.code, &wgs84, &properties, 9),
-            grid_json: [OnceLock::new(), OnceLock::new()],
+            code: v.code,
+            version_id: v.id,
             properties,
-            grid: v.grid.clone(),
-            areas,
-        })
+            grid: v.grid,
+            legal,
+            projected: OnceLock::new(),
+            json_wgs84: OnceLock::new(),
+            grid_json: [OnceLock::new(), OnceLock::new()],
+        }
+    }
+
+    /// The entry of a version with every form made now (for a response
+    /// about a version that is not cached: history, `datetime=`).
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the boundary.
+    pub fn made(v: &ZoneVersion) -> ApiResult<Self> {
+        let z = Self::new(v.clone(), None);
+        z.json_wgs84()?;
+        Ok(z)
     }
 }
 
@@ -185,11 +272,7 @@ impl CachedZone {
     /// Its legal grid (EPSG:9214 when its record does not say).
     #[must_use]
     pub fn legal_grid(&self) -> LegalGrid {
-        self.properties
-            .get("grid_crs")
-            .and_then(Value::as_str)
-            .and_then(LegalGrid::parse)
-            .unwrap_or(LegalGrid::Tm3_107)
+        self.legal
     }
 }
 
@@ -400,18 +483,18 @@ impl Cache {
     }
 }
 
-/// Builds the cache entries of many versions in parallel (`rayon`), each
-/// thread with its own PROJ objects; the order is kept.
-fn build(versions: &[&ZoneVersion], admin: Option<&Admin>) -> ApiResult<Vec<Arc<CachedZone>>> {
+/// Makes the cache entries of many versions in parallel (`rayon`); the order
+/// is kept.
+fn build(versions: Vec<ZoneVersion>, admin: Option<&Admin>) -> Vec<Arc<CachedZone>> {
     versions
-        .par_iter()
-        .map(|v| with_grid(|t| CachedZone::new(v, t, admin).map(Arc::new)))
+        .into_par_iter()
+        .map(|v| Arc::new(CachedZone::new(v, admin)))
         .collect()
 }
 
 /// The communes, when some version was recorded without its own (before
 /// zones were placed): read then, not otherwise.
-fn admin_for<'a>(state: &'a AppState, versions: &[&ZoneVersion]) -> ApiResult<Option<&'a Admin>> {
+fn admin_for<'a>(state: &'a AppState, versions: &[ZoneVersion]) -> ApiResult<Option<&'a Admin>> {
     if versions
         .iter()
         .any(|v| !v.properties.contains_key("communes"))
@@ -535,36 +618,33 @@ impl AppState {
         // public view is read from the store for those, and only when there
         // are some.
         let started = std::time::Instant::now();
-        let planner = self.store.zones(View::Planner, None)?;
+        let planner = self.store.current_zones(View::Planner)?;
         let read = started.elapsed();
-        let versions: Vec<&ZoneVersion> = planner.iter().collect();
-        let built = build(&versions, admin_for(self, &versions)?)?;
-        let made = started.elapsed().saturating_sub(read);
         let drafts: HashSet<String> = planner
             .iter()
             .filter(|v| v.status != Status::Approved)
             .map(|v| v.code.clone())
             .collect();
-        drop(versions);
-        drop(planner);
-        let (mut public_zones, mut planner_zones) = (BTreeMap::new(), BTreeMap::new());
-        for z in built {
-            if !drafts.contains(&z.code) {
-                public_zones.insert(z.code.clone(), Arc::clone(&z));
-            }
-            planner_zones.insert(z.code.clone(), z);
-        }
+        let admin = admin_for(self, &planner)?;
+        let built = build(planner, admin);
+        let made = started.elapsed().saturating_sub(read);
+        let mut public: Vec<(String, Arc<CachedZone>)> = built
+            .iter()
+            .filter(|z| !drafts.contains(&z.code))
+            .map(|z| (z.code.clone(), Arc::clone(z)))
+            .collect();
         if !drafts.is_empty() {
-            let public = self.store.zones(View::Public, None)?;
-            let own: Vec<&ZoneVersion> =
-                public.iter().filter(|v| drafts.contains(&v.code)).collect();
-            for z in build(&own, admin_for(self, &own)?)? {
-                public_zones.insert(z.code.clone(), z);
-            }
+            let mut own = self.store.current_zones(View::Public)?;
+            own.retain(|v| drafts.contains(&v.code));
+            let admin = admin_for(self, &own)?;
+            public.extend(build(own, admin).into_iter().map(|z| (z.code.clone(), z)));
         }
+        let planner = built.into_iter().map(|z| (z.code.clone(), z));
+        // a map built from a list at once (sorted, then filled) rather than
+        // by 100k inserts
         let (public, planner) = rayon::join(
-            || ViewCache::new(public_zones),
-            || ViewCache::new(planner_zones),
+            || ViewCache::new(public.into_iter().collect()),
+            || ViewCache::new(planner.collect()),
         );
         let cache = Cache {
             public,
@@ -576,13 +656,38 @@ impl AppState {
             read_ms = read.as_millis(),
             built_ms = made.as_millis(),
             total_ms = started.elapsed().as_millis(),
-            "the cache is loaded (read: the planners' view from the store; built: PROJ, areas and the served JSON)"
+            "the cache is loaded (read: the planners' view from the store; built: the entries, their boxes and properties; the WGS84 forms follow on first use)"
         );
         *self
             .cache
             .write()
             .map_err(|_| ApiError::Internal("cache lock poisoned".into()))? = cache;
         Ok(())
+    }
+
+    /// Makes the WGS84 and Mercator forms (and areas) of every cached zone
+    /// that lacks them, one zone after another on the calling thread: `serve`
+    /// runs it on a thread of its own once it listens, so that the first
+    /// tiles and reports do not wait for them, and the start does not either.
+    pub fn warm(&self) {
+        let started = std::time::Instant::now();
+        let mut made = 0usize;
+        for view in [View::Planner, View::Public] {
+            let Ok(zones) = self.zones(view) else { return };
+            for z in zones.iter().filter(|z| !z.is_projected()) {
+                if let Err(e) = z.projected() {
+                    let code = &z.code;
+                    tracing::warn!(%code, error = %e, "no WGS84 form");
+                } else {
+                    made += 1;
+                }
+            }
+        }
+        tracing::info!(
+            zones = made,
+            ms = started.elapsed().as_millis(),
+            "the WGS84 and Mercator forms of the cached zones are made"
+        );
     }
 
     /// Brings one zone's cache entries up to date after a write.
@@ -597,27 +702,26 @@ impl AppState {
             .rev()
             .find(|v| v.status != Status::Draft)
             .filter(|v| v.status == Status::Approved);
-        let admin = admin_for(
-            self,
-            &planner
-                .iter()
-                .chain(public.iter())
-                .copied()
-                .collect::<Vec<_>>(),
-        )?;
-        let (planner, public) = with_grid(|t| {
-            let planner = planner
-                .map(|v| CachedZone::new(v, t, admin).map(Arc::new))
-                .transpose()?;
-            let public = match (public, &planner) {
-                // no draft: both views serve the same version
-                (Some(v), Some(p)) if p.version_id == v.id => Some(Arc::clone(p)),
-                (v, _) => v
-                    .map(|v| CachedZone::new(v, t, admin).map(Arc::new))
-                    .transpose()?,
-            };
-            Ok((planner, public))
-        })?;
+        let both: Vec<ZoneVersion> = planner
+            .iter()
+            .chain(public.iter())
+            .copied()
+            .cloned()
+            .collect();
+        let admin = admin_for(self, &both)?;
+        // made now, not on first use: a write's served forms are ready (and a
+        // PROJ failure is the write's) before the cache serves them
+        let entry = |v: &ZoneVersion| -> ApiResult<Arc<CachedZone>> {
+            let z = CachedZone::new(v.clone(), admin);
+            z.json_wgs84()?;
+            Ok(Arc::new(z))
+        };
+        let planner = planner.map(entry).transpose()?;
+        let public = match (public, &planner) {
+            // no draft: both views serve the same version
+            (Some(v), Some(p)) if p.version_id == v.id => Some(Arc::clone(p)),
+            (v, _) => v.map(entry).transpose()?,
+        };
         let mut guard = self
             .cache
             .write()
@@ -683,18 +787,13 @@ mod tests {
         Arc::new(CachedZone {
             code: code.to_owned(),
             version_id: 0,
-            bbox_wgs84: [0.0; 4],
             bbox_grid,
             properties: Map::new(),
-            json_wgs84: String::new(),
-            grid_json: [OnceLock::new(), OnceLock::new()],
             grid: MultiPolygon::new(vec![]),
-            mercator: MultiPolygon::new(vec![]),
-            bbox_mercator: [0.0; 4],
-            areas: Areas {
-                grid_area_ha: 0.0,
-                geodesic_area_ha: 0.0,
-            },
+            legal: LegalGrid::Tm3_107,
+            projected: OnceLock::new(),
+            json_wgs84: OnceLock::new(),
+            grid_json: [OnceLock::new(), OnceLock::new()],
         })
     }
 

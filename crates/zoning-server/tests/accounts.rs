@@ -25,6 +25,8 @@ struct Fixture {
     state: web::Data<AppState>,
     planner: String,
     surveyor: String,
+    /// Last, so that the state's store is dropped before its database.
+    _db: Option<zoning_store::pg::TestDatabase>,
 }
 
 impl Fixture {
@@ -41,7 +43,7 @@ impl Fixture {
 /// `hoa` (surveyor), each with an API token.
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("tmp");
-    let store = common::open_store(dir.path());
+    let (store, db) = common::open_store(dir.path());
     load_shipped(&*store).expect("shipped");
     let planner = store.add_user("lan", Role::Planner).expect("planner");
     let surveyor = store.add_user("hoa", Role::Surveyor).expect("surveyor");
@@ -52,6 +54,7 @@ fn fixture() -> Fixture {
         state,
         planner,
         surveyor,
+        _db: db,
     }
 }
 

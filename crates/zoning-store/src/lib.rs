@@ -123,6 +123,10 @@ fn geometry_from(text: &str) -> StoreResult<MultiPolygon> {
 const ZONE_COLUMNS: &str =
     "id, code, version, status, properties, geometry, recorded_at, author, reason, decision, findings";
 
+/// [`ZONE_COLUMNS`] with `null` for the findings.
+const ZONE_COLUMNS_NO_FINDINGS: &str =
+    "id, code, version, status, properties, geometry, recorded_at, author, reason, decision, 'null'";
+
 /// A zone row as read, its JSON columns (properties, geometry, findings) not
 /// yet parsed: [`with_geometry`] parses them, on many threads for many rows.
 pub(crate) struct ZoneRow {

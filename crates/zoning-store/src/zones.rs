@@ -6,7 +6,27 @@ use zoning_core::store::{
     Expect, NewZoneVersion, Status, StoreError, StoreResult, View, ZoneStore, ZoneVersion,
 };
 
-use super::{as_of_instant, backend, with_geometry, zone_row, SqliteStore, ZONE_COLUMNS};
+use super::{
+    as_of_instant, backend, with_geometry, zone_row, SqliteStore, ZONE_COLUMNS,
+    ZONE_COLUMNS_NO_FINDINGS,
+};
+
+impl SqliteStore {
+    /// The zone versions `sql` selects with `p`, in its order; their JSON
+    /// parsed on every core.
+    fn read_zones(&self, sql: &str, p: impl rusqlite::Params) -> StoreResult<Vec<ZoneVersion>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+        let rows = stmt
+            .query_map(p, zone_row)
+            .map_err(backend)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(backend)?;
+        drop(stmt);
+        drop(conn);
+        rows.into_par_iter().map(with_geometry).collect()
+    }
+}
 
 impl ZoneStore for SqliteStore {
     fn zones(&self, view: View, as_of: Option<&str>) -> StoreResult<Vec<ZoneVersion>> {
@@ -27,17 +47,28 @@ impl ZoneStore for SqliteStore {
                  AND status != 'retired' ORDER BY code"
             ),
         };
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
-        let rows = stmt
-            .query_map(params![until], zone_row)
-            .map_err(backend)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(backend)?;
-        drop(stmt);
-        drop(conn);
-        // the rows are read in order; their JSON is parsed on every core
-        rows.into_par_iter().map(with_geometry).collect()
+        self.read_zones(&sql, params![until])
+    }
+
+    fn current_zones(&self, view: View) -> StoreResult<Vec<ZoneVersion>> {
+        // the latest id of each code from the (code, id) index; the findings
+        // are not read, and the rows are not sorted (a server keys them by code)
+        let sql = match view {
+            View::Public => format!(
+                "SELECT {ZONE_COLUMNS_NO_FINDINGS} FROM (
+                   SELECT code AS head_code, MAX(id) AS head_id FROM zone_versions
+                   WHERE status IN ('approved', 'retired') GROUP BY code)
+                 JOIN zone_versions ON id = head_id
+                 WHERE status = 'approved'"
+            ),
+            View::Planner => format!(
+                "SELECT {ZONE_COLUMNS_NO_FINDINGS} FROM (
+                   SELECT code AS head_code, MAX(id) AS head_id FROM zone_versions GROUP BY code)
+                 JOIN zone_versions ON id = head_id
+                 WHERE status != 'retired'"
+            ),
+        };
+        self.read_zones(&sql, [])
     }
 
     fn latest(&self, code: &str) -> StoreResult<Option<ZoneVersion>> {

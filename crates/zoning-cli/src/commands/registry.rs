@@ -381,15 +381,15 @@ pub fn export(a: &ExportArgs) -> anyhow::Result<()> {
         View::Public
     };
     // the served form of each version, without building the server's state
-    let versions = store.zones(view, None)?;
-    let t = GridTransform::new()?;
-    let zones = versions
-        .iter()
-        .map(|v| CachedZone::new(v, &t, None).map(Arc::new))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let zones: Vec<Arc<CachedZone>> = store
+        .zones(view, None)?
+        .into_iter()
+        .map(|v| Arc::new(CachedZone::new(v, None)))
+        .collect();
     let bytes = match a.format {
-        ExportFormat::Geojson => zoning_server::routes::export::geojson(&zones).into_bytes(),
+        ExportFormat::Geojson => zoning_server::routes::export::geojson(&zones)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .into_bytes(),
         ExportFormat::Shp => zoning_server::routes::export::shapefile_zip(&zones)
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     };

@@ -47,7 +47,11 @@ fn describe(id: &str, b: &str, extent: Option<[f64; 4]>) -> Value {
 
 fn extent(state: &AppState) -> ApiResult<Option<[f64; 4]>> {
     let zones = state.zones(View::Public)?;
-    Ok(zones.iter().map(|z| z.bbox_wgs84).reduce(|a, b| {
+    let boxes = zones
+        .iter()
+        .map(|z| z.projected().map(|p| p.bbox_wgs84))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(boxes.into_iter().reduce(|a, b| {
         [
             a[0].min(b[0]),
             a[1].min(b[1]),

@@ -16,23 +16,31 @@ use std::sync::Arc;
 /// EPSG:9214 as ESRI WKT (`projinfo EPSG:9214 -o WKT1_ESRI`, PROJ 9.1.1).
 pub const PRJ_9214: &str = r#"PROJCS["VN-2000_TM-3_107-00",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",107.0],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
 
-/// Zones as a GeoJSON FeatureCollection (WGS84).
-#[must_use]
-pub fn geojson(zones: &[Arc<CachedZone>]) -> String {
+/// Zones as a GeoJSON FeatureCollection (WGS84); the Features not made yet
+/// are made on every core.
+///
+/// # Errors
+/// When PROJ cannot transform a boundary.
+pub fn geojson(zones: &[Arc<CachedZone>]) -> ApiResult<String> {
+    use rayon::prelude::*;
+    zones
+        .par_iter()
+        .try_for_each(|z| z.json_wgs84().map(|_| ()))?;
     let mut body = String::from(r#"{"type":"FeatureCollection","features":["#);
     for (i, z) in zones.iter().enumerate() {
         if i > 0 {
             body.push(',');
         }
-        body.push_str(&z.json_wgs84);
+        body.push_str(z.json_wgs84()?);
     }
     body.push_str("]}");
-    body
+    Ok(body)
 }
 
 /// `GET /export/zones.geojson`: every approved zone, WGS84.
 pub async fn get_geojson(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let body = geojson(&state.zones(View::Public)?);
+    let zones = state.zones(View::Public)?;
+    let body = web::block(move || geojson(&zones)).await??;
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
         .insert_header((
@@ -124,7 +132,10 @@ pub fn shapefile_zip(zones: &[Arc<CachedZone>]) -> ApiResult<Vec<u8>> {
                 "area_ha".into(),
                 FieldValue::Numeric(num("declared_area_ha")),
             );
-            r.insert("grid_ha".into(), FieldValue::Numeric(num("grid_area_ha")));
+            r.insert(
+                "grid_ha".into(),
+                FieldValue::Numeric(Some(z.areas()?.grid_area_ha)),
+            );
             r.insert("version".into(), FieldValue::Numeric(num("version")));
             let shape = shapefile::Polygon::from(z.grid.clone());
             w.write_shape_and_record(&shape, &r)

@@ -43,7 +43,10 @@ pub fn by_commune(state: &AppState) -> ApiResult<Vec<zoning_core::admin::Commune
                 .map_err(|e| ApiError::Internal(format!("zone {}: {e}", z.code)))
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    let areas: Vec<f64> = cached.iter().map(|z| z.areas.grid_area_ha).collect();
+    let areas: Vec<f64> = cached
+        .iter()
+        .map(|z| z.areas().map(|a| a.grid_area_ha))
+        .collect::<ApiResult<_>>()?;
     Ok(state.admin()?.industry(&zones, &areas))
 }
 
@@ -86,7 +89,7 @@ pub fn reconciliation(state: &AppState, set: &str) -> ApiResult<Reconciliation> 
     let zones = cached
         .iter()
         .map(|z| {
-            areas.insert(&z.code, z.areas);
+            areas.insert(&z.code, z.areas()?);
             ZoneProperties::from_json(z.properties.clone())
                 .and_then(|p| p.into_zone(z.code.clone(), z.grid.clone()))
                 .map_err(|e| ApiError::Internal(format!("zone {}: {e}", z.code)))

@@ -261,44 +261,62 @@ fn grid_box(t: TileId) -> Option<[f64; 4]> {
     Some([b[0] - m, b[1] - m, b[2] + m, b[3] + m])
 }
 
-/// The zones of `view` whose EPSG:3857 box meets the buffered tile.
+/// The zones of `view` whose box in the working plane may meet the tile
+/// (every zone below [`SCAN_BELOW_ZOOM`]).
 fn candidates(state: &AppState, view: View, t: TileId) -> ApiResult<Vec<Arc<CachedZone>>> {
     let plane = if t.z < SCAN_BELOW_ZOOM {
         None
     } else {
         grid_box(t)
     };
-    let mut zones = match plane {
-        Some(b) => state.zones_meeting(view, b)?,
-        None => state.zones(view)?,
-    };
+    match plane {
+        Some(b) => state.zones_meeting(view, b),
+        None => state.zones(view),
+    }
+}
+
+/// Of `zones`, those whose EPSG:3857 box meets the buffered tile (their
+/// Mercator forms made now where not yet, on every core).
+fn meeting_tile(t: TileId, mut zones: Vec<Arc<CachedZone>>) -> ApiResult<Vec<Arc<CachedZone>>> {
+    use rayon::prelude::*;
+    zones
+        .par_iter()
+        .try_for_each(|z| z.projected().map(|_| ()))?;
     let buffered = t.buffered();
-    zones.retain(|z| tile::boxes_meet(z.bbox_mercator, buffered));
-    Ok(zones)
+    let mut out = Vec::with_capacity(zones.len());
+    for z in zones.drain(..) {
+        if tile::boxes_meet(z.projected()?.bbox_mercator, buffered) {
+            out.push(z);
+        }
+    }
+    Ok(out)
 }
 
 /// The tile's bytes (`None`: empty).
-fn make(t: TileId, zones: &[Arc<CachedZone>]) -> Option<Vec<u8>> {
+fn make(t: TileId, zones: &[Arc<CachedZone>]) -> ApiResult<Option<Vec<u8>>> {
     let described: Vec<TileZone> = zones
         .iter()
-        .map(|z| TileZone {
-            id: u64::try_from(z.version_id).ok(),
-            properties: PROPERTIES
-                .iter()
-                .filter_map(|k| {
-                    let v = if *k == "code" {
-                        Some(z.code.as_str())
-                    } else {
-                        z.properties.get(*k).and_then(Value::as_str)
-                    };
-                    v.map(|v| (*k, v))
-                })
-                .collect(),
-            mercator: &z.mercator,
-            bbox: z.bbox_mercator,
+        .map(|z| {
+            let p = z.projected()?;
+            Ok(TileZone {
+                id: u64::try_from(z.version_id).ok(),
+                properties: PROPERTIES
+                    .iter()
+                    .filter_map(|k| {
+                        let v = if *k == "code" {
+                            Some(z.code.as_str())
+                        } else {
+                            z.properties.get(*k).and_then(Value::as_str)
+                        };
+                        v.map(|v| (*k, v))
+                    })
+                    .collect(),
+                mercator: &p.mercator,
+                bbox: p.bbox_mercator,
+            })
         })
-        .collect();
-    tile::encode(t, &described)
+        .collect::<ApiResult<_>>()?;
+    Ok(tile::encode(t, &described))
 }
 
 /// A tile made: its bytes (`None`: empty) and its validator.
@@ -423,15 +441,22 @@ pub async fn get_tile(
     // found on the worker (its PROJ objects are ready); a tile of many
     // zones is taken from the memo, or made on a blocking thread and kept
     let zones = candidates(&state, view, t)?;
+    let unmade = zones.iter().filter(|z| !z.is_projected()).count();
+    let zones = if unmade <= INLINE_ZONES {
+        meeting_tile(t, zones)?
+    } else {
+        // the first tile over many zones makes their Mercator forms
+        web::block(move || meeting_tile(t, zones)).await??
+    };
     let made = if zones.len() <= INLINE_ZONES {
-        Made::new(make(t, &zones))
+        Made::new(make(t, &zones)?)
     } else {
         let key = (view == View::Planner, t.z, t.row, t.col);
         let ids: Vec<i64> = zones.iter().map(|z| z.version_id).collect();
         if let Some(made) = state.tiles.get(key, &ids) {
             made
         } else {
-            let made = web::block(move || Made::new(make(t, &zones))).await?;
+            let made = web::block(move || make(t, &zones).map(Made::new)).await??;
             state.tiles.put(key, ids, made.clone());
             made
         }

@@ -9,19 +9,25 @@ use actix_web::{test, web};
 use serde_json::Value;
 use zoning_core::store::{Role, Store};
 use zoning_server::{load_shipped, AppState, Config};
+use zoning_store::pg::TestDatabase;
 use zoning_store::{PgStore, SqliteStore};
 
 /// A new registry: a SQLite file in `dir`, or, when `ZONING_TEST_STORE` is
 /// `postgres`, a new database in the cluster `ZONING_TEST_PG` names (`make
-/// unit` runs these tests both ways).
-pub fn open_store(dir: &std::path::Path) -> Arc<dyn Store> {
+/// unit` runs these tests both ways). Keep the database guard until the store
+/// is no longer used: dropping it drops the database.
+pub fn open_store(dir: &std::path::Path) -> (Arc<dyn Store>, Option<TestDatabase>) {
     if std::env::var("ZONING_TEST_STORE").as_deref() == Ok("postgres") {
         let base = std::env::var("ZONING_TEST_PG")
             .expect("ZONING_TEST_STORE=postgres needs ZONING_TEST_PG (scripts/pg.sh start)");
-        let url = zoning_store::pg::create_test_database(&base, "zh").expect("database");
-        return Arc::new(PgStore::open(&url).expect("PostgreSQL store"));
+        let db = zoning_store::pg::create_test_database(&base, "zh").expect("database");
+        let store = Arc::new(PgStore::open(db.url()).expect("PostgreSQL store"));
+        return (store, Some(db));
     }
-    Arc::new(SqliteStore::open(&dir.join("z.db")).expect("db"))
+    (
+        Arc::new(SqliteStore::open(&dir.join("z.db")).expect("db")),
+        None,
+    )
 }
 
 pub struct Fixture {
@@ -30,6 +36,8 @@ pub struct Fixture {
     pub planner: String,
     pub admin: String,
     pub surveyor: String,
+    /// Last, so that the state's store is dropped before its database.
+    pub _db: Option<TestDatabase>,
 }
 
 pub fn fixture(max_body: usize) -> Fixture {
@@ -42,7 +50,7 @@ pub fn fixture(max_body: usize) -> Fixture {
 /// A fixture with these settings.
 pub fn fixture_with(config: Config) -> Fixture {
     let dir = tempfile::tempdir().expect("tmp");
-    let store = open_store(dir.path());
+    let (store, db) = open_store(dir.path());
     load_shipped(&*store).expect("shipped");
     let planner = store.add_user("lan", Role::Planner).expect("planner");
     let admin = store.add_user("minh", Role::Admin).expect("admin");
@@ -54,6 +62,7 @@ pub fn fixture_with(config: Config) -> Fixture {
         planner,
         admin,
         surveyor,
+        _db: db,
     }
 }
 

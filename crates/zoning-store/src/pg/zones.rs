@@ -11,7 +11,7 @@ use zoning_core::store::{
     ZoneVersion,
 };
 
-use super::{off_runtime, pg, zone_row, PgStore, ZONE_COLUMNS};
+use super::{off_runtime, pg, zone_row, PgStore, ZONE_COLUMNS, ZONE_COLUMNS_NO_FINDINGS};
 use crate::{as_of_instant, geometry_text, with_geometry};
 
 impl PgStore {
@@ -62,25 +62,22 @@ impl PgStore {
     }
 }
 
+/// The current versions of a view from the heads the trigger keeps, in the
+/// order of their codes or in none.
+fn heads(view: View, columns: &str, ordered: bool) -> String {
+    let (head, retired) = match view {
+        View::Public => ("h.public_id", ""),
+        View::Planner => ("h.latest_id", "WHERE h.latest_status <> 'retired'"),
+    };
+    let order = if ordered { "ORDER BY h.code" } else { "" };
+    format!("SELECT {columns} FROM zone_heads h JOIN zone_versions v ON v.id = {head} {retired} {order}")
+}
+
 impl ZoneStore for PgStore {
     fn zones(&self, view: View, as_of: Option<&str>) -> StoreResult<Vec<ZoneVersion>> {
         off_runtime(|| {
             let Some(as_of) = as_of else {
-                // the heads the trigger keeps
-                let head = match view {
-                    View::Public => "h.public_id",
-                    View::Planner => "h.latest_id",
-                };
-                let retired = match view {
-                    View::Public => "",
-                    View::Planner => "WHERE h.latest_status <> 'retired'",
-                };
-                return self.read_zones(
-                    &format!(
-                        "SELECT {ZONE_COLUMNS} FROM zone_heads h JOIN zone_versions v ON v.id = {head} {retired} ORDER BY h.code"
-                    ),
-                    &[],
-                );
+                return self.read_zones(&heads(view, ZONE_COLUMNS, true), &[]);
             };
             let until = as_of_instant(as_of).map_err(StoreError::Backend)?;
             let sql = match view {
@@ -98,6 +95,10 @@ impl ZoneStore for PgStore {
             };
             self.read_zones(&sql, &[&until])
         })
+    }
+
+    fn current_zones(&self, view: View) -> StoreResult<Vec<ZoneVersion>> {
+        off_runtime(|| self.read_zones(&heads(view, ZONE_COLUMNS_NO_FINDINGS, false), &[]))
     }
 
     fn latest(&self, code: &str) -> StoreResult<Option<ZoneVersion>> {

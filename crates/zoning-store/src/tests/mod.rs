@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use zoning_core::store::{
     Expect, NewAuditEntry, NewZoneVersion, Role, Status, StoreError, TokenKind, TokenRefusal,
-    UserStore, View, ZoneStore,
+    UserStore, View, ZoneStore, ZoneVersion,
 };
 
 use super::SqliteStore;
@@ -24,7 +24,10 @@ macro_rules! on_both_stores {
         mod postgres {
             $(#[test]
             fn $name() {
-                super::$name(&super::pg::fresh());
+                let (store, db) = super::pg::fresh();
+                super::$name(&store);
+                drop(store);
+                drop(db);
             })*
         }
     };
@@ -32,6 +35,7 @@ macro_rules! on_both_stores {
 
 on_both_stores!(
     views_history_and_concurrency,
+    current_zones_are_the_views_without_findings,
     marker_writes_check_the_expected_version_atomically,
     tokens_expire,
     rotation_revokes_the_old_api_token_only,
@@ -102,6 +106,56 @@ fn views_history_and_concurrency(s: &dyn Store) {
     // a retired zone may be created again
     s.append_zone(zone("A", Status::Draft), Expect::Absent)
         .expect("recreate");
+}
+
+/// `current_zones` gives the versions `zones(view, None)` gives (in any
+/// order), each the same but for its findings, which it leaves `Null`.
+fn current_zones_are_the_views_without_findings(s: &dyn Store) {
+    let with_findings = |code: &str, status| NewZoneVersion {
+        findings: serde_json::json!([{"code": "sliver", "zone": code}]),
+        ..zone(code, status)
+    };
+    let a1 = s
+        .append_zone(with_findings("A", Status::Approved), Expect::Absent)
+        .expect("A1");
+    s.append_zone(with_findings("A", Status::Draft), Expect::Version(a1.id))
+        .expect("A2: a draft on top");
+    let b1 = s
+        .append_zone(with_findings("B", Status::Approved), Expect::Absent)
+        .expect("B1");
+    s.append_zone(with_findings("B", Status::Retired), Expect::Version(b1.id))
+        .expect("B2: retired");
+    s.append_zone(with_findings("C", Status::Draft), Expect::Absent)
+        .expect("C1: only a draft");
+    s.append_zone(with_findings("D", Status::Approved), Expect::Absent)
+        .expect("D1");
+    for view in [View::Public, View::Planner] {
+        let full = s.zones(view, None).expect("zones");
+        let mut light = s.current_zones(view).expect("current zones");
+        light.sort_by(|a, b| a.code.cmp(&b.code));
+        assert_eq!(light.len(), full.len(), "{view:?}");
+        for (l, f) in light.iter().zip(&full) {
+            assert_eq!(l.findings, serde_json::Value::Null, "{view:?} {}", l.code);
+            assert!(f.findings.as_array().is_some_and(|a| a.len() == 1));
+            let f = ZoneVersion {
+                findings: serde_json::Value::Null,
+                ..f.clone()
+            };
+            assert_eq!(l, &f, "{view:?}");
+        }
+    }
+    let codes = |view| {
+        let mut c: Vec<String> = s
+            .current_zones(view)
+            .expect("current")
+            .into_iter()
+            .map(|v| v.code)
+            .collect();
+        c.sort();
+        c
+    };
+    assert_eq!(codes(View::Public), ["A", "D"]);
+    assert_eq!(codes(View::Planner), ["A", "C", "D"]);
 }
 
 #[test]

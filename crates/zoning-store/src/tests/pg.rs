@@ -12,6 +12,7 @@ use zoning_core::store::{
 };
 
 use super::zone;
+use crate::pg::TestDatabase;
 use crate::{PgStore, Registry, SqliteStore};
 
 /// The cluster's base URL (`postgres://USER@HOST:PORT`).
@@ -24,14 +25,15 @@ fn base() -> String {
     })
 }
 
-/// A new, empty database; its URL.
-pub(super) fn fresh_url() -> String {
+/// A new, empty database, dropped with the guard.
+pub(super) fn fresh_db() -> TestDatabase {
     crate::pg::create_test_database(&base(), "zs").unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// A store on a new database.
-pub(super) fn fresh() -> PgStore {
-    PgStore::open(&fresh_url()).expect("open")
+/// A store on a new database, and the database's guard (drop it last).
+pub(super) fn fresh() -> (PgStore, TestDatabase) {
+    let db = fresh_db();
+    (PgStore::open(db.url()).expect("open"), db)
 }
 
 fn sql(url: &str) -> postgres::Client {
@@ -40,7 +42,8 @@ fn sql(url: &str) -> postgres::Client {
 
 #[test]
 fn history_cannot_be_rewritten_even_with_sql() {
-    let url = fresh_url();
+    let db = fresh_db();
+    let url = db.url().to_owned();
     let s = PgStore::open(&url).expect("open");
     s.append_zone(zone("A", Status::Approved), Expect::Any)
         .expect("v1");
@@ -90,7 +93,8 @@ fn history_cannot_be_rewritten_even_with_sql() {
 
 #[test]
 fn if_match_is_atomic_across_connections() {
-    let url = fresh_url();
+    let db = fresh_db();
+    let url = db.url().to_owned();
     let first = PgStore::open(&url).expect("open");
     let v1 = first
         .append_zone(zone("A", Status::Approved), Expect::Absent)
@@ -136,7 +140,8 @@ fn if_match_is_atomic_across_connections() {
 #[test]
 fn geometries_are_postgis_columns_in_the_legal_grid() {
     use zoning_core::crs::{GridTransform, LegalGrid};
-    let url = fresh_url();
+    let db = fresh_db();
+    let url = db.url().to_owned();
     let s = PgStore::open(&url).expect("open");
     // a square of 1 km in the former Bắc Ninh, in the working plane
     let square = |x: f64, y: f64| {
@@ -197,7 +202,8 @@ fn geometries_are_postgis_columns_in_the_legal_grid() {
 
 #[test]
 fn another_connections_writes_are_announced() {
-    let url = fresh_url();
+    let db = fresh_db();
+    let url = db.url().to_owned();
     let watcher = PgStore::open(&url).expect("open");
     let (tx, rx) = mpsc::channel();
     assert!(watcher
@@ -230,7 +236,8 @@ fn a_registry_is_copied_both_ways_without_losing_a_version() {
         .expect("B");
     let token = original.add_user("lan", Role::Planner).expect("user");
     drop(original);
-    let url = fresh_url();
+    let db = fresh_db();
+    let url = db.url().to_owned();
     let (sqlite, _) = Registry::open(&a.display().to_string(), true).expect("open");
     let (pg, _) = Registry::open(&url, false).expect("open");
     let copied = crate::copy(&sqlite, &pg).expect("copy");

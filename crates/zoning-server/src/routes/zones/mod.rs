@@ -14,7 +14,7 @@ use zoning_core::store::ZoneVersion;
 use super::ogc::{enc, etag, geo_json, matches, page, parse_query, Area};
 use super::{base, Crs, CRS84};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{with_grid, AppState, CachedZone};
+use crate::state::{AppState, CachedZone};
 use crate::visibility;
 
 /// Properties a client may filter zones on (`?kind=KCN`).
@@ -53,12 +53,10 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
             let (store, at) = (state.store.clone(), at.clone());
             web::block(move || -> ApiResult<Vec<Arc<CachedZone>>> {
                 let versions = store.zones(view, Some(&at))?;
-                with_grid(|t| {
-                    versions
-                        .iter()
-                        .map(|v| CachedZone::new(v, t, None).map(Arc::new))
-                        .collect()
-                })
+                Ok(versions
+                    .into_iter()
+                    .map(|v| Arc::new(CachedZone::new(v, None)))
+                    .collect())
             })
             .await??
         }
@@ -69,7 +67,7 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
         .collect();
     page(&req, "zones", &q, &selected, |z| {
         Ok(match q.crs {
-            Crs::Crs84 => z.json_wgs84.clone(),
+            Crs::Crs84 => z.json_wgs84()?.to_owned(),
             Crs::Grid(g) => z.json_grid(g)?.to_owned(),
         })
     })
@@ -88,7 +86,7 @@ pub async fn get_item(
         .zone(view, &item)?
         .ok_or_else(|| ApiError::NotFound(format!("zone {item} not found (or not approved)")))?;
     let body = match q.crs {
-        Crs::Crs84 => z.json_wgs84.clone(),
+        Crs::Crs84 => z.json_wgs84()?.to_owned(),
         Crs::Grid(g) => z.json_grid(g)?.to_owned(),
     };
     let mut r = geo_json(add_links(&body, &base(&req), &item), q.crs);
@@ -126,20 +124,18 @@ pub async fn get_history(
     if versions.is_empty() {
         return Err(ApiError::NotFound(format!("zone {item} has no history")));
     }
-    let out = with_grid(|t| {
-        versions
+    let out = versions
             .iter()
             .map(|v| {
-                let z = CachedZone::new(v, t, None)?;
-                let feature: Value = serde_json::from_str(&z.json_wgs84).map_err(|e| ApiError::Internal(e.to_string()))?;
+                let z = CachedZone::made(v)?;
+                let feature: Value = serde_json::from_str(z.json_wgs84()?).map_err(|e| ApiError::Internal(e.to_string()))?;
                 Ok(json!({
                     "version": v.version, "version_id": v.id, "status": v.status.as_str(), "recorded_at": v.recorded_at,
                     "recorded_by": v.change.author, "reason": v.change.reason, "decision": v.change.decision,
                     "findings": v.findings, "feature": feature,
                 }))
             })
-            .collect::<ApiResult<Vec<Value>>>()
-    })?;
+            .collect::<ApiResult<Vec<Value>>>()?;
     Ok(HttpResponse::Ok().json(json!({"code": item, "versions": out, "crs": CRS84, "links": [
         {"href": format!("{}/collections/zones/items/{}", base(&req), enc(&item)), "rel": "latest-version", "type": "application/geo+json"}
     ]})))

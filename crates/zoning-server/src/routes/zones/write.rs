@@ -301,10 +301,10 @@ async fn write_zone(
     // live version); building it again would transform the boundary twice
     let cached = match state.zone(View::Planner, &code)? {
         Some(z) if z.version_id == v.id => z,
-        _ => std::sync::Arc::new(with_grid(|t| CachedZone::new(&v, t, None))?),
+        _ => std::sync::Arc::new(CachedZone::made(&v)?),
     };
-    let mut f: Value =
-        serde_json::from_str(&cached.json_wgs84).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut f: Value = serde_json::from_str(cached.json_wgs84()?)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     f["findings"] = report["findings"].clone();
     f["expected_overlaps"] = report["expected_overlaps"].clone();
     if !notes.is_empty() {
