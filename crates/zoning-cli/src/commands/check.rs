@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use zoning_core::checks::{self, CheckOptions, Finding, Report, Severity, Subject};
 use zoning_core::crs::GridTransform;
 use zoning_core::io::{read_path, ReadOptions};
@@ -61,8 +63,26 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     );
     let started = Instant::now();
     let t = GridTransform::new()?;
-    let input = args.read.read(&args.file, &t)?;
-    let mut timings = vec![("reading and PROJ to the grid", started.elapsed())];
+    // the communes (in the grid) are read on a thread of their own while the
+    // file is: reading them is one core's work
+    let (input, admin) = std::thread::scope(|scope| {
+        let admin = scope.spawn(|| {
+            let t = GridTransform::new()?;
+            let admin = shipped::admin(&t).map_err(anyhow::Error::msg)?;
+            anyhow::Ok((admin, started.elapsed()))
+        });
+        let input = args.read.read(&args.file, &t);
+        let admin = admin
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (input, admin)
+    });
+    let input = input?;
+    let (admin, admin_read) = admin?;
+    let mut timings = vec![
+        ("reading and PROJ to the grid", started.elapsed()),
+        ("of which the communes, beside the file", admin_read),
+    ];
     let clock = Instant::now();
     let boundary = if args.no_boundary {
         None
@@ -93,10 +113,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     // each zone's legal grid (its area is checked there) and the former
     // province it lies in
     let clock = Instant::now();
-    let admin = shipped::admin(&t).map_err(anyhow::Error::msg)?;
-    for s in &mut subjects {
-        s.place(&admin, given);
-    }
+    subjects
+        .par_iter_mut()
+        .for_each(|s| s.place(&admin, given));
     timings.push(("placing in the communes", clock.elapsed()));
     let opts = CheckOptions {
         sliver_m2: args.sliver_m2,

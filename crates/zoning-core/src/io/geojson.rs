@@ -29,11 +29,17 @@ pub fn read(text: &str, file: &str, opts: &super::ReadOptions, t: &GridTransform
         file: file.to_owned(),
         reason,
     };
-    let collection = match text.trim_start_matches('\u{feff}').parse::<GeoJson>() {
-        Ok(GeoJson::FeatureCollection(fc)) => fc,
-        Ok(GeoJson::Feature(_)) => return Err(not_geojson("it is a single Feature".into())),
-        Ok(GeoJson::Geometry(_)) => return Err(not_geojson("it is a bare Geometry".into())),
-        Err(e) => return Err(not_geojson(e.to_string())),
+    let text = text.trim_start_matches('\u{feff}');
+    let collection = match collection_in_parallel(text) {
+        Some(fc) => fc,
+        // not a plain FeatureCollection: the whole text through `geojson`,
+        // whose message says what it is instead
+        None => match text.parse::<GeoJson>() {
+            Ok(GeoJson::FeatureCollection(fc)) => fc,
+            Ok(GeoJson::Feature(_)) => return Err(not_geojson("it is a single Feature".into())),
+            Ok(GeoJson::Geometry(_)) => return Err(not_geojson("it is a bare Geometry".into())),
+            Err(e) => return Err(not_geojson(e.to_string())),
+        },
     };
     let declared = legacy_crs(&collection);
     let source = crs.map(str::to_owned).or(declared);
@@ -75,6 +81,43 @@ pub fn read(text: &str, file: &str, opts: &super::ReadOptions, t: &GridTransform
     };
     mapping.finish(&opts.fields, &mut input)?;
     Ok(input)
+}
+
+/// The members of a FeatureCollection that the reading uses, its features
+/// still text ([`RawValue`](serde_json::value::RawValue): the text is only
+/// scanned, on one core).
+#[derive(serde::Deserialize)]
+struct Collection<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(borrow)]
+    features: Vec<&'a serde_json::value::RawValue>,
+    crs: Option<serde_json::Value>,
+}
+
+/// A FeatureCollection whose features are parsed on every core (`rayon`),
+/// in order; `None` when the text is not a FeatureCollection whose every
+/// feature `geojson` reads (the caller then parses it whole for its message).
+fn collection_in_parallel(text: &str) -> Option<FeatureCollection> {
+    use rayon::prelude::*;
+    let top: Collection = serde_json::from_str(text).ok()?;
+    if top.kind != "FeatureCollection" {
+        return None;
+    }
+    let features = top
+        .features
+        .par_iter()
+        .map(|raw| serde_json::from_str::<Feature>(raw.get()).ok())
+        .collect::<Option<Vec<Feature>>>()?;
+    Some(FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: top.crs.map(|crs| {
+            let mut members = geojson::JsonObject::new();
+            members.insert("crs".into(), crs);
+            members
+        }),
+    })
 }
 
 type Read = Vec<std::result::Result<InputFeature, FeatureError>>;
@@ -417,6 +460,31 @@ mod tests {
     }
 
     const SQUARE: &str = "[[[106.2,21.3],[106.21,21.3],[106.21,21.31],[106.2,21.31],[106.2,21.3]]]";
+
+    /// The features parsed on every core are those the `geojson` crate
+    /// parses from the whole text, in order, with the legacy `crs` member;
+    /// what is not a FeatureCollection of readable features is left to it.
+    #[test]
+    fn features_parsed_in_parallel_are_those_of_a_whole_parse() {
+        let shipped = include_str!("../../../../data/zones.geojson");
+        let crs = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::9214"}},"features":[{"type":"Feature","id":"A","properties":{"n":1},"geometry":null}]}"#;
+        for text in [shipped, crs] {
+            let Ok(GeoJson::FeatureCollection(whole)) = text.parse::<GeoJson>() else {
+                panic!("the sample is a FeatureCollection");
+            };
+            let parallel = collection_in_parallel(text).expect("read in parallel");
+            assert!(!whole.features.is_empty());
+            assert_eq!(parallel.features, whole.features);
+            assert_eq!(legacy_crs(&parallel), legacy_crs(&whole));
+        }
+        assert!(legacy_crs(&collection_in_parallel(crs).expect("crs")).is_some());
+        let point = r#"{"type":"Point","coordinates":[1,2]}"#;
+        let one = r#"{"type":"Feature","properties":{},"geometry":null}"#;
+        let bad = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Blob"}}]}"#;
+        for text in [point, one, bad, "[1,2]", "{", ""] {
+            assert!(collection_in_parallel(text).is_none(), "{text}");
+        }
+    }
 
     #[test]
     fn code_from_id_then_property() {
