@@ -126,6 +126,15 @@ pub struct ZoneVersion {
     pub findings: serde_json::Value,
 }
 
+/// A zone's current version as [`ZoneStore::current_zones`] reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrentZone {
+    /// The version, its `properties` empty and its `findings` `Null`.
+    pub version: ZoneVersion,
+    /// Its properties as stored: a JSON object.
+    pub properties: String,
+}
+
 /// A zone version to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewZoneVersion {
@@ -455,15 +464,28 @@ pub trait ZoneStore: Send + Sync {
     fn zones(&self, view: View, as_of: Option<&str>) -> StoreResult<Vec<ZoneVersion>>;
 
     /// The current version of every zone in a view, as [`ZoneStore::zones`]
-    /// gives them but without their findings (`findings` is `Null`) and in
-    /// no particular order: what a server keeps (by code), read faster (the
-    /// findings are the larger part of a stored version, and a sort of the
-    /// rows is not needed).
+    /// gives them but with their properties still as stored (JSON text), without
+    /// their findings (`findings` is `Null`) and in no particular order: what a
+    /// server keeps (by code, parsing the properties when they are first
+    /// needed), read faster (the findings are the larger part of a stored
+    /// version, parsing the properties the larger part of reading the rest,
+    /// and a sort of the rows is not needed).
     ///
     /// # Errors
     /// When the backend fails.
-    fn current_zones(&self, view: View) -> StoreResult<Vec<ZoneVersion>> {
-        self.zones(view, None)
+    fn current_zones(&self, view: View) -> StoreResult<Vec<CurrentZone>> {
+        Ok(self
+            .zones(view, None)?
+            .into_iter()
+            .map(|mut v| CurrentZone {
+                properties: serde_json::Value::Object(std::mem::take(&mut v.properties))
+                    .to_string(),
+                version: ZoneVersion {
+                    findings: serde_json::Value::Null,
+                    ..v
+                },
+            })
+            .collect())
     }
     /// The latest version of a zone, any status.
     ///

@@ -13,7 +13,7 @@ use zoning_core::admin::Admin;
 use zoning_core::area::Areas;
 use zoning_core::checks::Bounds;
 use zoning_core::crs::{GridTransform, LegalGrid};
-use zoning_core::store::{Status, Store, View, ZoneVersion};
+use zoning_core::store::{CurrentZone, Status, Store, View, ZoneVersion};
 
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
@@ -28,11 +28,12 @@ pub fn with_grid<T>(f: impl FnOnce(&GridTransform) -> ApiResult<T>) -> ApiResult
 }
 
 /// A zone version ready to serve. What every request may need is made when
-/// the entry is (its code, properties, boundary in the working plane and box
-/// there, for the R-tree and the filters); what only some need, from PROJ to
-/// WGS84 on (the areas, the WGS84 Feature, the Mercator form of tiles), on
-/// first use, once: a server starts without projecting every zone, and a zone
-/// nobody asks for takes only what it is.
+/// the entry is (its code, boundary in the working plane and box there, for
+/// the R-tree); the rest on first use, once: its properties (parsed from the
+/// stored text), the forms PROJ makes from WGS84 on (the areas, the WGS84
+/// Feature, the Mercator form of tiles). A server starts without parsing or
+/// projecting every zone, and a zone nobody asks for takes little more than
+/// its stored form.
 #[derive(Debug)]
 pub struct CachedZone {
     /// The zone's code.
@@ -41,13 +42,14 @@ pub struct CachedZone {
     pub version_id: i64,
     /// Bounding box in the grid `[minE, minN, maxE, maxN]`.
     pub bbox_grid: [f64; 4],
-    /// The properties as served but the two computed areas (which
-    /// [`CachedZone::areas`] gives; the served Features carry them).
-    pub properties: Map<String, Value>,
     /// The boundary in the working plane, EPSG:9214 (for checks).
     pub grid: MultiPolygon,
-    /// Its legal grid (EPSG:9214 when its record does not say).
-    legal: LegalGrid,
+    /// The properties as stored and the version's bookkeeping, when the
+    /// entry was made from them ([`CachedZone::stored`]), until parsed.
+    stored: Option<Stored>,
+    /// The properties as served but the two computed areas
+    /// ([`CachedZone::properties`]).
+    properties: OnceLock<Map<String, Value>>,
     /// The forms made from the WGS84 boundary, on first use.
     projected: OnceLock<Projected>,
     /// The Feature in WGS84, on first use.
@@ -55,6 +57,14 @@ pub struct CachedZone {
     /// The Feature in EPSG:9214 and EPSG:9209, each made on first use
     /// ([`CachedZone::json_grid`]).
     grid_json: [OnceLock<String>; 2],
+}
+
+/// A version's properties as stored (a JSON object) and the rest of the
+/// version but its boundary, for [`served_properties`].
+#[derive(Debug)]
+struct Stored {
+    text: Box<str>,
+    version: ZoneVersion,
 }
 
 /// A zone's forms made from its WGS84 boundary (one PROJ pass).
@@ -154,9 +164,10 @@ impl CachedZone {
         if let Some(p) = self.projected.get() {
             return Ok(p);
         }
+        let legal = self.legal_grid();
         let made = with_grid(|t| {
             let wgs84 = t.multipolygon_to_wgs84(&self.grid).map_err(internal)?;
-            let areas = Areas::in_grid(&self.grid, &wgs84, self.legal, t).map_err(internal)?;
+            let areas = Areas::in_grid(&self.grid, &wgs84, legal, t).map_err(internal)?;
             let mercator = crate::tile::multipolygon_to_mercator(&wgs84);
             Ok(Projected {
                 bbox_wgs84: bbox(&wgs84),
@@ -195,7 +206,7 @@ impl CachedZone {
         let made = feature(
             &self.code,
             &p.wgs84,
-            &with_areas(&self.properties, p.areas),
+            &with_areas(self.properties(), p.areas),
             9,
         );
         Ok(self.json_wgs84.get_or_init(|| made))
@@ -216,7 +227,7 @@ impl CachedZone {
                 .map(std::borrow::Cow::into_owned)
                 .map_err(internal)
         })?;
-        let made = feature(&self.code, &g, &with_areas(&self.properties, areas), 4);
+        let made = feature(&self.code, &g, &with_areas(self.properties(), areas), 4);
         Ok(slot.get_or_init(|| made))
     }
 
@@ -226,14 +237,9 @@ impl CachedZone {
     /// not changed; its next write records it).
     #[must_use]
     pub fn new(mut v: ZoneVersion, admin: Option<&Admin>) -> Self {
-        let legal = v
-            .properties
-            .get("grid_crs")
-            .and_then(Value::as_str)
-            .and_then(LegalGrid::parse)
-            .unwrap_or(LegalGrid::Tm3_107);
         let mut properties = served_properties(&mut v);
         if let Some(a) = admin.filter(|_| !properties.contains_key("communes")) {
+            let legal = legal_grid_of(&properties);
             let p = a.locate(&v.grid);
             properties.extend(p.properties());
             properties
@@ -247,13 +253,57 @@ impl CachedZone {
             bbox_grid: bbox(&v.grid),
             code: v.code,
             version_id: v.id,
-            properties,
             grid: v.grid,
-            legal,
+            stored: None,
+            properties: OnceLock::from(properties),
             projected: OnceLock::new(),
             json_wgs84: OnceLock::new(),
             grid_json: [OnceLock::new(), OnceLock::new()],
         }
+    }
+
+    /// Makes the entry of a version read by `current_zones`, its properties
+    /// parsed on first use ([`CachedZone::properties`]). A version whose
+    /// stored properties have no `communes` (recorded before zones were
+    /// placed in the 2025 communes) is parsed now and placed with `admin`,
+    /// as [`CachedZone::new`] does.
+    #[must_use]
+    pub fn stored(c: CurrentZone, admin: Option<&Admin>) -> Self {
+        if !placed(&c.properties) {
+            let mut v = c.version;
+            v.properties = parse_properties(&v.code, &c.properties);
+            return Self::new(v, admin);
+        }
+        let mut version = c.version;
+        let grid = std::mem::replace(&mut version.grid, MultiPolygon::new(vec![]));
+        Self {
+            bbox_grid: bbox(&grid),
+            code: version.code.clone(),
+            version_id: version.id,
+            grid,
+            stored: Some(Stored {
+                text: c.properties.into_boxed_str(),
+                version,
+            }),
+            properties: OnceLock::new(),
+            projected: OnceLock::new(),
+            json_wgs84: OnceLock::new(),
+            grid_json: [OnceLock::new(), OnceLock::new()],
+        }
+    }
+
+    /// The properties as served but the two computed areas (which
+    /// [`CachedZone::areas`] gives; the served Features carry them), parsed
+    /// from the stored text on first use.
+    pub fn properties(&self) -> &Map<String, Value> {
+        self.properties.get_or_init(|| {
+            let Some(s) = &self.stored else {
+                return Map::new();
+            };
+            let mut v = s.version.clone();
+            v.properties = parse_properties(&self.code, &s.text);
+            served_properties(&mut v)
+        })
     }
 
     /// The entry of a version with every form made now (for a response
@@ -272,8 +322,34 @@ impl CachedZone {
     /// Its legal grid (EPSG:9214 when its record does not say).
     #[must_use]
     pub fn legal_grid(&self) -> LegalGrid {
-        self.legal
+        legal_grid_of(self.properties())
     }
+}
+
+/// The legal grid `grid_crs` names (EPSG:9214 when it names none).
+fn legal_grid_of(properties: &Map<String, Value>) -> LegalGrid {
+    properties
+        .get("grid_crs")
+        .and_then(Value::as_str)
+        .and_then(LegalGrid::parse)
+        .unwrap_or(LegalGrid::Tm3_107)
+}
+
+/// Whether stored properties (JSON as the store writes it: no blanks) have a
+/// `communes` member: a version recorded since zones are placed in the 2025
+/// communes. (Inside a JSON string the quotes would be escaped, so only a
+/// member name matches.)
+fn placed(stored: &str) -> bool {
+    stored.contains("\"communes\":")
+}
+
+/// Stored properties parsed; an unreadable text (never written by a store)
+/// is logged and served as none.
+fn parse_properties(code: &str, text: &str) -> Map<String, Value> {
+    serde_json::from_str(text).unwrap_or_else(|e| {
+        tracing::warn!(%code, error = %e, "stored properties that are not a JSON object");
+        Map::new()
+    })
 }
 
 impl zoning_core::checks::Neighbour for CachedZone {
@@ -292,7 +368,7 @@ impl zoning_core::checks::Neighbour for CachedZone {
                 &self.code,
                 index,
                 self.grid.clone(),
-                &self.properties,
+                self.properties(),
             )
         }
     }
@@ -485,20 +561,17 @@ impl Cache {
 
 /// Makes the cache entries of many versions in parallel (`rayon`); the order
 /// is kept.
-fn build(versions: Vec<ZoneVersion>, admin: Option<&Admin>) -> Vec<Arc<CachedZone>> {
+fn build(versions: Vec<CurrentZone>, admin: Option<&Admin>) -> Vec<Arc<CachedZone>> {
     versions
         .into_par_iter()
-        .map(|v| Arc::new(CachedZone::new(v, admin)))
+        .map(|v| Arc::new(CachedZone::stored(v, admin)))
         .collect()
 }
 
 /// The communes, when some version was recorded without its own (before
 /// zones were placed): read then, not otherwise.
-fn admin_for<'a>(state: &'a AppState, versions: &[ZoneVersion]) -> ApiResult<Option<&'a Admin>> {
-    if versions
-        .iter()
-        .any(|v| !v.properties.contains_key("communes"))
-    {
+fn admin_for<'a>(state: &'a AppState, versions: &[CurrentZone]) -> ApiResult<Option<&'a Admin>> {
+    if versions.iter().any(|v| !placed(&v.properties)) {
         state.admin().map(Some)
     } else {
         Ok(None)
@@ -622,8 +695,8 @@ impl AppState {
         let read = started.elapsed();
         let drafts: HashSet<String> = planner
             .iter()
-            .filter(|v| v.status != Status::Approved)
-            .map(|v| v.code.clone())
+            .filter(|v| v.version.status != Status::Approved)
+            .map(|v| v.version.code.clone())
             .collect();
         let admin = admin_for(self, &planner)?;
         let built = build(planner, admin);
@@ -635,7 +708,7 @@ impl AppState {
             .collect();
         if !drafts.is_empty() {
             let mut own = self.store.current_zones(View::Public)?;
-            own.retain(|v| drafts.contains(&v.code));
+            own.retain(|v| drafts.contains(&v.version.code));
             let admin = admin_for(self, &own)?;
             public.extend(build(own, admin).into_iter().map(|z| (z.code.clone(), z)));
         }
@@ -656,7 +729,7 @@ impl AppState {
             read_ms = read.as_millis(),
             built_ms = made.as_millis(),
             total_ms = started.elapsed().as_millis(),
-            "the cache is loaded (read: the planners' view from the store; built: the entries, their boxes and properties; the WGS84 forms follow on first use)"
+            "the cache is loaded (read: the planners' view from the store; built: the entries and their boxes; properties and WGS84 forms follow on first use)"
         );
         *self
             .cache
@@ -702,13 +775,15 @@ impl AppState {
             .rev()
             .find(|v| v.status != Status::Draft)
             .filter(|v| v.status == Status::Approved);
-        let both: Vec<ZoneVersion> = planner
+        let admin = if planner
             .iter()
             .chain(public.iter())
-            .copied()
-            .cloned()
-            .collect();
-        let admin = admin_for(self, &both)?;
+            .any(|v| !v.properties.contains_key("communes"))
+        {
+            Some(self.admin()?)
+        } else {
+            None
+        };
         // made now, not on first use: a write's served forms are ready (and a
         // PROJ failure is the write's) before the cache serves them
         let entry = |v: &ZoneVersion| -> ApiResult<Arc<CachedZone>> {
@@ -788,9 +863,9 @@ mod tests {
             code: code.to_owned(),
             version_id: 0,
             bbox_grid,
-            properties: Map::new(),
+            properties: OnceLock::from(Map::new()),
             grid: MultiPolygon::new(vec![]),
-            legal: LegalGrid::Tm3_107,
+            stored: None,
             projected: OnceLock::new(),
             json_wgs84: OnceLock::new(),
             grid_json: [OnceLock::new(), OnceLock::new()],
@@ -828,6 +903,95 @@ mod tests {
             let (x, y) = (f64::from(x), f64::from(y));
             [x, y, x + f64::from(w), y + f64::from(h)]
         })
+    }
+
+    /// A version in the working plane near Bắc Giang, with these properties.
+    fn version(properties: &serde_json::Value) -> ZoneVersion {
+        use geo_types::{coord, Rect};
+        ZoneVersion {
+            id: 7,
+            code: "KCN-X".into(),
+            version: 2,
+            status: Status::Approved,
+            properties: properties.as_object().cloned().unwrap_or_default(),
+            grid: MultiPolygon::new(vec![Rect::new(
+                coord! { x: 417_000.0, y: 2_360_000.0 },
+                coord! { x: 417_800.0, y: 2_360_500.0 },
+            )
+            .to_polygon()]),
+            recorded_at: "2026-12-07T00:00:00Z".into(),
+            change: zoning_core::store::Change {
+                author: "lan".into(),
+                reason: Some("r".into()),
+                decision: None,
+            },
+            findings: serde_json::Value::Null,
+        }
+    }
+
+    /// An entry made from the stored text serves what an entry made from
+    /// the parsed version serves (properties, legal grid, areas, Features),
+    /// parsing the text only when first asked.
+    #[test]
+    fn an_entry_from_stored_text_serves_what_a_parsed_one_does() {
+        let v = version(&json!({
+            "kind": "KCN", "name_vi": "Khu X", "grid_crs": "EPSG:9209",
+            "communes": [{"code": "07210", "name": "Phường Y"}],
+        }));
+        let eager = CachedZone::new(v.clone(), None);
+        let stored = CachedZone::stored(
+            CurrentZone {
+                properties: serde_json::Value::Object(v.properties.clone()).to_string(),
+                version: ZoneVersion {
+                    properties: Map::new(),
+                    ..v
+                },
+            },
+            None,
+        );
+        assert!(
+            stored.properties.get().is_none(),
+            "parsed before it was asked"
+        );
+        assert_eq!(stored.properties(), eager.properties());
+        assert_eq!(stored.legal_grid(), LegalGrid::Tm3_105_30);
+        assert_eq!(
+            stored.bbox_grid.map(f64::to_bits),
+            eager.bbox_grid.map(f64::to_bits)
+        );
+        assert_eq!(
+            stored.json_wgs84().expect("wgs84"),
+            eager.json_wgs84().expect("wgs84")
+        );
+        assert_eq!(
+            stored.json_grid(LegalGrid::Tm3_105_30).expect("9209"),
+            eager.json_grid(LegalGrid::Tm3_105_30).expect("9209")
+        );
+        let f: Value = serde_json::from_str(stored.json_wgs84().expect("wgs84")).expect("json");
+        assert_eq!(f["properties"]["version_id"], 7);
+        assert_eq!(f["properties"]["change_reason"], "r");
+        assert!(f["properties"]["grid_area_ha"]
+            .as_f64()
+            .is_some_and(|a| a > 39.0 && a < 41.0));
+    }
+
+    /// Stored properties without `communes` are parsed at once (to be placed
+    /// in the communes); the text test sees only member names.
+    #[test]
+    fn only_a_communes_member_counts_as_placed() {
+        assert!(placed(r#"{"communes":[],"kind":"KCN"}"#));
+        assert!(!placed(r#"{"kind":"KCN"}"#));
+        assert!(!placed(r#"{"name_vi":"\"communes\":"}"#));
+        let v = version(&json!({"kind": "KCN"}));
+        let z = CachedZone::stored(
+            CurrentZone {
+                properties: serde_json::Value::Object(v.properties.clone()).to_string(),
+                version: v,
+            },
+            None,
+        );
+        assert!(z.properties.get().is_some());
+        assert_eq!(z.properties()["kind"], "KCN");
     }
 
     proptest! {

@@ -164,6 +164,17 @@ fn zone_row(row: &Row<'_>) -> rusqlite::Result<ZoneRow> {
     })
 }
 
+/// A row read by `current_zones`: its geometry parsed, its properties left
+/// as stored.
+pub(crate) fn current(row: ZoneRow) -> StoreResult<zoning_core::store::CurrentZone> {
+    let mut version = row.version;
+    version.grid = geometry_from(&row.geometry)?;
+    Ok(zoning_core::store::CurrentZone {
+        version,
+        properties: row.properties,
+    })
+}
+
 pub(crate) fn with_geometry(row: ZoneRow) -> StoreResult<ZoneVersion> {
     let mut z = row.version;
     z.properties = serde_json::from_str(&row.properties).unwrap_or_default();

@@ -3,11 +3,12 @@
 use rayon::prelude::*;
 use rusqlite::params;
 use zoning_core::store::{
-    Expect, NewZoneVersion, Status, StoreError, StoreResult, View, ZoneStore, ZoneVersion,
+    CurrentZone, Expect, NewZoneVersion, Status, StoreError, StoreResult, View, ZoneStore,
+    ZoneVersion,
 };
 
 use super::{
-    as_of_instant, backend, with_geometry, zone_row, SqliteStore, ZONE_COLUMNS,
+    as_of_instant, backend, current, with_geometry, zone_row, SqliteStore, ZoneRow, ZONE_COLUMNS,
     ZONE_COLUMNS_NO_FINDINGS,
 };
 
@@ -15,6 +16,17 @@ impl SqliteStore {
     /// The zone versions `sql` selects with `p`, in its order; their JSON
     /// parsed on every core.
     fn read_zones(&self, sql: &str, p: impl rusqlite::Params) -> StoreResult<Vec<ZoneVersion>> {
+        self.read_rows(sql, p, with_geometry)
+    }
+
+    /// The rows `sql` selects with `p`, each made into a `T` by `f` on every
+    /// core, in order.
+    fn read_rows<T: Send>(
+        &self,
+        sql: &str,
+        p: impl rusqlite::Params,
+        f: fn(ZoneRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
         let rows = stmt
@@ -24,7 +36,7 @@ impl SqliteStore {
             .map_err(backend)?;
         drop(stmt);
         drop(conn);
-        rows.into_par_iter().map(with_geometry).collect()
+        rows.into_par_iter().map(f).collect()
     }
 }
 
@@ -50,7 +62,7 @@ impl ZoneStore for SqliteStore {
         self.read_zones(&sql, params![until])
     }
 
-    fn current_zones(&self, view: View) -> StoreResult<Vec<ZoneVersion>> {
+    fn current_zones(&self, view: View) -> StoreResult<Vec<CurrentZone>> {
         // the latest id of each code from the (code, id) index; the findings
         // are not read, and the rows are not sorted (a server keys them by code)
         let sql = match view {
@@ -68,7 +80,7 @@ impl ZoneStore for SqliteStore {
                  WHERE status != 'retired'"
             ),
         };
-        self.read_zones(&sql, [])
+        self.read_rows(&sql, [], current)
     }
 
     fn latest(&self, code: &str) -> StoreResult<Option<ZoneVersion>> {

@@ -113,9 +113,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     // each zone's legal grid (its area is checked there) and the former
     // province it lies in
     let clock = Instant::now();
-    subjects
-        .par_iter_mut()
-        .for_each(|s| s.place(&admin, given));
+    subjects.par_iter_mut().for_each(|s| s.place(&admin, given));
     timings.push(("placing in the communes", clock.elapsed()));
     let opts = CheckOptions {
         sliver_m2: args.sliver_m2,

@@ -99,7 +99,7 @@ pub fn shapefile_zip(zones: &[Arc<CachedZone>]) -> ApiResult<Vec<u8>> {
             .add_numeric_field(field("version")?, 10, 0);
         let mut w = shapefile::Writer::from_path(&path, builder).map_err(|e| internal(&e))?;
         for z in zones {
-            let p = &z.properties;
+            let p = z.properties();
             let text = |k: &str| {
                 p.get(k)
                     .and_then(Value::as_str)

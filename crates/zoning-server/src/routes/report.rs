@@ -38,7 +38,7 @@ pub fn by_commune(state: &AppState) -> ApiResult<Vec<zoning_core::admin::Commune
     let zones = cached
         .iter()
         .map(|z| {
-            ZoneProperties::from_json(z.properties.clone())
+            ZoneProperties::from_json(z.properties().clone())
                 .and_then(|p| p.into_zone(z.code.clone(), z.grid.clone()))
                 .map_err(|e| ApiError::Internal(format!("zone {}: {e}", z.code)))
         })
@@ -90,7 +90,7 @@ pub fn reconciliation(state: &AppState, set: &str) -> ApiResult<Reconciliation> 
         .iter()
         .map(|z| {
             areas.insert(&z.code, z.areas()?);
-            ZoneProperties::from_json(z.properties.clone())
+            ZoneProperties::from_json(z.properties().clone())
                 .and_then(|p| p.into_zone(z.code.clone(), z.grid.clone()))
                 .map_err(|e| ApiError::Internal(format!("zone {}: {e}", z.code)))
         })

@@ -306,7 +306,7 @@ fn make(t: TileId, zones: &[Arc<CachedZone>]) -> ApiResult<Option<Vec<u8>>> {
                         let v = if *k == "code" {
                             Some(z.code.as_str())
                         } else {
-                            z.properties.get(*k).and_then(Value::as_str)
+                            z.properties().get(*k).and_then(Value::as_str)
                         };
                         v.map(|v| (*k, v))
                     })

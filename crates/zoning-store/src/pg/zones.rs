@@ -7,8 +7,8 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::{GenericClient, NoTls};
 use rayon::prelude::*;
 use zoning_core::store::{
-    Changed, Expect, NewZoneVersion, OnChange, Status, StoreError, StoreResult, View, ZoneStore,
-    ZoneVersion,
+    Changed, CurrentZone, Expect, NewZoneVersion, OnChange, Status, StoreError, StoreResult, View,
+    ZoneStore, ZoneVersion,
 };
 
 use super::{off_runtime, pg, zone_row, PgStore, ZONE_COLUMNS, ZONE_COLUMNS_NO_FINDINGS};
@@ -56,9 +56,20 @@ impl PgStore {
         sql: &str,
         params: &[&(dyn postgres::types::ToSql + Sync)],
     ) -> StoreResult<Vec<ZoneVersion>> {
+        self.read_rows(sql, params, with_geometry)
+    }
+
+    /// The rows `sql` selects, each made into a `T` by `f` on every core, in
+    /// order.
+    fn read_rows<T: Send>(
+        &self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+        f: fn(crate::ZoneRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
         let rows = self.client()?.query(sql, params).map_err(pg)?;
         let rows: Vec<_> = rows.iter().map(zone_row).collect();
-        rows.into_par_iter().map(with_geometry).collect()
+        rows.into_par_iter().map(f).collect()
     }
 }
 
@@ -97,8 +108,14 @@ impl ZoneStore for PgStore {
         })
     }
 
-    fn current_zones(&self, view: View) -> StoreResult<Vec<ZoneVersion>> {
-        off_runtime(|| self.read_zones(&heads(view, ZONE_COLUMNS_NO_FINDINGS, false), &[]))
+    fn current_zones(&self, view: View) -> StoreResult<Vec<CurrentZone>> {
+        off_runtime(|| {
+            self.read_rows(
+                &heads(view, ZONE_COLUMNS_NO_FINDINGS, false),
+                &[],
+                crate::current,
+            )
+        })
     }
 
     fn latest(&self, code: &str) -> StoreResult<Option<ZoneVersion>> {

@@ -109,7 +109,8 @@ fn views_history_and_concurrency(s: &dyn Store) {
 }
 
 /// `current_zones` gives the versions `zones(view, None)` gives (in any
-/// order), each the same but for its findings, which it leaves `Null`.
+/// order), each the same but for its findings, which it leaves `Null`, and
+/// its properties, which it gives as the stored JSON text of the same object.
 fn current_zones_are_the_views_without_findings(s: &dyn Store) {
     let with_findings = |code: &str, status| NewZoneVersion {
         findings: serde_json::json!([{"code": "sliver", "zone": code}]),
@@ -132,16 +133,25 @@ fn current_zones_are_the_views_without_findings(s: &dyn Store) {
     for view in [View::Public, View::Planner] {
         let full = s.zones(view, None).expect("zones");
         let mut light = s.current_zones(view).expect("current zones");
-        light.sort_by(|a, b| a.code.cmp(&b.code));
+        light.sort_by(|a, b| a.version.code.cmp(&b.version.code));
         assert_eq!(light.len(), full.len(), "{view:?}");
         for (l, f) in light.iter().zip(&full) {
-            assert_eq!(l.findings, serde_json::Value::Null, "{view:?} {}", l.code);
+            let code = &l.version.code;
+            assert_eq!(
+                l.version.findings,
+                serde_json::Value::Null,
+                "{view:?} {code}"
+            );
             assert!(f.findings.as_array().is_some_and(|a| a.len() == 1));
+            let stored: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&l.properties).expect("a JSON object");
+            assert_eq!(stored, f.properties, "{view:?} {code}");
             let f = ZoneVersion {
                 findings: serde_json::Value::Null,
+                properties: serde_json::Map::new(),
                 ..f.clone()
             };
-            assert_eq!(l, &f, "{view:?}");
+            assert_eq!(l.version, f, "{view:?}");
         }
     }
     let codes = |view| {
@@ -149,7 +159,7 @@ fn current_zones_are_the_views_without_findings(s: &dyn Store) {
             .current_zones(view)
             .expect("current")
             .into_iter()
-            .map(|v| v.code)
+            .map(|v| v.version.code)
             .collect();
         c.sort();
         c
