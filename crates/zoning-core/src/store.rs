@@ -525,6 +525,14 @@ pub trait ZoneStore: Send + Sync {
         let _ = on_change;
         Ok(false)
     }
+    /// Whether other processes may write to this store at the same time (a
+    /// database server): a server then reads the neighbours of a zone it
+    /// writes from the store ([`crate::checks::neighbours_in`]), which has
+    /// every server's writes, rather than from its cache, which hears of
+    /// another server's a few milliseconds later.
+    fn is_shared(&self) -> bool {
+        false
+    }
     /// The current version of every zone in a view whose bounding box in the
     /// grid meets `bbox` (`[minx, miny, maxx, maxy]`), ordered by code: the
     /// neighbours of a zone being written. The default reads the whole view;

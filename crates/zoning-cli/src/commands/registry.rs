@@ -156,52 +156,6 @@ pub(crate) fn neighbours(store: &dyn Store) -> anyhow::Result<Vec<Subject>> {
         .collect())
 }
 
-/// How far around the candidates the registry's zones can matter to their
-/// checks: overlaps and slivers need the zones they touch, a datum slip the
-/// recorded boundary about 224 m away (the VN-2000 ↔ WGS84 shift here).
-const NEIGHBOURHOOD_M: f64 = 1_000.0;
-
-/// The registry's current zones (planners' view) that the checks of
-/// `candidates` can meet: those whose box meets the candidates' box grown by
-/// [`NEIGHBOURHOOD_M`] — from the database's spatial index on PostgreSQL, so
-/// that an import into a large registry does not read all of it — and the
-/// zones they are merged into or expand, wherever those lie.
-pub(crate) fn neighbours_of(
-    store: &dyn Store,
-    candidates: &[Subject],
-) -> anyhow::Result<Vec<Subject>> {
-    // the candidates' box (their outer rings bound them)
-    let mut corners = candidates
-        .iter()
-        .flat_map(|s| s.grid.0.iter())
-        .flat_map(|p| p.exterior().0.iter());
-    let Some(first) = corners.next() else {
-        return Ok(Vec::new());
-    };
-    let (mut x0, mut y0, mut x1, mut y1) = (first.x, first.y, first.x, first.y);
-    for c in corners {
-        x0 = x0.min(c.x);
-        y0 = y0.min(c.y);
-        x1 = x1.max(c.x);
-        y1 = y1.max(c.y);
-    }
-    let d = NEIGHBOURHOOD_M;
-    let mut found = store.zones_meeting(View::Planner, [x0 - d, y0 - d, x1 + d, y1 + d])?;
-    let linked: std::collections::BTreeSet<&String> = candidates
-        .iter()
-        .flat_map(|s| s.merged_into.iter().chain(s.expansion_of.iter()))
-        .collect();
-    for code in linked {
-        if !found.iter().any(|v| &v.code == code) {
-            found.extend(store.latest(code)?.filter(|v| v.status != Status::Retired));
-        }
-    }
-    Ok(found
-        .into_iter()
-        .map(|v| Subject::from_properties(&v.code, 1, v.grid, &v.properties))
-        .collect())
-}
-
 /// An import's features through the intake: those taken (file, number,
 /// candidate) and those refused (why, naming the file and the feature).
 type Taken = (
@@ -274,7 +228,7 @@ pub fn import(a: &ImportArgs) -> anyhow::Result<()> {
     let store = open(&a.db, false)?;
     let registry = {
         let subjects: Vec<Subject> = candidates.iter().map(|(_, i, c)| c.subject(*i)).collect();
-        neighbours_of(&*store, &subjects)?
+        zoning_core::checks::neighbours_in(&*store, &subjects)?
     };
     let bounds = zoning_server::shipped::bounds(&t).map_err(anyhow::Error::msg)?;
     let check = |candidates: &[(String, usize, zoning_core::intake::Candidate)]| {

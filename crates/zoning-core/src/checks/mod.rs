@@ -31,7 +31,7 @@ use serde::Serialize;
 use crate::crs::{GridTransform, LegalGrid};
 use crate::io::{FeatureError, InputFeature};
 
-pub use neighbours::{against, Neighbour};
+pub use neighbours::{against, neighbours_in, Neighbour, NEIGHBOURHOOD_M};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -204,6 +204,10 @@ impl ZoneStore for PgStore {
         })
     }
 
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     fn watch(&self, on_change: OnChange) -> StoreResult<bool> {
         off_runtime(|| {
             // the first connection is made here, so that a caller knows it listens

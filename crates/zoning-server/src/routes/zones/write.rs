@@ -184,18 +184,21 @@ fn within(state: &AppState, body: &[u8]) -> ApiResult<()> {
 }
 
 /// The checks of one zone against its neighbours (planners' view: a draft
-/// must not overlap another draft either) and the province.
+/// must not overlap another draft either) and the province. On a store
+/// shared by several servers the neighbours are read from the database (its
+/// spatial index), which has every server's writes; else from the cache.
 ///
 /// # Errors
-/// When PROJ fails.
+/// When the store or PROJ fails.
 pub fn findings_for(state: &AppState, subject: Subject) -> ApiResult<Value> {
-    let zones = state.zones(View::Planner)?;
-    let mut report = checks::against(
-        &[subject],
-        &zones,
-        Some(&state.bounds),
-        &CheckOptions::default(),
-    );
+    let opts = CheckOptions::default();
+    let mut report = if state.store.is_shared() {
+        let near = checks::neighbours_in(&*state.store, std::slice::from_ref(&subject))?;
+        checks::against(&[subject], &near, Some(&state.bounds), &opts)
+    } else {
+        let zones = state.zones(View::Planner)?;
+        checks::against(&[subject], &zones, Some(&state.bounds), &opts)
+    };
     with_grid(|t| {
         report.locate(t);
         Ok(())
