@@ -131,6 +131,57 @@ pub fn against<N: Neighbour>(
     report
 }
 
+/// How far around the candidates the registry's zones can matter to their
+/// checks: overlaps and slivers need the zones they touch, a datum slip the
+/// recorded boundary about 224 m away (the VN-2000 ↔ WGS84 shift here).
+pub const NEIGHBOURHOOD_M: f64 = 1_000.0;
+
+/// The registry's current zones (planners' view) that the checks of
+/// `candidates` can meet: those whose box meets the candidates' box grown by
+/// [`NEIGHBOURHOOD_M`] — from the database's spatial index on PostgreSQL
+/// ([`ZoneStore::zones_meeting`](crate::store::ZoneStore::zones_meeting)), so
+/// that a check against a large registry does not read all of it — and the
+/// zones they are merged into or expand, wherever those lie.
+///
+/// # Errors
+/// When the store fails.
+pub fn neighbours_in(
+    store: &dyn crate::store::Store,
+    candidates: &[Subject],
+) -> crate::store::StoreResult<Vec<Subject>> {
+    use crate::store::{Status, View};
+    // the candidates' box (their outer rings bound them)
+    let mut corners = candidates
+        .iter()
+        .flat_map(|s| s.grid.0.iter())
+        .flat_map(|p| p.exterior().0.iter());
+    let Some(first) = corners.next() else {
+        return Ok(Vec::new());
+    };
+    let (mut x0, mut y0, mut x1, mut y1) = (first.x, first.y, first.x, first.y);
+    for c in corners {
+        x0 = x0.min(c.x);
+        y0 = y0.min(c.y);
+        x1 = x1.max(c.x);
+        y1 = y1.max(c.y);
+    }
+    let d = NEIGHBOURHOOD_M;
+    let mut found = store.zones_meeting(View::Planner, [x0 - d, y0 - d, x1 + d, y1 + d])?;
+    let linked: std::collections::BTreeSet<&String> = candidates
+        .iter()
+        .flat_map(|s| s.merged_into.iter().chain(s.expansion_of.iter()))
+        .collect();
+    for code in linked {
+        if !found.iter().any(|v| &v.code == code) {
+            found.extend(store.latest(code)?.filter(|v| v.status != Status::Retired));
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|v| Subject::from_properties(&v.code, 1, v.grid, &v.properties))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,55 +279,4 @@ mod tests {
         let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.name()).collect();
         assert_eq!(rules, ["outside-boundary", "duplicate-code"]);
     }
-}
-
-/// How far around the candidates the registry's zones can matter to their
-/// checks: overlaps and slivers need the zones they touch, a datum slip the
-/// recorded boundary about 224 m away (the VN-2000 ↔ WGS84 shift here).
-pub const NEIGHBOURHOOD_M: f64 = 1_000.0;
-
-/// The registry's current zones (planners' view) that the checks of
-/// `candidates` can meet: those whose box meets the candidates' box grown by
-/// [`NEIGHBOURHOOD_M`] — from the database's spatial index on PostgreSQL
-/// ([`ZoneStore::zones_meeting`](crate::store::ZoneStore::zones_meeting)), so
-/// that a check against a large registry does not read all of it — and the
-/// zones they are merged into or expand, wherever those lie.
-///
-/// # Errors
-/// When the store fails.
-pub fn neighbours_in(
-    store: &dyn crate::store::Store,
-    candidates: &[Subject],
-) -> crate::store::StoreResult<Vec<Subject>> {
-    use crate::store::{Status, View};
-    // the candidates' box (their outer rings bound them)
-    let mut corners = candidates
-        .iter()
-        .flat_map(|s| s.grid.0.iter())
-        .flat_map(|p| p.exterior().0.iter());
-    let Some(first) = corners.next() else {
-        return Ok(Vec::new());
-    };
-    let (mut x0, mut y0, mut x1, mut y1) = (first.x, first.y, first.x, first.y);
-    for c in corners {
-        x0 = x0.min(c.x);
-        y0 = y0.min(c.y);
-        x1 = x1.max(c.x);
-        y1 = y1.max(c.y);
-    }
-    let d = NEIGHBOURHOOD_M;
-    let mut found = store.zones_meeting(View::Planner, [x0 - d, y0 - d, x1 + d, y1 + d])?;
-    let linked: std::collections::BTreeSet<&String> = candidates
-        .iter()
-        .flat_map(|s| s.merged_into.iter().chain(s.expansion_of.iter()))
-        .collect();
-    for code in linked {
-        if !found.iter().any(|v| &v.code == code) {
-            found.extend(store.latest(code)?.filter(|v| v.status != Status::Retired));
-        }
-    }
-    Ok(found
-        .into_iter()
-        .map(|v| Subject::from_properties(&v.code, 1, v.grid, &v.properties))
-        .collect())
 }
