@@ -322,8 +322,26 @@ impl CachedZone {
     /// Its legal grid (EPSG:9214 when its record does not say).
     #[must_use]
     pub fn legal_grid(&self) -> LegalGrid {
-        legal_grid_of(self.properties())
+        match (self.properties.get(), &self.stored) {
+            (Some(p), _) => legal_grid_of(p),
+            (None, None) => LegalGrid::Tm3_107,
+            // read from the stored text without parsing the properties (the
+            // warm thread projects every zone; their properties wait for a
+            // request that needs them)
+            (None, Some(s)) => serde_json::from_str::<GridCrs>(&s.text)
+                .ok()
+                .and_then(|g| g.grid_crs)
+                .as_deref()
+                .and_then(LegalGrid::parse)
+                .unwrap_or(LegalGrid::Tm3_107),
+        }
     }
+}
+
+/// The one member of stored properties that the projected forms need.
+#[derive(serde::Deserialize)]
+struct GridCrs {
+    grid_crs: Option<String>,
 }
 
 /// The legal grid `grid_crs` names (EPSG:9214 when it names none).
