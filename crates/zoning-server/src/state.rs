@@ -180,6 +180,12 @@ impl CachedZone {
         Ok(self.projected.get_or_init(|| made))
     }
 
+    /// Whether [`CachedZone::properties`] have been parsed.
+    #[must_use]
+    pub fn is_parsed(&self) -> bool {
+        self.properties.get().is_some()
+    }
+
     /// Whether [`CachedZone::projected`] has been made.
     #[must_use]
     pub fn is_projected(&self) -> bool {

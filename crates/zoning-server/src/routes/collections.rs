@@ -45,20 +45,36 @@ fn describe(id: &str, b: &str, extent: Option<[f64; 4]>) -> Value {
     c
 }
 
-fn extent(state: &AppState) -> ApiResult<Option<[f64; 4]>> {
+/// The WGS84 box of the public zones. Their WGS84 forms are made on first
+/// use (the warm thread makes them after the start): those still missing
+/// are made on a blocking thread, on every core, not on this worker.
+async fn extent(state: &web::Data<AppState>) -> ApiResult<Option<[f64; 4]>> {
     let zones = state.zones(View::Public)?;
-    let boxes = zones
-        .iter()
-        .map(|z| z.projected().map(|p| p.bbox_wgs84))
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(boxes.into_iter().reduce(|a, b| {
-        [
-            a[0].min(b[0]),
-            a[1].min(b[1]),
-            a[2].max(b[2]),
-            a[3].max(b[3]),
-        ]
-    }))
+    let union = |zones: &[std::sync::Arc<crate::state::CachedZone>]| -> ApiResult<_> {
+        let boxes = zones
+            .iter()
+            .map(|z| z.projected().map(|p| p.bbox_wgs84))
+            .collect::<ApiResult<Vec<_>>>()?;
+        Ok(boxes.into_iter().reduce(|a, b| {
+            [
+                a[0].min(b[0]),
+                a[1].min(b[1]),
+                a[2].max(b[2]),
+                a[3].max(b[3]),
+            ]
+        }))
+    };
+    if zones.iter().all(|z| z.is_projected()) {
+        return union(&zones);
+    }
+    web::block(move || {
+        use rayon::prelude::*;
+        zones
+            .par_iter()
+            .try_for_each(|z| z.projected().map(|_| ()))?;
+        union(&zones)
+    })
+    .await?
 }
 
 /// `GET /collections`.
@@ -67,7 +83,7 @@ pub async fn get_collections(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let b = base(&req);
-    let e = extent(&state)?;
+    let e = extent(&state).await?;
     Ok(HttpResponse::Ok().json(json!({
         "links": [{"href": format!("{b}/collections"), "rel": "self", "type": "application/json"}],
         "collections": IDS.iter().map(|id| describe(id, &b, e)).collect::<Vec<_>>(),
@@ -88,5 +104,6 @@ pub async fn get_collection(
             IDS.join(", ")
         )));
     }
-    Ok(HttpResponse::Ok().json(describe(&id, &base(&req), extent(&state)?)))
+    let e = extent(&state).await?;
+    Ok(HttpResponse::Ok().json(describe(&id, &base(&req), e)))
 }

@@ -37,6 +37,10 @@ pub const QUERYABLES: &[&str] = &[
     "commune",
 ];
 
+/// How many zones' properties a request parses on its worker; more are
+/// parsed on a blocking thread.
+const PARSE_INLINE: usize = 2_000;
+
 /// `GET /collections/zones/items`.
 pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let q = parse_query(&req, QUERYABLES, state.config.max_limit)?;
@@ -61,6 +65,24 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
             .await??
         }
     };
+    if !q.filters.is_empty()
+        && zones
+            .iter()
+            .filter(|z| !z.is_parsed())
+            .nth(PARSE_INLINE)
+            .is_some()
+    {
+        // the properties of many zones not parsed yet (after the start): on
+        // a blocking thread, on every core, not on this worker
+        let zones = zones.clone();
+        web::block(move || {
+            use rayon::prelude::*;
+            zones.par_iter().for_each(|z| {
+                z.properties();
+            });
+        })
+        .await?;
+    }
     let selected: Vec<&Arc<CachedZone>> = zones
         .iter()
         // a zone's properties are parsed on first use: not for a query
