@@ -158,7 +158,10 @@ const MANY_CHANGES: usize = 1000;
 ///
 /// # Errors
 /// When the store fails to start listening.
-fn follow(state: web::Data<AppState>) -> Result<(), zoning_core::store::StoreError> {
+fn follow(
+    state: web::Data<AppState>,
+    warm: std::sync::mpsc::Sender<()>,
+) -> Result<(), zoning_core::store::StoreError> {
     use zoning_core::store::Changed;
     let (tx, rx) = std::sync::mpsc::channel::<Changed>();
     let listening = state.store.watch(Arc::new(move |c| {
@@ -200,7 +203,9 @@ fn follow(state: web::Data<AppState>) -> Result<(), zoning_core::store::StoreErr
                     match state.reload() {
                         Ok(()) => {
                             reload = false;
-                            state.warm();
+                            // the new entries' forms, on the warm thread:
+                            // this one goes back to listening at once
+                            let _ = warm.send(());
                         }
                         Err(e) => {
                             tracing::warn!(error = %e, "reloading the cache failed; trying again in a second");
@@ -213,6 +218,26 @@ fn follow(state: web::Data<AppState>) -> Result<(), zoning_core::store::StoreErr
     spawned
         .map(|_| ())
         .map_err(|e| zoning_core::store::StoreError::Backend(e.to_string()))
+}
+
+/// Starts the thread that makes the cached zones' WGS84 and Mercator forms
+/// ([`AppState::warm`]) now and whenever it is sent a `()` (after a reload);
+/// requests sent while it works are one more pass, not one each.
+///
+/// # Errors
+/// When the thread cannot be started.
+pub fn warm_thread(state: web::Data<AppState>) -> std::io::Result<std::sync::mpsc::Sender<()>> {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("zoning-warm".into())
+        .spawn(move || {
+            while rx.recv().is_ok() {
+                while rx.try_recv().is_ok() {}
+                state.warm();
+            }
+        })?;
+    let _ = tx.send(());
+    Ok(tx)
 }
 
 /// Runs the service until it is stopped.
@@ -228,15 +253,12 @@ pub async fn serve(config: Config, store: Arc<dyn Store>) -> std::io::Result<()>
     let state = web::Data::new(state);
     // on a blocking thread: the store connects with a blocking client, which
     // must not run on the runtime's own thread (it panicked there)
+    let warm = warm_thread(state.clone())?;
     let followed = state.clone();
-    web::block(move || follow(followed))
+    web::block(move || follow(followed, warm))
         .await
         .map_err(std::io::Error::other)?
         .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let warmed = state.clone();
-    std::thread::Builder::new()
-        .name("zoning-warm".into())
-        .spawn(move || warmed.warm())?;
     let blocking = state.config.blocking_threads;
     if state.config.base_url.is_none()
         && bind

@@ -50,8 +50,9 @@ pub struct CachedZone {
     /// The properties as served but the two computed areas
     /// ([`CachedZone::properties`]).
     properties: OnceLock<Map<String, Value>>,
-    /// The forms made from the WGS84 boundary, on first use.
-    projected: OnceLock<Projected>,
+    /// The forms made from the WGS84 boundary, on first use (a PROJ failure
+    /// is kept too: it is not tried again on every request).
+    projected: OnceLock<Result<Projected, String>>,
     /// The Feature in WGS84, on first use.
     json_wgs84: OnceLock<String>,
     /// The Feature in EPSG:9214 and EPSG:9209, each made on first use
@@ -161,23 +162,27 @@ impl CachedZone {
     /// # Errors
     /// When PROJ cannot transform the boundary.
     pub fn projected(&self) -> ApiResult<&Projected> {
-        if let Some(p) = self.projected.get() {
-            return Ok(p);
-        }
-        let legal = self.legal_grid();
-        let made = with_grid(|t| {
-            let wgs84 = t.multipolygon_to_wgs84(&self.grid).map_err(internal)?;
-            let areas = Areas::in_grid(&self.grid, &wgs84, legal, t).map_err(internal)?;
-            let mercator = crate::tile::multipolygon_to_mercator(&wgs84);
-            Ok(Projected {
-                bbox_wgs84: bbox(&wgs84),
-                bbox_mercator: bbox(&mercator),
-                wgs84,
-                mercator,
-                areas,
+        // made inside the cell: a caller asking while another makes it waits
+        // for that one instead of making it again
+        self.projected
+            .get_or_init(|| {
+                let legal = self.legal_grid();
+                with_grid(|t| {
+                    let wgs84 = t.multipolygon_to_wgs84(&self.grid).map_err(internal)?;
+                    let areas = Areas::in_grid(&self.grid, &wgs84, legal, t).map_err(internal)?;
+                    let mercator = crate::tile::multipolygon_to_mercator(&wgs84);
+                    Ok(Projected {
+                        bbox_wgs84: bbox(&wgs84),
+                        bbox_mercator: bbox(&mercator),
+                        wgs84,
+                        mercator,
+                        areas,
+                    })
+                })
+                .map_err(|e| format!("zone {}: {e}", self.code))
             })
-        })?;
-        Ok(self.projected.get_or_init(|| made))
+            .as_ref()
+            .map_err(|e| ApiError::Internal(e.clone()))
     }
 
     /// Whether [`CachedZone::properties`] have been parsed.
@@ -209,13 +214,33 @@ impl CachedZone {
             return Ok(s);
         }
         let p = self.projected()?;
-        let made = feature(
+        Ok(self.json_wgs84.get_or_init(|| {
+            feature(
+                &self.code,
+                &p.wgs84,
+                &with_areas(self.properties(), p.areas),
+                9,
+            )
+        }))
+    }
+
+    /// The Feature in WGS84: the one kept, else made for this caller only
+    /// and not kept (a whole-registry export does not keep a Feature of
+    /// every zone in memory).
+    ///
+    /// # Errors
+    /// When PROJ cannot transform the boundary.
+    pub fn json_wgs84_once(&self) -> ApiResult<std::borrow::Cow<'_, str>> {
+        if let Some(s) = self.json_wgs84.get() {
+            return Ok(std::borrow::Cow::Borrowed(s));
+        }
+        let p = self.projected()?;
+        Ok(std::borrow::Cow::Owned(feature(
             &self.code,
             &p.wgs84,
             &with_areas(self.properties(), p.areas),
             9,
-        );
-        Ok(self.json_wgs84.get_or_init(|| made))
+        )))
     }
 
     /// The Feature in a legal grid (made on first use: most clients never ask).
@@ -764,8 +789,9 @@ impl AppState {
 
     /// Makes the WGS84 and Mercator forms (and areas) of every cached zone
     /// that lacks them, one zone after another on the calling thread: `serve`
-    /// runs it on a thread of its own once it listens, so that the first
-    /// tiles and reports do not wait for them, and the start does not either.
+    /// runs it on a thread of its own once it listens and after every reload
+    /// ([`crate::warm_thread`]), so that the first tiles and reports do not
+    /// wait for them, and neither does the start nor following other servers.
     pub fn warm(&self) {
         let started = std::time::Instant::now();
         let mut made = 0usize;

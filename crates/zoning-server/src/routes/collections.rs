@@ -51,10 +51,12 @@ fn describe(id: &str, b: &str, extent: Option<[f64; 4]>) -> Value {
 async fn extent(state: &web::Data<AppState>) -> ApiResult<Option<[f64; 4]>> {
     let zones = state.zones(View::Public)?;
     let union = |zones: &[std::sync::Arc<crate::state::CachedZone>]| -> ApiResult<_> {
-        let boxes = zones
+        // a zone PROJ cannot project (logged by the warm thread) is left
+        // out of the extent rather than failing the collection's description
+        let boxes: Vec<[f64; 4]> = zones
             .iter()
-            .map(|z| z.projected().map(|p| p.bbox_wgs84))
-            .collect::<ApiResult<Vec<_>>>()?;
+            .filter_map(|z| z.projected().ok().map(|p| p.bbox_wgs84))
+            .collect();
         Ok(boxes.into_iter().reduce(|a, b| {
             [
                 a[0].min(b[0]),

@@ -16,22 +16,25 @@ use std::sync::Arc;
 /// EPSG:9214 as ESRI WKT (`projinfo EPSG:9214 -o WKT1_ESRI`, PROJ 9.1.1).
 pub const PRJ_9214: &str = r#"PROJCS["VN-2000_TM-3_107-00",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",107.0],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
 
-/// Zones as a GeoJSON FeatureCollection (WGS84); the Features not made yet
-/// are made on every core.
+/// Zones as a GeoJSON FeatureCollection (WGS84). The Features a request
+/// has not made yet are made here, on every core, and not kept: an export
+/// of the whole registry does not keep a Feature of every zone in memory.
 ///
 /// # Errors
 /// When PROJ cannot transform a boundary.
 pub fn geojson(zones: &[Arc<CachedZone>]) -> ApiResult<String> {
     use rayon::prelude::*;
-    zones
+    let features = zones
         .par_iter()
-        .try_for_each(|z| z.json_wgs84().map(|_| ()))?;
-    let mut body = String::from(r#"{"type":"FeatureCollection","features":["#);
-    for (i, z) in zones.iter().enumerate() {
+        .map(|z| z.json_wgs84_once())
+        .collect::<ApiResult<Vec<_>>>()?;
+    let mut body = String::with_capacity(features.iter().map(|f| f.len() + 1).sum::<usize>() + 64);
+    body.push_str(r#"{"type":"FeatureCollection","features":["#);
+    for (i, f) in features.iter().enumerate() {
         if i > 0 {
             body.push(',');
         }
-        body.push_str(z.json_wgs84()?);
+        body.push_str(f);
     }
     body.push_str("]}");
     Ok(body)

@@ -276,12 +276,20 @@ fn candidates(state: &AppState, view: View, t: TileId) -> ApiResult<Vec<Arc<Cach
 }
 
 /// Of `zones`, those whose EPSG:3857 box meets the buffered tile (their
-/// Mercator forms made now where not yet, on every core).
-fn meeting_tile(t: TileId, mut zones: Vec<Arc<CachedZone>>) -> ApiResult<Vec<Arc<CachedZone>>> {
-    use rayon::prelude::*;
-    zones
-        .par_iter()
-        .try_for_each(|z| z.projected().map(|_| ()))?;
+/// Mercator forms made now where not yet: on every core when `parallel`, for
+/// a caller on a blocking thread; else one after another, as a worker must:
+/// it does not wait on rayon's pool).
+fn meeting_tile(
+    t: TileId,
+    mut zones: Vec<Arc<CachedZone>>,
+    parallel: bool,
+) -> ApiResult<Vec<Arc<CachedZone>>> {
+    if parallel {
+        use rayon::prelude::*;
+        zones
+            .par_iter()
+            .try_for_each(|z| z.projected().map(|_| ()))?;
+    }
     let buffered = t.buffered();
     let mut out = Vec::with_capacity(zones.len());
     for z in zones.drain(..) {
@@ -443,10 +451,10 @@ pub async fn get_tile(
     let zones = candidates(&state, view, t)?;
     let unmade = zones.iter().filter(|z| !z.is_projected()).count();
     let zones = if unmade <= INLINE_ZONES {
-        meeting_tile(t, zones)?
+        meeting_tile(t, zones, false)?
     } else {
         // the first tile over many zones makes their Mercator forms
-        web::block(move || meeting_tile(t, zones)).await??
+        web::block(move || meeting_tile(t, zones, true)).await??
     };
     let made = if zones.len() <= INLINE_ZONES {
         Made::new(make(t, &zones)?)

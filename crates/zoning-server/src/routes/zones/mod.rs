@@ -56,11 +56,13 @@ pub async fn get_items(req: HttpRequest, state: web::Data<AppState>) -> ApiResul
         Some(at) => {
             let (store, at) = (state.store.clone(), at.clone());
             web::block(move || -> ApiResult<Vec<Arc<CachedZone>>> {
-                let versions = store.zones(view, Some(&at))?;
-                Ok(versions
-                    .into_iter()
-                    .map(|v| Arc::new(CachedZone::new(v, None)))
-                    .collect())
+                // every form made here, on the blocking thread: these
+                // entries serve this request only
+                store
+                    .zones(view, Some(&at))?
+                    .iter()
+                    .map(|v| CachedZone::made(v).map(Arc::new))
+                    .collect()
             })
             .await??
         }
