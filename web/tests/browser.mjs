@@ -5,7 +5,7 @@
 // Environment: ZONING_BIN (default ../target/release/zoning).
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,12 +43,18 @@ const server = spawn(bin, ['serve', '--db', db, '--bind', `127.0.0.1:${port}`, '
   { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ZONING_LOG: 'warn' } });
 const stop = () => server.kill('SIGTERM');
 process.on('exit', stop);
+// the registry and Chromium's profile are removed at exit (each run left
+// them in /tmp before)
+const profile = mkdtempSync(join(tmpdir(), 'zoning-chromium-'));
+process.on('exit', () => {
+  for (const d of [dir, profile]) rmSync(d, { recursive: true, force: true });
+});
 for (let i = 0; i < 100; i++) {
   try { if ((await fetch(`${base}/health`)).ok) break; } catch { /* not yet */ }
   await new Promise((r) => setTimeout(r, 100));
 }
 
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'zoning-chromium-')), {
+const context = await chromium.launchPersistentContext(profile, {
   executablePath: '/usr/bin/chromium',
   headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
