@@ -213,15 +213,8 @@ impl CachedZone {
         if let Some(s) = self.json_wgs84.get() {
             return Ok(s);
         }
-        let p = self.projected()?;
-        Ok(self.json_wgs84.get_or_init(|| {
-            feature(
-                &self.code,
-                &p.wgs84,
-                &with_areas(self.properties(), p.areas),
-                9,
-            )
-        }))
+        let made = self.make_json_wgs84()?;
+        Ok(self.json_wgs84.get_or_init(|| made))
     }
 
     /// The Feature in WGS84: the one kept, else made for this caller only
@@ -231,16 +224,20 @@ impl CachedZone {
     /// # Errors
     /// When PROJ cannot transform the boundary.
     pub fn json_wgs84_once(&self) -> ApiResult<std::borrow::Cow<'_, str>> {
-        if let Some(s) = self.json_wgs84.get() {
-            return Ok(std::borrow::Cow::Borrowed(s));
+        match self.json_wgs84.get() {
+            Some(s) => Ok(std::borrow::Cow::Borrowed(s)),
+            None => self.make_json_wgs84().map(std::borrow::Cow::Owned),
         }
+    }
+
+    fn make_json_wgs84(&self) -> ApiResult<String> {
         let p = self.projected()?;
-        Ok(std::borrow::Cow::Owned(feature(
+        Ok(feature(
             &self.code,
             &p.wgs84,
             &with_areas(self.properties(), p.areas),
             9,
-        )))
+        ))
     }
 
     /// The Feature in a legal grid (made on first use: most clients never ask).
@@ -280,13 +277,24 @@ impl CachedZone {
                 .entry("target_set")
                 .or_insert_with(|| json!(zoning_core::zone::BAC_GIANG_TARGETS));
         }
+        Self::entry(v.code, v.id, v.grid, None, OnceLock::from(properties))
+    }
+
+    /// An entry with none of its forms made yet.
+    fn entry(
+        code: String,
+        version_id: i64,
+        grid: MultiPolygon,
+        stored: Option<Stored>,
+        properties: OnceLock<Map<String, Value>>,
+    ) -> Self {
         Self {
-            bbox_grid: bbox(&v.grid),
-            code: v.code,
-            version_id: v.id,
-            grid: v.grid,
-            stored: None,
-            properties: OnceLock::from(properties),
+            bbox_grid: bbox(&grid),
+            code,
+            version_id,
+            grid,
+            stored,
+            properties,
             projected: OnceLock::new(),
             json_wgs84: OnceLock::new(),
             grid_json: [OnceLock::new(), OnceLock::new()],
@@ -307,20 +315,12 @@ impl CachedZone {
         }
         let mut version = c.version;
         let grid = std::mem::replace(&mut version.grid, MultiPolygon::new(vec![]));
-        Self {
-            bbox_grid: bbox(&grid),
-            code: version.code.clone(),
-            version_id: version.id,
-            grid,
-            stored: Some(Stored {
-                text: c.properties.into_boxed_str(),
-                version,
-            }),
-            properties: OnceLock::new(),
-            projected: OnceLock::new(),
-            json_wgs84: OnceLock::new(),
-            grid_json: [OnceLock::new(), OnceLock::new()],
-        }
+        let (code, id) = (version.code.clone(), version.id);
+        let stored = Stored {
+            text: c.properties.into_boxed_str(),
+            version,
+        };
+        Self::entry(code, id, grid, Some(stored), OnceLock::new())
     }
 
     /// The properties as served but the two computed areas (which

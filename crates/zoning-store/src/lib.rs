@@ -120,12 +120,17 @@ fn geometry_from(text: &str) -> StoreResult<MultiPolygon> {
     MultiPolygon::try_from(&g.value).map_err(backend)
 }
 
-const ZONE_COLUMNS: &str =
-    "id, code, version, status, properties, geometry, recorded_at, author, reason, decision, findings";
+/// The columns of a zone row but its findings, in the order `zone_row` reads.
+macro_rules! zone_columns {
+    () => {
+        "id, code, version, status, properties, geometry, recorded_at, author, reason, decision"
+    };
+}
+
+const ZONE_COLUMNS: &str = concat!(zone_columns!(), ", findings");
 
 /// [`ZONE_COLUMNS`] with `null` for the findings.
-const ZONE_COLUMNS_NO_FINDINGS: &str =
-    "id, code, version, status, properties, geometry, recorded_at, author, reason, decision, 'null'";
+const ZONE_COLUMNS_NO_FINDINGS: &str = concat!(zone_columns!(), ", 'null'");
 
 /// A zone row as read, its JSON columns (properties, geometry, findings) not
 /// yet parsed: [`with_geometry`] parses them, on many threads for many rows.

@@ -251,10 +251,17 @@ impl Drop for PgStore {
     }
 }
 
-const ZONE_COLUMNS: &str = "v.id, v.code, v.version, v.status, v.properties::text, v.geometry, v.recorded_at, v.author, v.reason, v.decision, v.findings::text";
+/// The columns of a zone row but its findings, in the order `zone_row` reads.
+macro_rules! pg_zone_columns {
+    () => {
+        "v.id, v.code, v.version, v.status, v.properties::text, v.geometry, v.recorded_at, v.author, v.reason, v.decision"
+    };
+}
+
+const ZONE_COLUMNS: &str = concat!(pg_zone_columns!(), ", v.findings::text");
 
 /// [`ZONE_COLUMNS`] with `null` for the findings.
-const ZONE_COLUMNS_NO_FINDINGS: &str = "v.id, v.code, v.version, v.status, v.properties::text, v.geometry, v.recorded_at, v.author, v.reason, v.decision, 'null'::text";
+const ZONE_COLUMNS_NO_FINDINGS: &str = concat!(pg_zone_columns!(), ", 'null'::text");
 
 fn zone_row(row: &Row) -> ZoneRow {
     let status: String = row.get(3);
